@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "AlipaySign",
+    products: [
+        .library(name: "AlipaySign", targets: ["AlipaySign"]),
+        .executable(name: "alipay-sign", targets: ["alipay-sign"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenSSL 3 libcrypto, the system's. Only Sources/AlipaySign/Backend imports it.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "AlipaySign",
+            dependencies: ["COpenSSL"]
+        ),
+        .executableTarget(
+            name: "alipay-sign",
+            dependencies: [
+                "AlipaySign",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "AlipaySignTests",
+            dependencies: ["AlipaySign"]
+        ),
+        .testTarget(
+            name: "AlipaySignCLITests",
+            dependencies: ["alipay-sign"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,83 @@
+import COpenSSL
+
+/// An owned `EVP_PKEY`. Immutable after creation; OpenSSL documents concurrent read-only use of a key as safe,
+/// which is what makes the `@unchecked Sendable` sound (BACKEND.md §2).
+final class EVPKey: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { EVP_PKEY_free(pointer) }
+
+    var isRSA: Bool { EVP_PKEY_get_base_id(pointer) == EVP_PKEY_RSA }
+    var bits: Int { Int(EVP_PKEY_get_bits(pointer)) }
+    var typeName: String {
+        guard let name = EVP_PKEY_get0_type_name(pointer) else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// The SubjectPublicKeyInfo DER of the key (its public half, for a private key).
+    func subjectPublicKeyInfo() throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        let n = i2d_PUBKEY(pointer, &out)
+        guard n > 0, let out else { throw OpenSSL.failure("i2d_PUBKEY") }
+        defer { shim_OPENSSL_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(n)))
+    }
+}
+
+/// Parsing DER into `EVP_PKEY`s. Which parser runs is decided by the caller from the DER's shape, so that the
+/// format reported is the format found; every parser must consume the whole input.
+enum OpenSSL {
+    static func failure(_ what: String) -> AlipaySignError {
+        ERR_clear_error()
+        return AlipaySignError(.backendFailure, "OpenSSL \(what) failed")
+    }
+
+    enum DERKind {
+        case pkcs1Private, pkcs8Private, spki, pkcs1Public
+    }
+
+    /// Parses a key of the given kind; `nil` when OpenSSL rejects it (the caller words the error).
+    static func parseKey(_ der: [UInt8], as kind: DERKind) -> EVPKey? {
+        defer { ERR_clear_error() }
+        return der.withUnsafeBufferPointer { buf -> EVPKey? in
+            guard let base = buf.baseAddress else { return nil }
+            var p: UnsafePointer<UInt8>? = base
+            let length = buf.count
+            let pkey: OpaquePointer?
+            switch kind {
+            case .pkcs1Private: pkey = d2i_PrivateKey(EVP_PKEY_RSA, nil, &p, length)
+            case .pkcs8Private: pkey = d2i_AutoPrivateKey(nil, &p, length)
+            case .spki: pkey = d2i_PUBKEY(nil, &p, length)
+            case .pkcs1Public: pkey = d2i_PublicKey(EVP_PKEY_RSA, nil, &p, length)
+            }
+            guard let pkey else { return nil }
+            let key = EVPKey(owning: pkey)
+            // Trailing bytes after the structure mean the input is not what it claims to be.
+            guard let p, p == base + length else { return nil }
+            return key
+        }
+    }
+
+    /// The public key of a DER certificate; `nil` if OpenSSL cannot parse the certificate.
+    static func certificatePublicKey(_ der: [UInt8]) -> EVPKey? {
+        defer { ERR_clear_error() }
+        return der.withUnsafeBufferPointer { buf -> EVPKey? in
+            guard let base = buf.baseAddress else { return nil }
+            var p: UnsafePointer<UInt8>? = base
+            guard let x509 = d2i_X509(nil, &p, buf.count) else { return nil }
+            defer { X509_free(x509) }
+            guard let pkey = X509_get_pubkey(x509) else { return nil }
+            return EVPKey(owning: pkey)
+        }
+    }
+
+    /// SHA-256 of bytes.
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var n: UInt32 = 0
+        let ok = EVP_Digest(bytes, bytes.count, &out, &n, Digest.sha256.md, nil)
+        precondition(ok == 1 && n == 32, "EVP_Digest(SHA-256) cannot fail on valid arguments")
+        return out
+    }
+}

@@ -1,0 +1,92 @@
+/// The charset whose bytes are signed and verified (PROTOCOL.md §2.2).
+///
+/// Alipay's `charset` parameter names it; the content string is encoded in it before hashing, exactly as the
+/// Java SDK's `content.getBytes(charset)`, except that a character the charset cannot encode is an error here,
+/// never the `?` that Java substitutes.
+///
+/// Supported names, case-insensitive: `UTF-8`/`utf8`; `GBK`/`cp936`, and `GB2312` as an alias that signs GBK
+/// bytes (GBK is a superset of GB 2312, and what Alipay's gateway decodes); `GB18030`.
+public struct Charset: Sendable, Hashable, CustomStringConvertible {
+    enum Kind: Sendable, Hashable { case utf8, gbk, gb18030 }
+
+    let kind: Kind
+    /// The name as it was given (or the canonical name for the static members).
+    public let name: String
+
+    public static let utf8 = Charset(kind: .utf8, name: "UTF-8")
+    public static let gbk = Charset(kind: .gbk, name: "GBK")
+    public static let gb18030 = Charset(kind: .gb18030, name: "GB18030")
+
+    init(kind: Kind, name: String) {
+        self.kind = kind
+        self.name = name
+    }
+
+    /// Parses a charset name as it appears in a `charset` parameter or a `--charset` option.
+    /// - Throws: ``AlipaySignError/Code/unknownCharset`` for any other name.
+    public init(name: String) throws {
+        switch name.trimmingASCIIWhitespace().lowercased() {
+        case "utf-8", "utf8": kind = .utf8
+        case "gbk", "cp936", "gb2312", "windows-936", "ms936": kind = .gbk
+        case "gb18030": kind = .gb18030
+        default:
+            throw AlipaySignError(
+                .unknownCharset, "unknown charset '\(name)'",
+                hint: "use UTF-8, GBK (also cp936, GB2312) or GB18030")
+        }
+        self.name = name
+    }
+
+    /// The canonical name of the byte encoding used: `UTF-8`, `GBK` or `GB18030`.
+    public var canonicalName: String {
+        switch kind {
+        case .utf8: "UTF-8"
+        case .gbk: "GBK"
+        case .gb18030: "GB18030"
+        }
+    }
+
+    public var description: String { canonicalName }
+
+    public static func == (lhs: Charset, rhs: Charset) -> Bool { lhs.kind == rhs.kind }
+    public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+
+    /// Encodes text in this charset.
+    /// - Throws: ``AlipaySignError/Code/unencodableCharacter`` naming the first character that has no encoding.
+    public func encode(_ text: String) throws -> [UInt8] {
+        switch kind {
+        case .utf8:
+            return Array(text.utf8)
+        case .gbk, .gb18030:
+            return try Iconv.encode(text, to: canonicalName)
+        }
+    }
+
+    /// Decodes bytes in this charset.
+    /// - Throws: ``AlipaySignError/Code/invalidEncoding`` when the bytes are not valid in the charset.
+    public func decode<C: Collection>(_ bytes: C) throws -> String where C.Element == UInt8 {
+        switch kind {
+        case .utf8:
+            if let s = String(validating: bytes, as: UTF8.self) { return s }
+            throw AlipaySignError(
+                .invalidEncoding, "the bytes are not valid UTF-8",
+                hint: "if the text is GBK, say so with the charset parameter or --charset")
+        case .gbk, .gb18030:
+            return try Iconv.decode(Array(bytes), from: canonicalName)
+        }
+    }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> String {
+        let u = Array(utf8)
+        var lo = 0, hi = u.count
+        while lo < hi, u[lo].isASCIIWhitespace { lo += 1 }
+        while hi > lo, u[hi - 1].isASCIIWhitespace { hi -= 1 }
+        return String(decoding: u[lo..<hi], as: UTF8.self)
+    }
+}
+
+extension UInt8 {
+    var isASCIIWhitespace: Bool { self == 0x20 || (self >= 0x09 && self <= 0x0D) }
+}

@@ -1,0 +1,52 @@
+/// A key of either kind, for tools that inspect what a user pasted without knowing what it is.
+public enum AnyKey: Sendable {
+    case privateKey(PrivateKey)
+    case publicKey(PublicKey)
+
+    /// Parses a private key, a public key or a certificate's public key, whichever `input` holds.
+    ///
+    /// Keys of 1024 to 2047 bits are accepted here so that they can be reported (see ``isWeak``); signing and
+    /// verifying with them still needs the APIs that say they are weak.
+    public static func parse(_ input: [UInt8]) throws -> AnyKey {
+        let found = try LocatedDER.locate(input, what: "key")
+        switch found.structure {
+        case .pkcs1PrivateKey, .pkcs8PrivateKey, .encryptedPKCS8, .sec1ECPrivateKey:
+            return .privateKey(try PrivateKey(input, policy: .allowWeak1024))
+        case .certificate:
+            return .publicKey(try PublicKey(input, policy: .allowWeak1024, certificate: true))
+        case .subjectPublicKeyInfo, .pkcs1PublicKey, .unknown:
+            return .publicKey(try PublicKey(input, policy: .allowWeak1024, certificate: false))
+        }
+    }
+
+    public var bits: Int {
+        switch self {
+        case .privateKey(let k): k.bits
+        case .publicKey(let k): k.bits
+        }
+    }
+
+    public var format: KeyFormat {
+        switch self {
+        case .privateKey(let k): k.format
+        case .publicKey(let k): k.format
+        }
+    }
+
+    public var encoding: KeyEncoding {
+        switch self {
+        case .privateKey(let k): k.encoding
+        case .publicKey(let k): k.encoding
+        }
+    }
+
+    public var fingerprint: String {
+        switch self {
+        case .privateKey(let k): k.fingerprint
+        case .publicKey(let k): k.fingerprint
+        }
+    }
+
+    /// Under 2048 bits.
+    public var isWeak: Bool { bits < 2048 }
+}

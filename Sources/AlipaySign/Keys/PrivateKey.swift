@@ -1,0 +1,110 @@
+/// An RSA private key, parsed once, immutable, and safe to share across threads and tasks.
+///
+/// Accepts PKCS#1 and PKCS#8, as PEM, as the bare base64 Alipay's tools give (any whitespace, any line length),
+/// or as DER (PROTOCOL.md §2.4). ``format`` and ``encoding`` say what was found.
+///
+/// Nothing about the key's secret parts ever appears in an error or a description.
+public final class PrivateKey: Sendable, CustomStringConvertible {
+    let key: EVPKey
+    /// The structure the key was found in.
+    public let format: KeyFormat
+    /// How the key's bytes were written.
+    public let encoding: KeyEncoding
+    /// The modulus size in bits.
+    public let bits: Int
+    /// The public half, as the DER of a SubjectPublicKeyInfo.
+    public let publicKeyDER: [UInt8]
+
+    /// Parses a private key of 2048 bits or more.
+    /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey` or `weakKey`.
+    public convenience init(parsing input: [UInt8]) throws {
+        try self.init(input, policy: .standard)
+    }
+
+    /// Parses a private key from text (PEM or bare base64).
+    public convenience init(parsing text: String) throws {
+        try self.init(Array(text.utf8), policy: .standard)
+    }
+
+    /// Parses a private key, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Warning: keys under 2048 bits are weak. Use this only to work with legacy `sign_type=RSA` set-ups.
+    public convenience init(parsingAllowingWeakKey input: [UInt8]) throws {
+        try self.init(input, policy: .allowWeak1024)
+    }
+
+    init(_ input: [UInt8], policy: KeySizePolicy) throws {
+        let what = "private key"
+        let found = try LocatedDER.locate(input, what: what)
+        if found.encrypted || found.structure == .encryptedPKCS8 {
+            throw AlipaySignError(
+                .unsupportedKey, "the private key is encrypted",
+                hint: "decrypt it first: openssl pkey -in KEY -out plain.pem")
+        }
+        let kind: OpenSSL.DERKind
+        switch found.structure {
+        case .pkcs1PrivateKey:
+            kind = .pkcs1Private
+            format = .pkcs1Private
+        case .pkcs8PrivateKey:
+            kind = .pkcs8Private
+            format = .pkcs8
+        case .subjectPublicKeyInfo, .pkcs1PublicKey:
+            throw AlipaySignError(
+                .unsupportedKey, "a public key was given where a private key was expected",
+                hint: "signing needs the app's private key; public keys verify")
+        case .certificate:
+            throw AlipaySignError(
+                .unsupportedKey, "a certificate was given where a private key was expected",
+                hint: "in certificate mode the app still signs with its private key; the certificate only gives app_cert_sn")
+        case .sec1ECPrivateKey:
+            throw AlipaySignError(
+                .unsupportedKey, "the private key is an EC key; Alipay's RSA and RSA2 sign types need an RSA key")
+        case .encryptedPKCS8, .unknown:
+            throw AlipaySignError(
+                .malformedKey, "the private key's DER is not a PKCS#1 or PKCS#8 private key",
+                hint: "the key may be truncated; a private key starts with MII and is about 1,600 base64 characters for 2048 bits")
+        }
+        guard let key = OpenSSL.parseKey(found.der, as: kind) else {
+            throw AlipaySignError(
+                .malformedKey, "the private key looks like \(found.structure.humanName) but does not parse",
+                hint: "the key may be truncated or altered")
+        }
+        guard key.isRSA else {
+            throw AlipaySignError(
+                .unsupportedKey,
+                "the private key is a \(key.typeName) key; Alipay's RSA and RSA2 sign types need an RSA key")
+        }
+        try policy.check(bits: key.bits, what: what)
+        self.key = key
+        self.encoding = found.encoding
+        self.bits = key.bits
+        self.publicKeyDER = try key.subjectPublicKeyInfo()
+    }
+
+    /// The matching public key.
+    public var publicKey: PublicKey {
+        PublicKey(key: key, format: .spki, encoding: .der, bits: bits, publicKeyDER: publicKeyDER)
+    }
+
+    /// `sha256:` and the lowercase hex SHA-256 of the public half's SubjectPublicKeyInfo DER (the same value as
+    /// `openssl pkey -pubout -outform DER | sha256sum`).
+    public var fingerprint: String { KeyFingerprint.of(publicKeyDER) }
+
+    /// Whether `publicKey` is this key's public half.
+    public func matches(_ publicKey: PublicKey) -> Bool { publicKey.publicKeyDER == publicKeyDER }
+
+    public var description: String { "RSA-\(bits) private key, \(format.rawValue) in \(encoding)" }
+}
+
+enum KeyFingerprint {
+    static func of(_ spki: [UInt8]) -> String {
+        let digest = OpenSSL.sha256(spki)
+        let hex = Array("0123456789abcdef".utf8)
+        var out = Array("sha256:".utf8)
+        for b in digest {
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

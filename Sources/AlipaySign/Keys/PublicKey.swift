@@ -1,0 +1,108 @@
+/// An RSA public key, parsed once, immutable, and safe to share across threads and tasks.
+///
+/// Accepts SubjectPublicKeyInfo and PKCS#1 `RSAPublicKey`, as PEM, bare base64 or DER; and, through
+/// ``init(certificate:)``, the key inside an X.509 certificate (the first one of a chain, as Java's
+/// `CertificateFactory.generateCertificate` reads it: PROTOCOL.md §3.3).
+public final class PublicKey: Sendable, CustomStringConvertible {
+    let key: EVPKey
+    /// The structure the key was found in.
+    public let format: KeyFormat
+    /// How the key's bytes were written.
+    public let encoding: KeyEncoding
+    /// The modulus size in bits.
+    public let bits: Int
+    /// The key as the DER of a SubjectPublicKeyInfo.
+    public let publicKeyDER: [UInt8]
+
+    init(key: EVPKey, format: KeyFormat, encoding: KeyEncoding, bits: Int, publicKeyDER: [UInt8]) {
+        self.key = key
+        self.format = format
+        self.encoding = encoding
+        self.bits = bits
+        self.publicKeyDER = publicKeyDER
+    }
+
+    /// Parses a public key of 2048 bits or more.
+    /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey` or `weakKey`; a certificate is
+    ///   refused here with a hint to use ``init(certificate:)``.
+    public convenience init(parsing input: [UInt8]) throws {
+        try self.init(input, policy: .standard, certificate: false)
+    }
+
+    /// Parses a public key from text (PEM or bare base64).
+    public convenience init(parsing text: String) throws {
+        try self.init(Array(text.utf8), policy: .standard, certificate: false)
+    }
+
+    /// Parses a public key, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Warning: keys under 2048 bits are weak. Use this only to verify legacy `sign_type=RSA` traffic.
+    public convenience init(parsingAllowingWeakKey input: [UInt8]) throws {
+        try self.init(input, policy: .allowWeak1024, certificate: false)
+    }
+
+    /// The public key of a certificate (PEM, bare base64 or DER); with several, the first.
+    public convenience init(certificate input: [UInt8]) throws {
+        try self.init(input, policy: .standard, certificate: true)
+    }
+
+    /// The public key of a certificate, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Warning: keys under 2048 bits are weak.
+    public convenience init(certificateAllowingWeakKey input: [UInt8]) throws {
+        try self.init(input, policy: .allowWeak1024, certificate: true)
+    }
+
+    init(_ input: [UInt8], policy: KeySizePolicy, certificate: Bool) throws {
+        let what = certificate ? "certificate" : "public key"
+        let found = try LocatedDER.locate(input, what: what)
+        let parsed: EVPKey?
+        switch (found.structure, certificate) {
+        case (.certificate, true):
+            parsed = OpenSSL.certificatePublicKey(found.der)
+            format = .certificate
+        case (.subjectPublicKeyInfo, false):
+            parsed = OpenSSL.parseKey(found.der, as: .spki)
+            format = .spki
+        case (.pkcs1PublicKey, false):
+            parsed = OpenSSL.parseKey(found.der, as: .pkcs1Public)
+            format = .pkcs1Public
+        case (.certificate, false):
+            throw AlipaySignError(
+                .unsupportedKey, "a certificate was given where a public key was expected",
+                hint: "use --cert (PublicKey(certificate:)) to take the key from a certificate")
+        case (.subjectPublicKeyInfo, true), (.pkcs1PublicKey, true):
+            throw AlipaySignError(
+                .malformedCertificate, "a public key was given where a certificate was expected",
+                hint: "use --public-key for a bare public key")
+        case (.pkcs1PrivateKey, _), (.pkcs8PrivateKey, _), (.encryptedPKCS8, _), (.sec1ECPrivateKey, _):
+            throw AlipaySignError(
+                .unsupportedKey, "a private key was given where a \(what) was expected",
+                hint: "verification needs Alipay's public key (or the app's, for requests); never share a private key")
+        case (.unknown, _):
+            throw AlipaySignError(
+                certificate ? .malformedCertificate : .malformedKey,
+                "the \(what)'s DER is not \(certificate ? "an X.509 certificate" : "an SPKI or PKCS#1 public key")",
+                hint: "the input may be truncated or altered")
+        }
+        guard let parsed else {
+            throw AlipaySignError(
+                certificate ? .malformedCertificate : .malformedKey,
+                "the \(what) looks like \(found.structure.humanName) but does not parse",
+                hint: "the input may be truncated or altered")
+        }
+        guard parsed.isRSA else {
+            throw AlipaySignError(
+                .unsupportedKey,
+                "the \(what) holds a \(parsed.typeName) key; Alipay's RSA and RSA2 sign types need an RSA key")
+        }
+        try policy.check(bits: parsed.bits, what: what == "certificate" ? "certificate's public key" : what)
+        self.key = parsed
+        self.encoding = found.encoding
+        self.bits = parsed.bits
+        self.publicKeyDER = try parsed.subjectPublicKeyInfo()
+    }
+
+    /// `sha256:` and the lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
+    public var fingerprint: String { KeyFingerprint.of(publicKeyDER) }
+
+    public var description: String { "RSA-\(bits) public key, \(format.rawValue) in \(encoding)" }
+}

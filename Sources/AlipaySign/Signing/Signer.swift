@@ -1,0 +1,59 @@
+/// Signs v2 content: the canonical content of a request, or any text, in a charset, with one private key.
+///
+/// Create it once and reuse it: the key is parsed and the RSA context prepared at creation; each signature then
+/// costs a hash, a context copy and OpenSSL's private-key operation. A signer is immutable and `Sendable`: one
+/// instance may sign from many threads at once.
+public struct Signer: Sendable {
+    public let privateKey: PrivateKey
+    public let signType: SignType
+    public let charset: Charset
+    private let context: RSAPKCS1Context
+
+    /// - Parameters:
+    ///   - privateKey: the app's private key.
+    ///   - signType: ``SignType/rsa2`` unless a legacy set-up needs ``SignType/legacyRSA``.
+    ///   - charset: the charset the content is signed in; it must be the `charset` parameter sent.
+    public init(privateKey: PrivateKey, signType: SignType = .rsa2, charset: Charset = .utf8) throws {
+        self.privateKey = privateKey
+        self.signType = signType
+        self.charset = charset
+        self.context = try RSAPKCS1Context(key: privateKey.key, digest: signType.digest, purpose: .sign)
+    }
+
+    /// The raw signature of bytes (PKCS#1 v1.5 over the sign type's hash).
+    public func signature(for bytes: [UInt8]) throws -> [UInt8] {
+        try bytes.withUnsafeBytes { try context.sign($0) }
+    }
+
+    /// Signs text: encodes it in ``charset`` and returns the standard base64 signature without line breaks.
+    /// - Throws: ``AlipaySignError/Code/unencodableCharacter`` when the text has a character the charset lacks.
+    public func sign(content: String) throws -> String {
+        Base64.encode(try signature(for: try charset.encode(content)))
+    }
+
+    /// Signs a request: builds the canonical content of `parameters` (everything except `sign`; empty values
+    /// dropped; PROTOCOL.md §1.1) and signs it.
+    /// - Returns: the content that was signed and its base64 signature.
+    public func signRequest(_ parameters: [String: String]) throws -> SignedContent {
+        if charset == .utf8 {
+            let bytes = SignContent.utf8Bytes(parameters, mode: .request)
+            return SignedContent(
+                content: String(decoding: bytes, as: UTF8.self), signature: Base64.encode(try signature(for: bytes)))
+        }
+        let content = SignContent.build(parameters, mode: .request)
+        return SignedContent(content: content, signature: try sign(content: content))
+    }
+}
+
+/// A content and its signature.
+public struct SignedContent: Sendable, Equatable {
+    /// The exact text that was signed.
+    public let content: String
+    /// Its standard base64 signature.
+    public let signature: String
+
+    public init(content: String, signature: String) {
+        self.content = content
+        self.signature = signature
+    }
+}

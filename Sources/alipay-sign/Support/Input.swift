@@ -1,0 +1,61 @@
+import AlipaySign
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading the INPUT argument and option files, bounded in size.
+enum Input {
+    /// The largest input read (bodies, content, keys). Captures are streamed by other commands.
+    static let maximumSize = 32 << 20
+
+    /// Reads the file at `path`, or standard input when `path` is `nil` or `-`.
+    static func bytes(_ path: String?, what: String = "input") throws -> [UInt8] {
+        if path == nil || path == "-" {
+            return try readAll(fd: STDIN_FILENO, name: "standard input")
+        }
+        let path = path ?? "-"
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw AlipaySignError(.unreadableInput,
+                                  "cannot read \(what) '\(path)': \(reason)")
+        }
+        defer { close(fd) }
+        return try readAll(fd: fd, name: "'\(path)'")
+    }
+
+    /// Reads a file as UTF-8 text (content, JSON parameters): the rule for text inputs.
+    static func text(_ path: String?, what: String = "input") throws -> String {
+        let data = try bytes(path, what: what)
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw AlipaySignError(
+                .invalidEncoding, "the \(what) is not valid UTF-8 text",
+                hint: "text files are read as UTF-8; --charset names the charset whose bytes are signed, not the file's")
+        }
+        return text
+    }
+
+    private static func readAll(fd: Int32, name: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw AlipaySignError(.unreadableInput, "cannot read \(name): \(reason)")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+            if out.count > maximumSize {
+                throw AlipaySignError(
+                    .inputTooLarge, "\(name) is larger than \(maximumSize >> 20) MiB",
+                    hint: "a single request, response or notification is never this large; check the file given")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,84 @@
+import AlipaySign
+import ArgumentParser
+
+extension SignType: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let value = try? SignType(protocolName: argument) else { return nil }
+        self = value
+    }
+
+    public static var allValueStrings: [String] { ["RSA2", "RSA"] }
+}
+
+extension SignContent.Mode: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+}
+
+extension NotificationVerifier.Mode: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+/// `--charset`, `--json` and the INPUT argument, shared by every subcommand.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The charset whose bytes are signed or verified: UTF-8 (default), GBK, GB18030.")
+    var charset: String?
+
+    @Flag(name: .long, help: "Print one JSON object on standard output.")
+    var json = false
+
+    @Argument(help: "The input file; standard input when '-' or absent.")
+    var input: String?
+
+    /// The `--charset` given, parsed; an unknown name is an input error (exit 2).
+    func parsedCharset() throws -> AlipaySign.Charset? {
+        try charset.map { try AlipaySign.Charset(name: $0) }
+    }
+}
+
+/// `--sign-type`, with a warning on standard error for the legacy SHA-1 type.
+struct SignTypeOption: ParsableArguments {
+    @Option(name: .long, help: "RSA2 (SHA256withRSA, the default) or RSA (legacy SHA1withRSA).")
+    var signType: SignType = .rsa2
+
+    func resolved() -> SignType {
+        if signType == .legacyRSA {
+            Terminal.warn("sign_type RSA is SHA1withRSA, a legacy algorithm; Alipay recommends RSA2")
+        }
+        return signType
+    }
+}
+
+/// `--public-key FILE | --cert FILE`: the key that verifies.
+struct VerificationKeyOptions: ParsableArguments {
+    @Option(name: .long, help: "A public key file: SPKI or PKCS#1, PEM, bare base64 or DER.")
+    var publicKey: String?
+
+    @Option(name: .long, help: "A certificate file whose (first) certificate's public key verifies.")
+    var cert: String?
+
+    @Flag(name: .long, help: "Accept RSA keys of 1024 to 2047 bits (weak; legacy set-ups only).")
+    var allowWeakKey = false
+
+    func validate() throws {
+        switch (publicKey, cert) {
+        case (nil, nil): throw ValidationError("give --public-key FILE or --cert FILE")
+        case (.some, .some): throw ValidationError("give --public-key or --cert, not both")
+        default: break
+        }
+    }
+
+    func load() throws -> PublicKey {
+        if let cert {
+            let bytes = try Input.bytes(cert, what: "certificate")
+            return allowWeakKey
+                ? try PublicKey(certificateAllowingWeakKey: bytes) : try PublicKey(certificate: bytes)
+        }
+        let bytes = try Input.bytes(publicKey, what: "public key")
+        return allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes)
+    }
+}
+
+/// Prints either the text lines or the JSON object.
+func emit(json: Bool, _ object: @autoclosure () -> JSONOutput, text: @autoclosure () -> String) {
+    print(json ? object().rendered() : text())
+}

@@ -1,0 +1,39 @@
+import AlipaySign
+import ArgumentParser
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Standard error and the exit codes of the contract.
+enum Terminal {
+    static let inputErrorCode: Int32 = 2
+
+    static func writeError(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        fflush(nil)  // keep stdout and stderr in order when both go to one place
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// Prints `error:` and `hint:` lines and exits 2 (input error).
+    static func fail(_ error: AlipaySignError) -> Never {
+        writeError("error: \(error.reason)")
+        if let hint = error.hint { writeError("hint: \(hint)") }
+        fflush(nil)
+        exit(inputErrorCode)
+    }
+
+    static func warn(_ message: String) {
+        writeError("warning: \(message)")
+    }
+}
+
+/// A verdict of "invalid": exit 1 after the output is written.
+struct InvalidSignature: Error {}
+
+extension InvalidSignature {
+    static var exit: ExitCode { ExitCode(1) }
+}

@@ -1,0 +1,54 @@
+import AlipaySign
+import ArgumentParser
+
+struct VerifyNotifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-notify",
+        abstract: "Verify an asynchronous notification's form body as received.",
+        discussion: """
+            The body is decoded once, in --charset, else its own charset parameter, else UTF-8. Mode auto (the \
+            default) tries V1 (sign and sign_type left out), then V2 (sign left out), and reports which verified. \
+            alipay_cert_sn is never part of the content. Exit 0 when valid, 1 when invalid, 2 on an input error.
+            """
+    )
+
+    @OptionGroup var key: VerificationKeyOptions
+
+    @OptionGroup var signType: SignTypeOption
+
+    @Option(name: .long, help: "auto, v1 or v2.")
+    var mode: NotificationVerifier.Mode = .auto
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let publicKey = try key.load()
+        let verifier = try NotificationVerifier(
+            publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
+        var body = try Input.bytes(common.input)
+        while let last = body.last, last == 0x0A || last == 0x0D { body.removeLast() }
+        let result = try verifier.verify(formBody: body, mode: mode)
+        if common.json {
+            print(JSONOutput.object([
+                ("valid", .bool(result.isValid)),
+                ("mode", .optional(result.version?.rawValue)),
+                ("content", .string(result.content)),
+            ]).rendered())
+        } else if result.isValid, let version = result.version {
+            let what = version == .v1 ? "sign and sign_type left out" : "sign left out, sign_type kept"
+            print("valid: \(version.rawValue) (\(what)), \(verifier.signType.rawValue), \(result.charset)")
+            print("content: \(result.content)")
+        } else {
+            print("invalid")
+            if !result.hadSignature {
+                Terminal.writeError("hint: the notification has no sign parameter")
+            } else {
+                Terminal.writeError(
+                    "hint: tried \(mode == .auto ? "V1 and V2" : mode.rawValue.uppercased()) with "
+                        + "\(verifier.signType.rawValue) in \(result.charset); is this Alipay's public key, not the app's?")
+            }
+            print("content: \(result.content)")
+        }
+        if !result.isValid { throw InvalidSignature.exit }
+    }
+}
