@@ -29,14 +29,14 @@ enum Iconv {
         }
     }
 
-    static func decode(_ bytes: [UInt8], from charset: String) throws -> String {
+    static func decode(_ bytes: [UInt8], from charset: String, name: String) throws -> String {
         do {
             let utf8 = try convert(bytes, from: charset, to: "UTF-8")
             return String(decoding: utf8, as: UTF8.self)
         } catch let failure as Failure {
             throw AlipaySignError(
                 .invalidEncoding,
-                "the bytes are not valid \(charset) (byte offset \(failure.offset))",
+                "the bytes are not valid \(name) (byte offset \(failure.offset))",
                 hint: "check that the charset declared matches the bytes sent")
         }
     }

@@ -57,9 +57,36 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .utf8:
             return Array(text.utf8)
-        case .gbk, .gb18030:
-            return try Iconv.encode(text, to: canonicalName)
+        case .gb18030:
+            return try Iconv.encode(text, to: "GB18030")
+        case .gbk:
+            return try Charset.javaGBK(text)
         }
+    }
+
+    /// Java's GBK, which Alipay's gateway uses: GB18030's one- and two-byte codes, so `€` is `A2 E3` as in Java
+    /// (glibc's "GBK" writes `80`, CP936 style; Python's refuses it). A character that GB18030 can only write in
+    /// four bytes is not in GBK: an error, where Java would substitute `?`.
+    static func javaGBK(_ text: String) throws -> [UInt8] {
+        let bytes = try Iconv.encode(text, to: "GB18030")
+        var i = 0, character = 0
+        while i < bytes.count {
+            if bytes[i] < 0x80 {
+                i += 1
+            } else if i + 1 < bytes.count, (0x30...0x39).contains(bytes[i + 1]) {
+                let scalar = text.unicodeScalars.dropFirst(character).first
+                let name = scalar.map {
+                    "'\(Character($0))' (U+\(String($0.value, radix: 16, uppercase: true).leftPadded(to: 4)))"
+                } ?? "a character"
+                throw AlipaySignError(
+                    .unencodableCharacter, "\(name) at character \(character) cannot be encoded in GBK",
+                    hint: "use UTF-8, or GB18030, which encodes every Unicode character")
+            } else {
+                i += 2
+            }
+            character += 1
+        }
+        return bytes
     }
 
     /// Decodes bytes in this charset.
@@ -72,7 +99,8 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
                 .invalidEncoding, "the bytes are not valid UTF-8",
                 hint: "if the text is GBK, say so with the charset parameter or --charset")
         case .gbk, .gb18030:
-            return try Iconv.decode(Array(bytes), from: canonicalName)
+            // GB18030 decodes every GBK byte sequence as Java's GBK does (its superset).
+            return try Iconv.decode(Array(bytes), from: "GB18030", name: canonicalName)
         }
     }
 }

@@ -1,0 +1,195 @@
+import AlipaySign
+import Testing
+
+/// The project's own vectors (vectors/alipay), produced by generate.py with Python `cryptography` and the JDK's
+/// charset encoders. Nothing expected here comes from this library.
+struct AlipayVectorTests {
+    struct KeyIndex: Decodable {
+        struct Entry: Decodable {
+            let kind: String
+            let format: String
+            let encoding: String
+            let bits: Int
+            let fingerprint: String
+        }
+        struct Refusal: Decodable {
+            let `as`: String
+            let code: String
+        }
+        let keys: [String: Entry]
+        let refused: [String: Refusal]
+    }
+
+    static let keyIndex: KeyIndex = {
+        do { return try Vectors.load(KeyIndex.self, "alipay/keys.json") } catch { fatalError("keys.json: \(error)") }
+    }()
+
+    @Test(arguments: keyIndex.keys.keys.sorted())
+    func keyFormats(file: String) throws {
+        let entry = try #require(Self.keyIndex.keys[file])
+        let bytes = try Vectors.bytes("alipay/keys/\(file)")
+        let key = try AnyKey.parse(bytes)
+        #expect(key.format.rawValue == entry.format, "\(file)")
+        #expect(key.encoding.description == entry.encoding, "\(file)")
+        #expect(key.bits == entry.bits)
+        #expect(key.fingerprint == entry.fingerprint, "\(file)")
+        switch key {
+        case .privateKey: #expect(entry.kind == "private")
+        case .publicKey: #expect(entry.kind == "public")
+        }
+        // The default APIs accept exactly the keys of 2048 bits and up.
+        if entry.kind == "private" {
+            if entry.bits >= 2048 { _ = try PrivateKey(parsing: bytes) } else {
+                #expect(throws: AlipaySignError(.weakKey, "")) { try PrivateKey(parsing: bytes) }
+            }
+        }
+    }
+
+    @Test(arguments: keyIndex.refused.keys.sorted())
+    func refusedKeys(file: String) throws {
+        let refusal = try #require(Self.keyIndex.refused[file])
+        let bytes = try Vectors.bytes("alipay/keys/\(file)")
+        let error = AlipaySignError(.init(refusal.code), "")
+        if refusal.as == "private" {
+            #expect(throws: error, "\(file)") { try PrivateKey(parsing: bytes) }
+        } else {
+            #expect(throws: error, "\(file)") { try PublicKey(parsing: bytes) }
+        }
+    }
+
+    @Test func errorsNeverContainKeyMaterial() throws {
+        let pem = try Vectors.bytes("alipay/keys/bad-truncated-pkcs8.pem")
+        let body = String(decoding: pem, as: UTF8.self).split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        do {
+            _ = try PrivateKey(parsing: pem)
+            Issue.record("a truncated key parsed")
+        } catch let error as AlipaySignError {
+            #expect(!error.description.contains(body.prefix(16)))
+        }
+    }
+
+    struct ContentFile: Decodable {
+        struct Case: Decodable {
+            let name: String
+            let mode: String
+            let parameters: [String: String]
+            let content: String
+        }
+        struct Form: Decodable {
+            let name: String
+            let charset: String
+            let body: String
+            let parameters: [String: String]
+            let request_content: String
+        }
+        let content: [Case]
+        let forms: [Form]
+    }
+
+    static let contentFile: ContentFile = {
+        do { return try Vectors.load(ContentFile.self, "alipay/content.json") } catch { fatalError("\(error)") }
+    }()
+
+    @Test(arguments: contentFile.content.map(\.name))
+    func canonicalContent(name: String) throws {
+        let c = try #require(Self.contentFile.content.first { $0.name == name })
+        let mode = try #require(SignContent.Mode(rawValue: c.mode))
+        #expect(SignContent.build(c.parameters, mode: mode) == c.content)
+        #expect(SignContent.utf8Bytes(c.parameters, mode: mode) == Array(c.content.utf8))
+    }
+
+    @Test(arguments: contentFile.forms.map(\.name))
+    func formBodies(name: String) throws {
+        let f = try #require(Self.contentFile.forms.first { $0.name == name })
+        // Declared by the body's own charset parameter, and given explicitly: the same parameters.
+        let (declared, charset) = try FormBody.decode(Array(f.body.utf8))
+        #expect(declared == f.parameters)
+        #expect(charset == (try Charset(name: f.charset)))
+        let (explicit, _) = try FormBody.decode(Array(f.body.utf8), charset: try Charset(name: f.charset))
+        #expect(explicit == f.parameters)
+        #expect(SignContent.build(declared) == f.request_content)
+    }
+
+    struct SignatureFile: Decodable {
+        struct Case: Decodable {
+            let key: String
+            let `public`: String
+            let bits: Int
+            let sign_type: String
+            let charset: String
+            let content: String
+            let content_hex: String
+            let signature: String
+            let parameters: [String: String]?
+        }
+        let cases: [Case]
+    }
+
+    static let signatureFile: SignatureFile = {
+        do { return try Vectors.load(SignatureFile.self, "alipay/signatures.json") } catch { fatalError("\(error)") }
+    }()
+
+    @Test(arguments: Array(signatureFile.cases.indices))
+    func signatures(index: Int) throws {
+        let c = Self.signatureFile.cases[index]
+        let label = "\(c.key) \(c.sign_type) \(c.charset) \(c.content.prefix(24))"
+        let charset = try Charset(name: c.charset)
+        let type = try SignType(protocolName: c.sign_type)
+        // The charset's bytes are Java's (the reference), byte for byte.
+        #expect(try charset.encode(c.content) == [UInt8](hex: c.content_hex), "\(label)")
+        let privateKey = try PrivateKey(parsingAllowingWeakKey: try Vectors.bytes("alipay/keys/\(c.key)"))
+        let signer = try Signer(privateKey: privateKey, signType: type, charset: charset)
+        #expect(try signer.sign(content: c.content) == c.signature, "\(label)")
+        if let parameters = c.parameters {
+            let signed = try signer.signRequest(parameters)
+            #expect(signed.content == c.content)
+            #expect(signed.signature == c.signature)
+        }
+        let publicKey = try PublicKey(parsingAllowingWeakKey: try Vectors.bytes("alipay/keys/\(c.public)"))
+        let verifier = try SignatureVerifier(publicKey: publicKey, signType: type, charset: charset)
+        #expect(try verifier.verify(content: c.content, signature: c.signature), "\(label)")
+        // The other hash, the other charset, a changed content: each invalid.
+        let otherType: SignType = type == .rsa2 ? .legacyRSA : .rsa2
+        #expect(try !verifier.with(signType: otherType).verify(content: c.content, signature: c.signature))
+        #expect(try !verifier.verify(content: c.content + " ", signature: c.signature))
+        if c.content.utf8.contains(where: { $0 >= 0x80 }) {
+            let otherCharset: Charset = charset == .utf8 ? .gb18030 : .utf8
+            #expect(try !verifier.with(charset: otherCharset).verify(content: c.content, signature: c.signature))
+        }
+    }
+
+    struct NotificationFile: Decodable {
+        struct Case: Decodable {
+            let name: String
+            let body: String
+            let charset: String
+            let sign_type: String
+            let `public`: String
+            let valid: Bool
+            let mode: String?
+            let signed_content: String
+        }
+        let cases: [Case]
+    }
+
+    static let notificationFile: NotificationFile = {
+        do { return try Vectors.load(NotificationFile.self, "alipay/notifications.json") } catch { fatalError("\(error)") }
+    }()
+
+    @Test(arguments: notificationFile.cases.map(\.name))
+    func notifications(name: String) throws {
+        let c = try #require(Self.notificationFile.cases.first { $0.name == name })
+        let key = try PublicKey(parsing: try Vectors.bytes("alipay/keys/\(c.public)"))
+        let verifier = try NotificationVerifier(publicKey: key, signType: try SignType(protocolName: c.sign_type))
+        let result = try verifier.verify(formBody: Array(c.body.utf8))
+        #expect(result.isValid == c.valid)
+        #expect(result.version?.rawValue == c.mode)
+        #expect(result.charset == (try Charset(name: c.charset)))
+        if c.valid {
+            #expect(result.content == c.signed_content)
+            // Forcing the other mode fails: the two contents differ by sign_type.
+            let other: NotificationVerifier.Mode = c.mode == "v1" ? .v2 : .v1
+            #expect(try !verifier.verify(formBody: Array(c.body.utf8), mode: other).isValid)
+        }
+    }
+}
