@@ -14,6 +14,12 @@ public enum AnyKey: Sendable {
             return .privateKey(try PrivateKey(input, policy: .allowWeak1024))
         case .certificate:
             return .publicKey(try PublicKey(input, policy: .allowWeak1024, certificate: true))
+        case .truncated:
+            // Only the PEM label can still say which kind a truncated key was meant to be.
+            if case .pem(let label) = found.encoding, label.contains("PRIVATE") {
+                return .privateKey(try PrivateKey(input, policy: .allowWeak1024))
+            }
+            return .publicKey(try PublicKey(input, policy: .allowWeak1024, certificate: false))
         case .subjectPublicKeyInfo, .pkcs1PublicKey, .unknown:
             return .publicKey(try PublicKey(input, policy: .allowWeak1024, certificate: false))
         }

@@ -79,6 +79,8 @@ enum DERStructure: Equatable {
     case subjectPublicKeyInfo     // RFC 5280 4.1.2.7
     case pkcs1PublicKey           // RFC 8017 A.1.1 RSAPublicKey
     case certificate              // RFC 5280 4.1
+    /// An outer SEQUENCE whose declared length runs past the end of the input.
+    case truncated(declared: Int, present: Int)
     case unknown
 
     static let sequence: UInt8 = 0x30
@@ -89,6 +91,7 @@ enum DERStructure: Equatable {
 
     /// Classifies `der`, which must be exactly one element.
     static func classify(_ der: [UInt8]) -> DERStructure {
+        if let declared = declaredLength(der), declared > der.count { return .truncated(declared: declared, present: der.count) }
         var reader = DERReader(der)
         guard let outer = reader.next(), reader.isAtEnd, outer.tag == sequence,
             let items = reader.children(of: outer), let first = items.first
@@ -118,6 +121,16 @@ enum DERStructure: Equatable {
         return .unknown
     }
 
+    /// The total length the outer element's header declares, if the header itself is readable.
+    static func declaredLength(_ der: [UInt8]) -> Int? {
+        guard der.count >= 2, der[0] == sequence else { return nil }
+        let first = Int(der[1])
+        if first < 0x80 { return 2 + first }
+        let octets = first & 0x7F
+        guard octets >= 1, octets <= 4, der.count >= 2 + octets else { return nil }
+        return 2 + octets + der[2..<(2 + octets)].reduce(0) { $0 << 8 | Int($1) }
+    }
+
     var humanName: String {
         switch self {
         case .pkcs1PrivateKey: "a PKCS#1 RSA private key"
@@ -127,6 +140,7 @@ enum DERStructure: Equatable {
         case .subjectPublicKeyInfo: "an SPKI public key"
         case .pkcs1PublicKey: "a PKCS#1 RSA public key"
         case .certificate: "an X.509 certificate"
+        case .truncated: "a truncated DER structure"
         case .unknown: "an unrecognised DER structure"
         }
     }

@@ -59,6 +59,10 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
         case .sec1ECPrivateKey:
             throw AlipaySignError(
                 .unsupportedKey, "the private key is an EC key; Alipay's RSA and RSA2 sign types need an RSA key")
+        case .truncated(let declared, let present):
+            throw AlipaySignError(
+                .malformedKey, "the private key is truncated: its DER declares \(declared) bytes, \(present) are present",
+                hint: "copy the whole key; the file may have been cut short")
         case .encryptedPKCS8, .unknown:
             throw AlipaySignError(
                 .malformedKey, "the private key's DER is not a PKCS#1 or PKCS#8 private key",

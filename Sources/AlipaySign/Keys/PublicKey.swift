@@ -77,6 +77,11 @@ public final class PublicKey: Sendable, CustomStringConvertible {
             throw AlipaySignError(
                 .unsupportedKey, "a private key was given where a \(what) was expected",
                 hint: "verification needs Alipay's public key (or the app's, for requests); never share a private key")
+        case (.truncated(let declared, let present), _):
+            throw AlipaySignError(
+                certificate ? .malformedCertificate : .malformedKey,
+                "the \(what) is truncated: its DER declares \(declared) bytes, \(present) are present",
+                hint: "copy the whole \(what); the file may have been cut short")
         case (.unknown, _):
             throw AlipaySignError(
                 certificate ? .malformedCertificate : .malformedKey,

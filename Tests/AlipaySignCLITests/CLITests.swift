@@ -1,0 +1,221 @@
+import Foundation
+import Testing
+
+/// The CLI contract, checked by running the binary on files: stdout, stderr and exit codes
+/// (0 valid/ok, 1 invalid, 2 input error, 64 usage). Expected values come from the vector files.
+@Suite(.serialized)
+struct CLITests {
+    struct SignatureCase: Decodable {
+        let key: String
+        let `public`: String
+        let sign_type: String
+        let charset: String
+        let content: String
+        let signature: String
+        let parameters: [String: String]?
+    }
+    struct SignatureFile: Decodable { let cases: [SignatureCase] }
+    struct NotificationCase: Decodable {
+        let name: String
+        let body: String
+        let sign_type: String
+        let `public`: String
+        let valid: Bool
+        let mode: String?
+        let signed_content: String
+    }
+    struct NotificationFile: Decodable { let cases: [NotificationCase] }
+    struct FormCase: Decodable {
+        let name: String
+        let charset: String
+        let body: String
+        let request_content: String
+    }
+    struct ContentFile: Decodable { let forms: [FormCase] }
+
+    static func load<T: Decodable>(_ type: T.Type, _ path: String) -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(contentsOf: CLI.vectors.appendingPathComponent(path))) }
+        catch { fatalError("\(path): \(error)") }
+    }
+
+    static let signatures = load(SignatureFile.self, "alipay/signatures.json").cases
+    static let notifications = load(NotificationFile.self, "alipay/notifications.json").cases
+    static let forms = load(ContentFile.self, "alipay/content.json").forms
+
+    static func json(_ text: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return try #require(object as? [String: Any])
+    }
+
+    @Test func contentOfFormBodies() throws {
+        for form in Self.forms {
+            let file = try CLI.temporaryFile(Data(form.body.utf8))
+            let r = try CLI.run(["content", file])
+            #expect(r.code == 0, "\(form.name): \(r.stderr)")
+            #expect(r.stdout == form.request_content + "\n", "\(form.name)")
+            let j = try CLI.run(["content", "--json", file])
+            #expect(try Self.json(j.stdout)["content"] as? String == form.request_content)
+        }
+    }
+
+    @Test func contentModesFromStandardInput() throws {
+        let body = Data("b=2&sign=x&sign_type=RSA2&alipay_cert_sn=z&a=1".utf8)
+        #expect(try CLI.run(["content", "-"], stdin: body).stdout == "a=1&alipay_cert_sn=z&b=2&sign_type=RSA2\n")
+        #expect(try CLI.run(["content", "--mode", "notify-v1"], stdin: body).stdout == "a=1&b=2\n")
+        #expect(try CLI.run(["content", "--mode", "notify-v2"], stdin: body).stdout == "a=1&b=2&sign_type=RSA2\n")
+    }
+
+    @Test func signParametersAsJSONAndForm() throws {
+        let c = try #require(Self.signatures.first { $0.parameters != nil })
+        let parameters = try #require(c.parameters)
+        let jsonFile = try CLI.temporaryFile(try JSONSerialization.data(withJSONObject: parameters))
+        let key = CLI.vector("alipay/keys/\(c.key)")
+        let r = try CLI.run(["sign", "--private-key", key, "--charset", c.charset, jsonFile])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout == c.signature + "\n")
+        let j = try Self.json(try CLI.run(["sign", "--private-key", key, "--json", jsonFile]).stdout)
+        #expect(j["signature"] as? String == c.signature)
+        #expect(j["content"] as? String == c.content)
+        // The same parameters as a form body.
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        let body = parameters.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&")
+        let f = try CLI.run(["sign", "--private-key", key, "-"], stdin: Data(body.utf8))
+        #expect(f.stdout == c.signature + "\n", "\(f.stderr)")
+    }
+
+    @Test func signRawAndVerifyEveryCharset() throws {
+        for c in Self.signatures where c.key.hasPrefix("rsa2048") {
+            let content = try CLI.temporaryFile(Data(c.content.utf8))
+            let weak = c.sign_type == "RSA" ? ["--sign-type", "RSA"] : []
+            let s = try CLI.run(["sign", "--raw", "--private-key", CLI.vector("alipay/keys/\(c.key)"),
+                                 "--charset", c.charset] + weak + [content])
+            #expect(s.stdout == c.signature + "\n", "\(c.charset) \(c.sign_type): \(s.stderr)")
+            if c.sign_type == "RSA" { #expect(s.stderr.contains("warning: sign_type RSA")) }
+            let v = try CLI.run(["verify", "--public-key", CLI.vector("alipay/keys/\(c.public)"), "--signature",
+                                 c.signature, "--charset", c.charset] + weak + [content])
+            #expect(v.code == 0 && v.stdout == "valid\n", "\(c.charset): \(v.stderr)")
+        }
+    }
+
+    @Test func verifyInvalidExitsOne() throws {
+        let c = try #require(Self.signatures.first { $0.key.hasPrefix("rsa2048") })
+        let content = try CLI.temporaryFile(Data((c.content + "\n").utf8))
+        let r = try CLI.run(["verify", "--public-key", CLI.vector("alipay/keys/\(c.public)"), "--signature",
+                             c.signature, "--json", content])
+        #expect(r.code == 1)
+        #expect(try Self.json(r.stdout)["valid"] as? Bool == false)
+        #expect(r.stderr.contains("ends with a line break"))
+        let garbage = try CLI.run(["verify", "--public-key", CLI.vector("alipay/keys/\(c.public)"), "--signature",
+                                   "not base64!", content])
+        #expect(garbage.code == 1 && garbage.stdout == "invalid\n")
+    }
+
+    @Test func verifyWithCertificate() throws {
+        let c = try #require(Self.signatures.first { $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" })
+        let content = try CLI.temporaryFile(Data(c.content.utf8))
+        let r = try CLI.run(["verify", "--cert", CLI.vector("alipay/keys/rsa2048-cert.pem"), "--signature",
+                             c.signature, "--charset", c.charset, content])
+        #expect(r.code == 0, "\(r.stderr)")
+    }
+
+    @Test func verifyNotifications() throws {
+        for n in Self.notifications {
+            let body = try CLI.temporaryFile(Data(n.body.utf8))
+            let r = try CLI.run(["verify-notify", "--public-key", CLI.vector("alipay/keys/\(n.public)"),
+                                 "--sign-type", n.sign_type, "--json", body])
+            #expect(r.code == (n.valid ? 0 : 1), "\(n.name): \(r.stderr)")
+            let j = try Self.json(r.stdout)
+            #expect(j["valid"] as? Bool == n.valid, "\(n.name)")
+            #expect(j["mode"] as? String == n.mode, "\(n.name)")
+            if n.valid { #expect(j["content"] as? String == n.signed_content) }
+        }
+    }
+
+    @Test func verifyRealAlipayNotification() throws {
+        struct File: Decodable { let cases: [Case] }
+        struct Case: Decodable { let body: String; let `public`: String; let valid: Bool; let mode: String? }
+        for c in Self.load(File.self, "alipay-sdk/node-sdk-notifications.json").cases {
+            let r = try CLI.run(["verify-notify", "--public-key", CLI.vector("alipay-sdk/\(c.public)"), "-"],
+                                stdin: Data((c.body + "\n").utf8))
+            #expect(r.code == (c.valid ? 0 : 1), "\(r.stderr)")
+            if let mode = c.mode { #expect(r.stdout.hasPrefix("valid: \(mode)")) }
+        }
+    }
+
+    @Test func keysInspect() throws {
+        let r = try CLI.run(["keys", "inspect", "--json", CLI.vector("alipay/keys/rsa2048-pkcs1.b64"),
+                             CLI.vector("alipay/keys/rsa2048-spki.der"), CLI.vector("alipay/keys/other2048-spki.pem")])
+        #expect(r.code == 0, "\(r.stderr)")
+        let j = try Self.json(r.stdout)
+        let keys = try #require(j["keys"] as? [[String: Any]])
+        #expect(keys.map { $0["format"] as? String } == ["PKCS#1", "SPKI", "SPKI"])
+        #expect(keys.map { $0["encoding"] as? String } == ["bare base64", "DER", "PEM (PUBLIC KEY)"])
+        let pairs = try #require(j["pairs"] as? [[String: Any]])
+        #expect(pairs.map { $0["pair"] as? Bool } == [true, false])
+        let text = try CLI.run(["keys", "inspect", CLI.vector("alipay/keys/rsa2048-pkcs8.pem"),
+                                CLI.vector("alipay/keys/rsa2048-spki.pem")])
+        #expect(text.stdout.contains("are a pair"))
+        #expect(text.stdout.contains("app's own public key"))
+    }
+
+    // MARK: bad input: exit 2, one error line, a hint where it helps
+
+    func expectInputError(_ arguments: [String], stdin: Data = Data(), mentions: String,
+                          hint: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try CLI.run(arguments, stdin: stdin)
+        #expect(r.code == 2, "\(arguments): \(r.stdout) \(r.stderr)", sourceLocation: sourceLocation)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("error: ") == true, "\(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(mentions), "\(r.stderr)", sourceLocation: sourceLocation)
+        if hint { #expect(lines.contains { $0.hasPrefix("hint: ") }, "\(r.stderr)", sourceLocation: sourceLocation) }
+        #expect(r.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test func badKeys() throws {
+        let body = Data("a=1".utf8)
+        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/bad-truncated-pkcs8.pem")],
+                             stdin: body, mentions: "truncated", hint: true)
+        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/bad-no-end-line.pem")],
+                             stdin: body, mentions: "-----END PRIVATE KEY-----", hint: true)
+        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/rsa2048-cert.pem")],
+                             stdin: body, mentions: "certificate was given where a private key", hint: true)
+        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/bad-escaped-newlines.b64")],
+                             stdin: body, mentions: "not PEM, DER or base64", hint: true)
+        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/rsa1024-pkcs8.pem")],
+                             stdin: body, mentions: "1024 bits", hint: true)
+        try expectInputError(["verify", "--public-key", CLI.vector("alipay/keys/rsa2048-cert.pem"),
+                              "--signature", "AA=="], stdin: body, mentions: "--cert", hint: true)
+        try expectInputError(["sign", "--private-key", "/nonexistent/key.pem"], stdin: body,
+                             mentions: "No such file")
+    }
+
+    @Test func badBodiesAndCharsets() throws {
+        let key = CLI.vector("alipay/keys/rsa2048-pkcs8.pem")
+        try expectInputError(["sign", "--private-key", key, "--charset", "latin1"], stdin: Data("a=1".utf8),
+                             mentions: "unknown charset 'latin1'", hint: true)
+        try expectInputError(["content"], stdin: Data("a=100%&b=2".utf8), mentions: "percent-escape", hint: true)
+        try expectInputError(["content"], stdin: Data("a=%E4%BD".utf8), mentions: "not valid UTF-8", hint: true)
+        try expectInputError(["content"], stdin: Data(#"{"biz_content":{"a":1}}"#.utf8), mentions: "not a string",
+                             hint: true)
+        try expectInputError(["sign", "--raw", "--private-key", key, "--charset", "GBK"], stdin: Data("😀".utf8),
+                             mentions: "cannot be encoded in GBK", hint: true)
+        try expectInputError(["verify", "--public-key", CLI.vector("alipay/keys/rsa2048-spki.pem"), "--signature",
+                              "AA=="], stdin: Data([0x61, 0xFF, 0x62]), mentions: "not valid UTF-8", hint: true)
+    }
+
+    @Test func hugeInputIsRefused() throws {
+        let path = try CLI.temporaryFile(Data(count: 100 << 20), name: "100mb")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try expectInputError(["content", path], mentions: "larger than", hint: true)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try CLI.run(["sign"]).code == 64)
+        #expect(try CLI.run(["verify", "--signature", "x"]).code == 64)
+        #expect(try CLI.run(["sign", "--private-key", "k", "--sign-type", "SM3"]).code == 64)
+        #expect(try CLI.run(["no-such-command"]).code == 64)
+        #expect(try CLI.run(["--help"]).code == 0)
+    }
+}

@@ -1,0 +1,98 @@
+import AlipaySign
+import Testing
+
+/// Base64, form bodies, JSON parameters and charsets: the parsing that stands between input and signature.
+/// Expected values are written out by hand from the RFCs cited.
+struct EncodingTests {
+    // RFC 4648 §10 test vectors.
+    @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+                      ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")])
+    func base64KnownAnswers(plain: String, encoded: String) {
+        #expect(Base64.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test func base64SkipsWhitespace() {
+        #expect(Base64.decode("Zm9v\r\nYmFy \t") == Array("foobar".utf8))
+        #expect(Base64.decode("Zm9vYg") == Array("foob".utf8))  // unpadded is accepted
+    }
+
+    @Test(arguments: ["Zm9v!", "Zg=", "Z===", "Zm9vY", "Zm9vYg==Zg==", "=Zm9", "Zh==", "Zm9vYmE=x"])
+    func base64Rejects(text: String) {
+        #expect(Base64.decode(text) == nil, "\(text)")
+    }
+
+    @Test func formDecodesOnce() throws {
+        let (p, cs) = try FormBody.decode(Array("a=1+2%2B3&b=%25E4&c&=x&&d=".utf8))
+        #expect(cs == .utf8)
+        #expect(p == ["a": "1 2+3", "b": "%E4", "c": "", "": "x", "d": ""])
+    }
+
+    @Test(arguments: ["a=%", "a=%4", "a=%zz", "a=100%&b=1"])
+    func formRejectsBadEscapes(body: String) {
+        #expect(throws: AlipaySignError(.malformedForm, "")) { try FormBody.decode(Array(body.utf8)) }
+    }
+
+    @Test func formRejectsDuplicates() {
+        #expect(throws: AlipaySignError(.duplicateParameter, "")) { try FormBody.decode(Array("a=1&a=2".utf8)) }
+    }
+
+    @Test func formRejectsBytesInvalidInTheCharset() {
+        // %E4%BD is a truncated UTF-8 sequence.
+        #expect(throws: AlipaySignError(.invalidEncoding, "")) { try FormBody.decode(Array("a=%E4%BD".utf8)) }
+        #expect(throws: AlipaySignError(.unknownCharset, "")) { try FormBody.decode(Array("charset=latin9&a=1".utf8)) }
+    }
+
+    @Test func gbkBodyFollowsItsCharsetParameter() throws {
+        // 支付 in GBK is D6 A7 B8 B6 (GB 2312 code chart).
+        let (p, cs) = try FormBody.decode(Array("charset=GBK&s=%D6%A7%B8%B6".utf8))
+        #expect(cs == .gbk)
+        #expect(p["s"] == "支付")
+    }
+
+    @Test func jsonParameters() throws {
+        let p = try Parameters.fromJSONObject(Array(#"{"a":"x\u00e9\ud83d\ude00","b":"{\"k\":1}","c":""}"#.utf8))
+        #expect(p == ["a": "xé😀", "b": "{\"k\":1}", "c": ""])
+    }
+
+    @Test(arguments: [#"{"a":1}"#, #"{"a":{"b":"c"}}"#, #"{"a":null}"#, #"["a"]"#, #"{"a":"1""#, #"{"a":"\x"}"#,
+                      #"{"a":"1","a":"2"}"#, #"{"a":"\ud800"}"#])
+    func jsonParametersRejected(text: String) {
+        #expect(throws: AlipaySignError.self) { try Parameters.fromJSONObject(Array(text.utf8)) }
+    }
+
+    @Test func nonStringValueHasAHint() {
+        do {
+            _ = try Parameters.fromJSONObject(Array(#"{"biz_content":{"a":"b"}}"#.utf8))
+            Issue.record("accepted an object value")
+        } catch let error as AlipaySignError {
+            #expect(error.reason.contains("biz_content"))
+            #expect(error.hint != nil)
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func jsonDepthIsBounded() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: AlipaySignError(.malformedJSON, "")) { try JSONReader.parse(Array(deep.utf8)) }
+    }
+
+    @Test(arguments: [("utf-8", "UTF-8"), ("UTF8", "UTF-8"), ("gbk", "GBK"), ("cp936", "GBK"), ("GB2312", "GBK"),
+                      ("gb18030", "GB18030")])
+    func charsetNames(name: String, canonical: String) throws {
+        #expect(try Charset(name: name).canonicalName == canonical)
+    }
+
+    @Test func unknownCharset() {
+        #expect(throws: AlipaySignError(.unknownCharset, "")) { try Charset(name: "latin1") }
+    }
+
+    @Test func unencodableIsAnErrorNeverAQuestionMark() throws {
+        // U+1F600 has no GBK code; Java would write '?', we refuse. GB18030 encodes it in four bytes.
+        #expect(throws: AlipaySignError(.unencodableCharacter, "")) { try Charset.gbk.encode("a😀") }
+        #expect(try Charset.gb18030.encode("😀") == [0x94, 0x39, 0xFC, 0x36])
+        // The euro sign: A2 E3 in Java's GBK and in GB18030 (vectors/alipay/JavaBytes.java).
+        #expect(try Charset.gbk.encode("€") == [0xA2, 0xE3])
+    }
+}
