@@ -45,7 +45,8 @@ struct VerifyNotifyCommand: ParsableCommand {
             } else {
                 Terminal.writeError(
                     "hint: tried \(mode == .auto ? "V1 and V2" : mode.rawValue.uppercased()) with "
-                        + "\(verifier.signType.rawValue) in \(result.charset); is this Alipay's public key, not the app's?")
+                        + "\(verifier.signType.rawValue) in \(result.charset): either the body was altered, or the key "
+                        + "is not the one Alipay signed with (the app's own public key is a common mistake)")
             }
             print("content: \(result.content)")
         }
