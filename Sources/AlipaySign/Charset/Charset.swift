@@ -92,6 +92,10 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     /// Decodes bytes in this charset.
     /// - Throws: ``AlipaySignError/Code/invalidEncoding`` when the bytes are not valid in the charset.
     public func decode<C: Collection>(_ bytes: C) throws -> String where C.Element == UInt8 {
+        try decode(bytes: Array(bytes))
+    }
+
+    func decode(bytes: [UInt8]) throws -> String {
         switch kind {
         case .utf8:
             if let s = String(validating: bytes, as: UTF8.self) { return s }
@@ -100,7 +104,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
                 hint: "if the text is GBK, say so with the charset parameter or --charset")
         case .gbk, .gb18030:
             // GB18030 decodes every GBK byte sequence as Java's GBK does (its superset).
-            return try Iconv.decode(Array(bytes), from: "GB18030", name: canonicalName)
+            return try Iconv.decode(bytes, from: "GB18030", name: canonicalName)
         }
     }
 }

@@ -15,42 +15,58 @@ public enum FormBody {
     /// Empty segments (`a=1&&b=2`) are skipped; a segment without `=` is a name with an empty value.
     /// - Throws: ``AlipaySignError/Code/malformedForm`` for a `%` not followed by two hex digits.
     public static func rawPairs<C: Collection>(_ body: C) throws -> [RawPair] where C.Element == UInt8 {
+        // Generic code is not specialised across modules: convert once, then run the concrete loop.
+        try Array(body).withUnsafeBufferPointer { try rawPairs(buffer: $0) }
+    }
+
+    static func rawPairs(buffer body: UnsafeBufferPointer<UInt8>) throws -> [RawPair] {
         var pairs: [RawPair] = []
-        var name: [UInt8] = [], value: [UInt8] = []
-        var inValue = false
+        var start = 0
         var segment = 1
-        var iterator = body.makeIterator()
-        var pending: [UInt8] = []  // holds up to two bytes after a '%'
-        func flush() {
-            if inValue || !name.isEmpty { pairs.append(RawPair(name: name, value: value)) }
-            name = []; value = []; inValue = false
+        while start <= body.count {
+            var end = start
+            while end < body.count, body[end] != UInt8(ascii: "&") { end += 1 }
+            if end > start {
+                var equals = start
+                while equals < end, body[equals] != UInt8(ascii: "=") { equals += 1 }
+                let name = try percentDecode(body, start..<equals, segment: segment)
+                let value = equals < end ? try percentDecode(body, (equals + 1)..<end, segment: segment) : []
+                pairs.append(RawPair(name: name, value: value))
+            }
+            start = end + 1
+            segment += 1
         }
-        while let c = iterator.next() {
-            switch c {
-            case UInt8(ascii: "&"):
-                flush()
-                segment += 1
-            case UInt8(ascii: "=") where !inValue:
-                inValue = true
-            case UInt8(ascii: "+"):
-                if inValue { value.append(0x20) } else { name.append(0x20) }
-            case UInt8(ascii: "%"):
-                pending = []
-                while pending.count < 2, let h = iterator.next() { pending.append(h) }
-                guard pending.count == 2, let hi = hexValue(pending[0]), let lo = hexValue(pending[1]) else {
-                    let seen = String(decoding: pending.prefix { $0 != UInt8(ascii: "&") }, as: UTF8.self)
+        return pairs
+    }
+
+    /// `+` is a space and `%XX` the byte XX (WHATWG URL, application/x-www-form-urlencoded parsing).
+    private static func percentDecode(_ body: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, segment: Int) throws
+        -> [UInt8]
+    {
+        var out = [UInt8]()
+        out.reserveCapacity(range.count)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let c = body[i]
+            if c == UInt8(ascii: "+") {
+                out.append(0x20)
+                i += 1
+            } else if c == UInt8(ascii: "%") {
+                guard i + 2 < range.upperBound, let hi = hexValue(body[i + 1]), let lo = hexValue(body[i + 2]) else {
+                    let seen = String(decoding: body[(i + 1)..<min(i + 3, range.upperBound)], as: UTF8.self)
                     throw AlipaySignError(
                         .malformedForm,
                         "'%\(seen)' in parameter \(segment) is not a percent-escape (% must be followed by two hex digits)",
                         hint: "a literal % is sent as %25; was the body decoded once already?")
                 }
-                if inValue { value.append(hi << 4 | lo) } else { name.append(hi << 4 | lo) }
-            default:
-                if inValue { value.append(c) } else { name.append(c) }
+                out.append(hi << 4 | lo)
+                i += 3
+            } else {
+                out.append(c)
+                i += 1
             }
         }
-        flush()
-        return pairs
+        return out
     }
 
     /// Decodes a body into a parameter dictionary.
@@ -82,15 +98,17 @@ public enum FormBody {
 
     /// The charset named by a body's own `charset` parameter, if it has one.
     public static func declaredCharset(in pairs: [RawPair]) throws -> Charset? {
-        guard let pair = pairs.first(where: { $0.name == Array("charset".utf8) }), !pair.value.isEmpty else {
+        guard let pair = pairs.first(where: { $0.name == charsetName }), !pair.value.isEmpty else {
             return nil
         }
         return try Charset(name: String(decoding: pair.value, as: UTF8.self))
     }
 
+    private static let charsetName = Array("charset".utf8)
+
     private static func decodeText(_ bytes: [UInt8], charset: Charset, what: String) throws -> String {
         do {
-            return try charset.decode(bytes)
+            return try charset.decode(bytes: bytes)
         } catch let error as AlipaySignError {
             throw AlipaySignError(
                 error.code, "\(what) is not valid \(charset.canonicalName) once percent-decoded",

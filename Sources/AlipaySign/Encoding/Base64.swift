@@ -14,6 +14,10 @@ public enum Base64 {
 
     /// Encodes bytes as standard base64 without line breaks.
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        Array(bytes).withUnsafeBufferPointer { encode(buffer: $0) }
+    }
+
+    static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
         var out = [UInt8]()
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var it = bytes.makeIterator()
@@ -29,6 +33,11 @@ public enum Base64 {
 
     /// Decodes standard base64, skipping ASCII whitespace; `nil` when the text is not base64.
     public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
+        // Generic code is not specialised across modules: convert once, then run the concrete loop.
+        Array(text).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    static func decode(buffer text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var out = [UInt8]()
         out.reserveCapacity(text.count / 4 * 3)
         var quad: UInt32 = 0
@@ -79,6 +88,7 @@ public enum Base64 {
 
     /// Decodes a string; `nil` when it is not base64.
     public static func decode(_ text: String) -> [UInt8]? {
-        decode(Array(text.utf8))
+        var text = text
+        return text.withUTF8 { decode(buffer: $0) }
     }
 }

@@ -1,0 +1,34 @@
+import AlipaySign
+import BenchFixtures
+import Benchmark
+
+let benchmarks: @Sendable () -> Void = {
+    let fixtures: Fixtures
+    do { fixtures = try Fixtures() } catch { fatalError("fixtures: \(error)") }
+    let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .instructions]
+    let config = Benchmark.Configuration(metrics: metrics, maxDuration: .seconds(2), maxIterations: 1_000_000)
+
+    Benchmark("Canonical content, 10-parameter request", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(SignContent.utf8Bytes(fixtures.request))
+        }
+    }
+
+    Benchmark("RSA2 sign, 10-parameter request (content + sign + base64)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.signer.signRequest(fixtures.request))
+        }
+    }
+
+    Benchmark("RSA2 verify (raw signature over content bytes)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(fixtures.verifier.isValidSignature(fixtures.requestSignature, for: fixtures.requestContent))
+        }
+    }
+
+    Benchmark("Notification verify (form decode + V1 content + verify)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.notificationVerifier.verify(formBody: fixtures.notificationBody))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+// Benchmarks, kept apart so that the library never depends on the harness.
+import PackageDescription
+
+let package = Package(
+    name: "AlipaySignBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The inputs every benchmark uses: one place, so that the benchmarks and compare.sh measure the same thing.
+        .target(name: "BenchFixtures", dependencies: [.product(name: "AlipaySign", package: "main")]),
+        .executableTarget(
+            name: "SigningBenchmarks",
+            dependencies: [
+                "BenchFixtures",
+                .product(name: "AlipaySign", package: "main"),
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "Benchmarks/SigningBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // Plain ops/s loops for compare.sh, side by side with `openssl speed`.
+        .executableTarget(
+            name: "throughput",
+            dependencies: ["BenchFixtures", .product(name: "AlipaySign", package: "main")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,52 @@
+import AlipaySign
+import Foundation
+
+/// The inputs of every benchmark: a 2048-bit key from vectors/, a typical 10-parameter request, and a signed
+/// trade notification body.
+public struct Fixtures: Sendable {
+    public let privateKey: PrivateKey
+    public let publicKey: PublicKey
+    public let signer: Signer
+    public let verifier: SignatureVerifier
+    public let notificationVerifier: NotificationVerifier
+    public let request: [String: String]
+    public let requestContent: [UInt8]
+    public let requestSignature: [UInt8]
+    public let notificationBody: [UInt8]
+
+    public init() throws {
+        let vectors = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("vectors/alipay/keys")
+        privateKey = try PrivateKey(parsing: [UInt8](try Data(contentsOf: vectors.appendingPathComponent("rsa2048-pkcs8.pem"))))
+        publicKey = privateKey.publicKey
+        signer = try Signer(privateKey: privateKey)
+        verifier = try SignatureVerifier(publicKey: publicKey)
+        notificationVerifier = try NotificationVerifier(publicKey: publicKey)
+        request = [
+            "app_id": "2021000000000001", "method": "alipay.trade.precreate", "format": "JSON", "charset": "utf-8",
+            "sign_type": "RSA2", "timestamp": "2026-11-22 10:00:00", "version": "1.0",
+            "notify_url": "https://merchant.example/alipay/notify", "app_auth_token": "202611BB1234567890abcdef",
+            "biz_content": #"{"out_trade_no":"20261122100000001","total_amount":"88.88","subject":"测试商品 Iphone6 16G","timeout_express":"90m"}"#,
+        ]
+        requestContent = SignContent.utf8Bytes(request)
+        requestSignature = try signer.signature(for: requestContent)
+        var notification: [String: String] = [
+            "gmt_create": "2026-11-22 10:00:05", "charset": "utf-8", "notify_type": "trade_status_sync",
+            "notify_id": "2026112200222100005012345678", "notify_time": "2026-11-22 10:00:06",
+            "trade_status": "TRADE_SUCCESS", "app_id": "2021000000000001", "out_trade_no": "20261122100000001",
+            "trade_no": "2026112222001400001234567890", "total_amount": "88.88", "subject": "测试商品 Iphone6 16G",
+            "fund_bill_list": #"[{"amount":"88.88","fundChannel":"ALIPAYACCOUNT"}]"#, "version": "1.0",
+            "sign_type": "RSA2",
+        ]
+        notification["sign"] = try signer.sign(content: SignContent.build(notification, mode: .notifyV1))
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        notificationBody = Array(notification.sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&").utf8)
+        guard try notificationVerifier.verify(formBody: notificationBody).isValid else {
+            throw CocoaError(.coderInvalidValue)
+        }
+    }
+}
