@@ -56,13 +56,14 @@ enum Iconv {
         var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
         var inCopy = input
         return try inCopy.withUnsafeMutableBufferPointer { inBuf -> [UInt8] in
-            var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuf.baseAddress!)
-                .assumingMemoryBound(to: CChar.self)
+            guard let inBase = inBuf.baseAddress else { return [] }
+            var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBase).assumingMemoryBound(to: CChar.self)
             var inLeft = inBuf.count
             var produced = 0
             while true {
                 let result: Int = output.withUnsafeMutableBufferPointer { outBuf in
-                    var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuf.baseAddress! + produced)
+                    guard let outBase = outBuf.baseAddress else { return -1 }
+                    var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase + produced)
                         .assumingMemoryBound(to: CChar.self)
                     var outLeft = outBuf.count - produced
                     let r = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
@@ -80,7 +81,8 @@ enum Iconv {
             }
             // Flush any shift state (none for these charsets, but it is the documented protocol).
             _ = output.withUnsafeMutableBufferPointer { outBuf -> Int in
-                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuf.baseAddress! + produced)
+                guard let outBase = outBuf.baseAddress else { return -1 }
+                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase + produced)
                     .assumingMemoryBound(to: CChar.self)
                 var outLeft = outBuf.count - produced
                 let r = iconv(cd, nil, nil, &outPtr, &outLeft)

@@ -13,15 +13,13 @@ enum Input {
 
     /// Reads the file at `path`, or standard input when `path` is `nil` or `-`.
     static func bytes(_ path: String?, what: String = "input") throws -> [UInt8] {
-        if path == nil || path == "-" {
+        guard let path, path != "-" else {
             return try readAll(fd: STDIN_FILENO, name: "standard input")
         }
-        let path = path ?? "-"
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw AlipaySignError(.unreadableInput,
-                                  "cannot read \(what) '\(path)': \(reason)")
+            throw AlipaySignError(.unreadableInput, "cannot read \(what) '\(path)': \(reason)")
         }
         defer { close(fd) }
         return try readAll(fd: fd, name: "'\(path)'")
