@@ -63,14 +63,19 @@ public struct NotificationVerifier: Sendable {
         }
         let signature = parameters["sign"].flatMap { SignContent.isJavaEmpty($0) ? nil : $0 }
         let active = cs == verifier.charset ? verifier : try verifier.with(charset: cs)
-        var content = ""
+        let rawSignature = signature.flatMap { Base64.decode($0) }
+        var content: [UInt8] = []
         for version in versions {
-            content = SignContent.build(parameters, mode: version.contentMode)
-            guard let signature else { continue }
-            if try active.verify(content: content, signature: signature) {
-                return Result(isValid: true, version: version, content: content, charset: cs, hadSignature: true)
+            // UTF-8 content is built as bytes directly; other charsets encode the content string once.
+            content = SignContent.utf8Bytes(parameters, mode: version.contentMode)
+            guard let rawSignature else { continue }
+            let signed = cs == .utf8 ? content : try cs.encode(String(decoding: content, as: UTF8.self))
+            if active.isValidSignature(rawSignature, for: signed) {
+                return Result(isValid: true, version: version, content: String(decoding: content, as: UTF8.self),
+                              charset: cs, hadSignature: true)
             }
         }
-        return Result(isValid: false, version: nil, content: content, charset: cs, hadSignature: signature != nil)
+        return Result(isValid: false, version: nil, content: String(decoding: content, as: UTF8.self), charset: cs,
+                      hadSignature: signature != nil)
     }
 }
