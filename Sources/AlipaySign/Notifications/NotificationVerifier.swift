@@ -41,7 +41,8 @@ public struct NotificationVerifier: Sendable {
         self.publicKey = publicKey
         self.signType = signType
         self.charset = charset
-        self.verifier = try SignatureVerifier(publicKey: publicKey, signType: signType, charset: charset ?? .utf8)
+        // The charset is applied here per notification; the verifier only checks bytes.
+        self.verifier = try SignatureVerifier(publicKey: publicKey, signType: signType)
     }
 
     /// Verifies a notification's form body as received: decoded once, in ``charset`` or the body's own
@@ -62,7 +63,6 @@ public struct NotificationVerifier: Sendable {
         case .v2: [.v2]
         }
         let signature = parameters["sign"].flatMap { SignContent.isJavaEmpty($0) ? nil : $0 }
-        let active = cs == verifier.charset ? verifier : try verifier.with(charset: cs)
         let rawSignature = signature.flatMap { Base64.decode($0) }
         var content: [UInt8] = []
         for version in versions {
@@ -70,7 +70,7 @@ public struct NotificationVerifier: Sendable {
             content = SignContent.utf8Bytes(parameters, mode: version.contentMode)
             guard let rawSignature else { continue }
             let signed = cs == .utf8 ? content : try cs.encode(String(decoding: content, as: UTF8.self))
-            if active.isValidSignature(rawSignature, for: signed) {
+            if verifier.isValidSignature(rawSignature, for: signed) {
                 return Result(isValid: true, version: version, content: String(decoding: content, as: UTF8.self),
                               charset: cs, hadSignature: true)
             }
