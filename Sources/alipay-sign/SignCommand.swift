@@ -37,7 +37,7 @@ struct SignCommand: ParsableCommand {
             signed = SignedContent(content: content, signature: try signer.sign(content: content))
         } else {
             let (parameters, charset) = try Parameters.parse(
-                try Input.bytes(common.input), charset: try common.parsedCharset())
+                try Input.parameters(common.input), charset: try common.parsedCharset())
             if let declared = parameters["sign_type"], declared.uppercased() != type.rawValue {
                 Terminal.warn("the parameters say sign_type=\(declared) but the signature is \(type.rawValue)")
             }

@@ -28,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
             if content.hasSuffix("\n") {
                 Terminal.writeError("hint: the content ends with a line break, which is part of what is verified")
             }
-            throw InvalidSignature.exit
+            throw ExitCode.signatureInvalid
         }
     }
 }

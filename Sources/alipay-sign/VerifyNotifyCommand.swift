@@ -25,8 +25,7 @@ struct VerifyNotifyCommand: ParsableCommand {
         let publicKey = try key.load()
         let verifier = try NotificationVerifier(
             publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
-        var body = try Input.bytes(common.input)
-        while let last = body.last, last == 0x0A || last == 0x0D { body.removeLast() }
+        let body = try Input.parameters(common.input)
         let result = try verifier.verify(formBody: body, mode: mode)
         if common.json {
             print(JSONOutput.object([
@@ -50,6 +49,6 @@ struct VerifyNotifyCommand: ParsableCommand {
             }
             print("content: \(result.content)")
         }
-        if !result.isValid { throw InvalidSignature.exit }
+        if !result.isValid { throw ExitCode.signatureInvalid }
     }
 }

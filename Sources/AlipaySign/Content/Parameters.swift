@@ -24,10 +24,8 @@ public enum Parameters {
         return parameters
     }
 
-    /// Reads parameters from either form: a JSON object when the first non-blank byte is `{`, else a form body.
-    ///
-    /// Trailing CR and LF are ignored for a form body (they cannot be part of a form-encoded value, and files
-    /// usually end with one).
+    /// Reads parameters from either form: a JSON object when the first non-blank byte is `{`, else a form body,
+    /// byte for byte.
     /// - Parameter charset: the charset of a form body's percent-decoded bytes; `nil` for its own `charset`
     ///   parameter, else UTF-8. A JSON object is always UTF-8 text.
     public static func parse<C: Collection>(_ bytes: C, charset: Charset? = nil) throws
@@ -39,8 +37,6 @@ public enum Parameters {
             let cs = try charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
             return (parameters, cs)
         }
-        var end = array.count
-        while end > 0, array[end - 1] == 0x0A || array[end - 1] == 0x0D { end -= 1 }
-        return try FormBody.decode(array[..<end], charset: charset)
+        return try FormBody.decode(array, charset: charset)
     }
 }

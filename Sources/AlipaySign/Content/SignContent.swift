@@ -19,11 +19,16 @@ public enum SignContent {
         /// parameters but does not sign (PROTOCOL.md §1.2; egzosn/pay-java-parent#66).
         public var excludedKeys: Set<String> {
             switch self {
-            case .request: ["sign"]
-            case .notifyV1: ["sign", "sign_type", "alipay_cert_sn"]
-            case .notifyV2: ["sign", "alipay_cert_sn"]
+            case .request: Mode.requestExcluded
+            case .notifyV1: Mode.notifyV1Excluded
+            case .notifyV2: Mode.notifyV2Excluded
             }
         }
+
+        // Built once: the content is built on every signature, and a Set literal allocates each time.
+        private static let requestExcluded: Set<String> = ["sign"]
+        private static let notifyV1Excluded: Set<String> = ["sign", "sign_type", "alipay_cert_sn"]
+        private static let notifyV2Excluded: Set<String> = ["sign", "alipay_cert_sn"]
     }
 
     /// The canonical content of a parameter set.

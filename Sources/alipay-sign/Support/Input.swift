@@ -25,6 +25,14 @@ enum Input {
         return try readAll(fd: fd, name: "'\(path)'")
     }
 
+    /// Reads a form body or JSON parameters, without the line break a file usually ends with: a raw CR or LF
+    /// cannot be part of a form-encoded value, and is whitespace after a JSON object. The library stays exact.
+    static func parameters(_ path: String?) throws -> [UInt8] {
+        var body = try bytes(path)
+        while let last = body.last, last == 0x0A || last == 0x0D { body.removeLast() }
+        return body
+    }
+
     /// Reads a file as UTF-8 text (content, JSON parameters): the rule for text inputs.
     static func text(_ path: String?, what: String = "input") throws -> String {
         let data = try bytes(path, what: what)

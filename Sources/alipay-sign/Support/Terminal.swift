@@ -31,9 +31,7 @@ enum Terminal {
     }
 }
 
-/// A verdict of "invalid": exit 1 after the output is written.
-struct InvalidSignature: Error {}
-
-extension InvalidSignature {
-    static var exit: ExitCode { ExitCode(1) }
+extension ExitCode {
+    /// A verdict of "invalid": exit 1, thrown after the output is written.
+    static let signatureInvalid = ExitCode(1)
 }
