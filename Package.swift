@@ -28,13 +28,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The vector files' paths and schemas, shared by both test targets.
+        .target(
+            name: "VectorSupport",
+            path: "Tests/VectorSupport"
+        ),
         .testTarget(
             name: "AlipaySignTests",
-            dependencies: ["AlipaySign"]
+            dependencies: ["AlipaySign", "VectorSupport"]
         ),
         .testTarget(
             name: "AlipaySignCLITests",
-            dependencies: ["alipay-sign"]
+            dependencies: ["alipay-sign", "VectorSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

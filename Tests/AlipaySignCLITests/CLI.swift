@@ -21,12 +21,6 @@ enum CLI {
         fatalError("alipay-sign was not built next to the tests (\(exe.path)); set ALIPAY_SIGN_BIN")
     }()
 
-    static let vectors: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("vectors")
-
-    static func vector(_ path: String) -> String { vectors.appendingPathComponent(path).path }
-
     static func run(_ arguments: [String], stdin: Data = Data()) throws -> Result {
         let process = Process()
         process.executableURL = binary

@@ -1,46 +1,14 @@
 import Foundation
 import Testing
+import VectorSupport
 
 /// The CLI contract, checked by running the binary on files: stdout, stderr and exit codes
 /// (0 valid/ok, 1 invalid, 2 input error, 64 usage). Expected values come from the vector files.
 @Suite(.serialized)
 struct CLITests {
-    struct SignatureCase: Decodable {
-        let key: String
-        let `public`: String
-        let sign_type: String
-        let charset: String
-        let content: String
-        let signature: String
-        let parameters: [String: String]?
-    }
-    struct SignatureFile: Decodable { let cases: [SignatureCase] }
-    struct NotificationCase: Decodable {
-        let name: String
-        let body: String
-        let sign_type: String
-        let `public`: String
-        let valid: Bool
-        let mode: String?
-        let signed_content: String
-    }
-    struct NotificationFile: Decodable { let cases: [NotificationCase] }
-    struct FormCase: Decodable {
-        let name: String
-        let charset: String
-        let body: String
-        let request_content: String
-    }
-    struct ContentFile: Decodable { let forms: [FormCase] }
-
-    static func load<T: Decodable>(_ type: T.Type, _ path: String) -> T {
-        do { return try JSONDecoder().decode(T.self, from: Data(contentsOf: CLI.vectors.appendingPathComponent(path))) }
-        catch { fatalError("\(path): \(error)") }
-    }
-
-    static let signatures = load(SignatureFile.self, "alipay/signatures.json").cases
-    static let notifications = load(NotificationFile.self, "alipay/notifications.json").cases
-    static let forms = load(ContentFile.self, "alipay/content.json").forms
+    static let signatures = Vectors.signatures
+    static let notifications = Vectors.notifications
+    static let forms = Vectors.content.forms
 
     static func json(_ text: String) throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
@@ -69,7 +37,7 @@ struct CLITests {
         let c = try #require(Self.signatures.first { $0.parameters != nil })
         let parameters = try #require(c.parameters)
         let jsonFile = try CLI.temporaryFile(try JSONSerialization.data(withJSONObject: parameters))
-        let key = CLI.vector("alipay/keys/\(c.key)")
+        let key = Vectors.path("alipay/keys/\(c.key)")
         let r = try CLI.run(["sign", "--private-key", key, "--charset", c.charset, jsonFile])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout == c.signature + "\n")
@@ -89,11 +57,11 @@ struct CLITests {
         for c in Self.signatures where c.key.hasPrefix("rsa2048") {
             let content = try CLI.temporaryFile(Data(c.content.utf8))
             let weak = c.sign_type == "RSA" ? ["--sign-type", "RSA"] : []
-            let s = try CLI.run(["sign", "--raw", "--private-key", CLI.vector("alipay/keys/\(c.key)"),
+            let s = try CLI.run(["sign", "--raw", "--private-key", Vectors.path("alipay/keys/\(c.key)"),
                                  "--charset", c.charset] + weak + [content])
             #expect(s.stdout == c.signature + "\n", "\(c.charset) \(c.sign_type): \(s.stderr)")
             if c.sign_type == "RSA" { #expect(s.stderr.contains("warning: sign_type RSA")) }
-            let v = try CLI.run(["verify", "--public-key", CLI.vector("alipay/keys/\(c.public)"), "--signature",
+            let v = try CLI.run(["verify", "--public-key", Vectors.path("alipay/keys/\(c.public)"), "--signature",
                                  c.signature, "--charset", c.charset] + weak + [content])
             #expect(v.code == 0 && v.stdout == "valid\n", "\(c.charset): \(v.stderr)")
         }
@@ -102,12 +70,12 @@ struct CLITests {
     @Test func verifyInvalidExitsOne() throws {
         let c = try #require(Self.signatures.first { $0.key.hasPrefix("rsa2048") })
         let content = try CLI.temporaryFile(Data((c.content + "\n").utf8))
-        let r = try CLI.run(["verify", "--public-key", CLI.vector("alipay/keys/\(c.public)"), "--signature",
+        let r = try CLI.run(["verify", "--public-key", Vectors.path("alipay/keys/\(c.public)"), "--signature",
                              c.signature, "--json", content])
         #expect(r.code == 1)
         #expect(try Self.json(r.stdout)["valid"] as? Bool == false)
         #expect(r.stderr.contains("ends with a line break"))
-        let garbage = try CLI.run(["verify", "--public-key", CLI.vector("alipay/keys/\(c.public)"), "--signature",
+        let garbage = try CLI.run(["verify", "--public-key", Vectors.path("alipay/keys/\(c.public)"), "--signature",
                                    "not base64!", content])
         #expect(garbage.code == 1 && garbage.stdout == "invalid\n")
     }
@@ -115,7 +83,7 @@ struct CLITests {
     @Test func verifyWithCertificate() throws {
         let c = try #require(Self.signatures.first { $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" })
         let content = try CLI.temporaryFile(Data(c.content.utf8))
-        let r = try CLI.run(["verify", "--cert", CLI.vector("alipay/keys/rsa2048-cert.pem"), "--signature",
+        let r = try CLI.run(["verify", "--cert", Vectors.path("alipay/keys/rsa2048-cert.pem"), "--signature",
                              c.signature, "--charset", c.charset, content])
         #expect(r.code == 0, "\(r.stderr)")
     }
@@ -123,7 +91,7 @@ struct CLITests {
     @Test func verifyNotifications() throws {
         for n in Self.notifications {
             let body = try CLI.temporaryFile(Data(n.body.utf8))
-            let r = try CLI.run(["verify-notify", "--public-key", CLI.vector("alipay/keys/\(n.public)"),
+            let r = try CLI.run(["verify-notify", "--public-key", Vectors.path("alipay/keys/\(n.public)"),
                                  "--sign-type", n.sign_type, "--json", body])
             #expect(r.code == (n.valid ? 0 : 1), "\(n.name): \(r.stderr)")
             let j = try Self.json(r.stdout)
@@ -134,10 +102,8 @@ struct CLITests {
     }
 
     @Test func verifyRealAlipayNotification() throws {
-        struct File: Decodable { let cases: [Case] }
-        struct Case: Decodable { let body: String; let `public`: String; let valid: Bool; let mode: String? }
-        for c in Self.load(File.self, "alipay-sdk/node-sdk-notifications.json").cases {
-            let r = try CLI.run(["verify-notify", "--public-key", CLI.vector("alipay-sdk/\(c.public)"), "-"],
+        for c in Vectors.nodeSDKNotifications {
+            let r = try CLI.run(["verify-notify", "--public-key", Vectors.path("alipay-sdk/\(c.public)"), "-"],
                                 stdin: Data((c.body + "\n").utf8))
             #expect(r.code == (c.valid ? 0 : 1), "\(r.stderr)")
             if let mode = c.mode { #expect(r.stdout.hasPrefix("valid: \(mode)")) }
@@ -145,8 +111,8 @@ struct CLITests {
     }
 
     @Test func keysInspect() throws {
-        let r = try CLI.run(["keys", "inspect", "--json", CLI.vector("alipay/keys/rsa2048-pkcs1.b64"),
-                             CLI.vector("alipay/keys/rsa2048-spki.der"), CLI.vector("alipay/keys/other2048-spki.pem")])
+        let r = try CLI.run(["keys", "inspect", "--json", Vectors.path("alipay/keys/rsa2048-pkcs1.b64"),
+                             Vectors.path("alipay/keys/rsa2048-spki.der"), Vectors.path("alipay/keys/other2048-spki.pem")])
         #expect(r.code == 0, "\(r.stderr)")
         let j = try Self.json(r.stdout)
         let keys = try #require(j["keys"] as? [[String: Any]])
@@ -154,8 +120,8 @@ struct CLITests {
         #expect(keys.map { $0["encoding"] as? String } == ["bare base64", "DER", "PEM (PUBLIC KEY)"])
         let pairs = try #require(j["pairs"] as? [[String: Any]])
         #expect(pairs.map { $0["pair"] as? Bool } == [true, false])
-        let text = try CLI.run(["keys", "inspect", CLI.vector("alipay/keys/rsa2048-pkcs8.pem"),
-                                CLI.vector("alipay/keys/rsa2048-spki.pem")])
+        let text = try CLI.run(["keys", "inspect", Vectors.path("alipay/keys/rsa2048-pkcs8.pem"),
+                                Vectors.path("alipay/keys/rsa2048-spki.pem")])
         #expect(text.stdout.contains("are a pair"))
         #expect(text.stdout.contains("app's own public key"))
     }
@@ -175,24 +141,24 @@ struct CLITests {
 
     @Test func badKeys() throws {
         let body = Data("a=1".utf8)
-        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/bad-truncated-pkcs8.pem")],
+        try expectInputError(["sign", "--private-key", Vectors.path("alipay/keys/bad-truncated-pkcs8.pem")],
                              stdin: body, mentions: "truncated", hint: true)
-        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/bad-no-end-line.pem")],
+        try expectInputError(["sign", "--private-key", Vectors.path("alipay/keys/bad-no-end-line.pem")],
                              stdin: body, mentions: "-----END PRIVATE KEY-----", hint: true)
-        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/rsa2048-cert.pem")],
+        try expectInputError(["sign", "--private-key", Vectors.path("alipay/keys/rsa2048-cert.pem")],
                              stdin: body, mentions: "certificate was given where a private key", hint: true)
-        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/bad-escaped-newlines.b64")],
+        try expectInputError(["sign", "--private-key", Vectors.path("alipay/keys/bad-escaped-newlines.b64")],
                              stdin: body, mentions: "not PEM, DER or base64", hint: true)
-        try expectInputError(["sign", "--private-key", CLI.vector("alipay/keys/rsa1024-pkcs8.pem")],
+        try expectInputError(["sign", "--private-key", Vectors.path("alipay/keys/rsa1024-pkcs8.pem")],
                              stdin: body, mentions: "1024 bits", hint: true)
-        try expectInputError(["verify", "--public-key", CLI.vector("alipay/keys/rsa2048-cert.pem"),
+        try expectInputError(["verify", "--public-key", Vectors.path("alipay/keys/rsa2048-cert.pem"),
                               "--signature", "AA=="], stdin: body, mentions: "--cert", hint: true)
         try expectInputError(["sign", "--private-key", "/nonexistent/key.pem"], stdin: body,
                              mentions: "No such file")
     }
 
     @Test func badBodiesAndCharsets() throws {
-        let key = CLI.vector("alipay/keys/rsa2048-pkcs8.pem")
+        let key = Vectors.path("alipay/keys/rsa2048-pkcs8.pem")
         try expectInputError(["sign", "--private-key", key, "--charset", "latin1"], stdin: Data("a=1".utf8),
                              mentions: "unknown charset 'latin1'", hint: true)
         try expectInputError(["content"], stdin: Data("a=100%&b=2".utf8), mentions: "percent-escape", hint: true)
@@ -201,7 +167,7 @@ struct CLITests {
                              hint: true)
         try expectInputError(["sign", "--raw", "--private-key", key, "--charset", "GBK"], stdin: Data("😀".utf8),
                              mentions: "cannot be encoded in GBK", hint: true)
-        try expectInputError(["verify", "--public-key", CLI.vector("alipay/keys/rsa2048-spki.pem"), "--signature",
+        try expectInputError(["verify", "--public-key", Vectors.path("alipay/keys/rsa2048-spki.pem"), "--signature",
                               "AA=="], stdin: Data([0x61, 0xFF, 0x62]), mentions: "not valid UTF-8", hint: true)
     }
 

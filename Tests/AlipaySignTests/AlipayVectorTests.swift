@@ -1,32 +1,13 @@
 import AlipaySign
 import Testing
+import VectorSupport
 
 /// The project's own vectors (vectors/alipay), produced by generate.py with Python `cryptography` and the JDK's
 /// charset encoders. Nothing expected here comes from this library.
 struct AlipayVectorTests {
-    struct KeyIndex: Decodable {
-        struct Entry: Decodable {
-            let kind: String
-            let format: String
-            let encoding: String
-            let bits: Int
-            let fingerprint: String
-        }
-        struct Refusal: Decodable {
-            let `as`: String
-            let code: String
-        }
-        let keys: [String: Entry]
-        let refused: [String: Refusal]
-    }
-
-    static let keyIndex: KeyIndex = {
-        do { return try Vectors.load(KeyIndex.self, "alipay/keys.json") } catch { fatalError("keys.json: \(error)") }
-    }()
-
-    @Test(arguments: keyIndex.keys.keys.sorted())
+    @Test(arguments: Vectors.keys.keys.keys.sorted())
     func keyFormats(file: String) throws {
-        let entry = try #require(Self.keyIndex.keys[file])
+        let entry = try #require(Vectors.keys.keys[file])
         let bytes = try Vectors.bytes("alipay/keys/\(file)")
         let key = try AnyKey.parse(bytes)
         #expect(key.format.rawValue == entry.format, "\(file)")
@@ -45,9 +26,9 @@ struct AlipayVectorTests {
         }
     }
 
-    @Test(arguments: keyIndex.refused.keys.sorted())
+    @Test(arguments: Vectors.keys.refused.keys.sorted())
     func refusedKeys(file: String) throws {
-        let refusal = try #require(Self.keyIndex.refused[file])
+        let refusal = try #require(Vectors.keys.refused[file])
         let bytes = try Vectors.bytes("alipay/keys/\(file)")
         let error = AlipaySignError(.init(refusal.code), "")
         if refusal.as == "private" {
@@ -68,39 +49,17 @@ struct AlipayVectorTests {
         }
     }
 
-    struct ContentFile: Decodable {
-        struct Case: Decodable {
-            let name: String
-            let mode: String
-            let parameters: [String: String]
-            let content: String
-        }
-        struct Form: Decodable {
-            let name: String
-            let charset: String
-            let body: String
-            let parameters: [String: String]
-            let request_content: String
-        }
-        let content: [Case]
-        let forms: [Form]
-    }
-
-    static let contentFile: ContentFile = {
-        do { return try Vectors.load(ContentFile.self, "alipay/content.json") } catch { fatalError("\(error)") }
-    }()
-
-    @Test(arguments: contentFile.content.map(\.name))
+    @Test(arguments: Vectors.content.content.map(\.name))
     func canonicalContent(name: String) throws {
-        let c = try #require(Self.contentFile.content.first { $0.name == name })
+        let c = try #require(Vectors.content.content.first { $0.name == name })
         let mode = try #require(SignContent.Mode(rawValue: c.mode))
         #expect(SignContent.build(c.parameters, mode: mode) == c.content)
         #expect(SignContent.utf8Bytes(c.parameters, mode: mode) == Array(c.content.utf8))
     }
 
-    @Test(arguments: contentFile.forms.map(\.name))
+    @Test(arguments: Vectors.content.forms.map(\.name))
     func formBodies(name: String) throws {
-        let f = try #require(Self.contentFile.forms.first { $0.name == name })
+        let f = try #require(Vectors.content.forms.first { $0.name == name })
         // Declared by the body's own charset parameter, and given explicitly: the same parameters.
         let (declared, charset) = try FormBody.decode(Array(f.body.utf8))
         #expect(declared == f.parameters)
@@ -110,28 +69,9 @@ struct AlipayVectorTests {
         #expect(SignContent.build(declared) == f.request_content)
     }
 
-    struct SignatureFile: Decodable {
-        struct Case: Decodable {
-            let key: String
-            let `public`: String
-            let bits: Int
-            let sign_type: String
-            let charset: String
-            let content: String
-            let content_hex: String
-            let signature: String
-            let parameters: [String: String]?
-        }
-        let cases: [Case]
-    }
-
-    static let signatureFile: SignatureFile = {
-        do { return try Vectors.load(SignatureFile.self, "alipay/signatures.json") } catch { fatalError("\(error)") }
-    }()
-
-    @Test(arguments: Array(signatureFile.cases.indices))
+    @Test(arguments: Array(Vectors.signatures.indices))
     func signatures(index: Int) throws {
-        let c = Self.signatureFile.cases[index]
+        let c = Vectors.signatures[index]
         let label = "\(c.key) \(c.sign_type) \(c.charset) \(c.content.prefix(24))"
         let charset = try Charset(name: c.charset)
         let type = try SignType(protocolName: c.sign_type)
@@ -158,27 +98,9 @@ struct AlipayVectorTests {
         }
     }
 
-    struct NotificationFile: Decodable {
-        struct Case: Decodable {
-            let name: String
-            let body: String
-            let charset: String
-            let sign_type: String
-            let `public`: String
-            let valid: Bool
-            let mode: String?
-            let signed_content: String
-        }
-        let cases: [Case]
-    }
-
-    static let notificationFile: NotificationFile = {
-        do { return try Vectors.load(NotificationFile.self, "alipay/notifications.json") } catch { fatalError("\(error)") }
-    }()
-
-    @Test(arguments: notificationFile.cases.map(\.name))
+    @Test(arguments: Vectors.notifications.map(\.name))
     func notifications(name: String) throws {
-        let c = try #require(Self.notificationFile.cases.first { $0.name == name })
+        let c = try #require(Vectors.notifications.first { $0.name == name })
         let key = try PublicKey(parsing: try Vectors.bytes("alipay/keys/\(c.public)"))
         let verifier = try NotificationVerifier(publicKey: key, signType: try SignType(protocolName: c.sign_type))
         let result = try verifier.verify(formBody: Array(c.body.utf8))

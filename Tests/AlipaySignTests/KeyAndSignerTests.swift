@@ -1,6 +1,7 @@
 import AlipaySign
 import Foundation
 import Testing
+import VectorSupport
 
 struct KeyAndSignerTests {
     static let privateKey: PrivateKey = {

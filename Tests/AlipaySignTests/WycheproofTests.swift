@@ -1,5 +1,6 @@
 import AlipaySign
 import Testing
+import VectorSupport
 
 /// Wycheproof RSASSA-PKCS1-v1_5 vectors (vectors/wycheproof, Apache 2.0), read by one generic loader.
 ///

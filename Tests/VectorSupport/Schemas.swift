@@ -1,0 +1,82 @@
+// The schemas of the files under vectors/alipay and vectors/alipay-sdk (written by vectors/alipay/generate.py and
+// by hand from the Node SDK's tests). Member names follow the files.
+
+/// `alipay/keys.json`: what each key file holds, and the files that must be refused.
+public struct KeyIndex: Decodable, Sendable {
+    public struct Entry: Decodable, Sendable {
+        public let kind: String
+        public let format: String
+        public let encoding: String
+        public let bits: Int
+        public let fingerprint: String
+    }
+    public struct Refusal: Decodable, Sendable {
+        public let `as`: String
+        public let code: String
+    }
+    public let keys: [String: Entry]
+    public let refused: [String: Refusal]
+}
+
+/// `alipay/content.json`: canonical content cases and form bodies.
+public struct ContentFile: Decodable, Sendable {
+    public struct Case: Decodable, Sendable {
+        public let name: String
+        public let mode: String
+        public let parameters: [String: String]
+        public let content: String
+    }
+    public struct Form: Decodable, Sendable {
+        public let name: String
+        public let charset: String
+        public let body: String
+        public let parameters: [String: String]
+        public let request_content: String
+    }
+    public let content: [Case]
+    public let forms: [Form]
+}
+
+/// `alipay/signatures.json`: signatures over a content in a charset with a sign type.
+public struct SignatureFile: Decodable, Sendable {
+    public struct Case: Decodable, Sendable {
+        public let key: String
+        public let `public`: String
+        public let bits: Int
+        public let sign_type: String
+        public let charset: String
+        public let content: String
+        public let content_hex: String
+        public let signature: String
+        public let parameters: [String: String]?
+    }
+    public let cases: [Case]
+}
+
+/// `alipay/notifications.json`: notification bodies and their verdicts.
+public struct NotificationFile: Decodable, Sendable {
+    public struct Case: Decodable, Sendable {
+        public let name: String
+        public let body: String
+        public let charset: String
+        public let sign_type: String
+        public let `public`: String
+        public let valid: Bool
+        public let mode: String?
+        public let signed_content: String
+    }
+    public let cases: [Case]
+}
+
+/// `alipay-sdk/node-sdk-notifications.json`: real Alipay-signed notifications.
+public struct NodeSDKNotificationFile: Decodable, Sendable {
+    public struct Case: Decodable, Sendable {
+        public let name: String
+        public let `public`: String
+        public let parameters: [String: String]
+        public let body: String
+        public let valid: Bool
+        public let mode: String?
+    }
+    public let cases: [Case]
+}
