@@ -47,7 +47,8 @@ struct VerifyNotifyCommand: ParsableCommand {
                         + "\(verifier.signType.rawValue) in \(result.charset): either the body was altered, or the key "
                         + "is not the one Alipay signed with (the app's own public key is a common mistake)")
             }
-            print("content: \(result.content)")
+            // The content shown is the last variant tried: V2 in auto mode.
+            print("content (\(mode == .v1 ? "v1" : "v2")): \(result.content)")
         }
         if !result.isValid { throw ExitCode.signatureInvalid }
     }
