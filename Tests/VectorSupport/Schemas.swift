@@ -80,3 +80,35 @@ public struct NodeSDKNotificationFile: Decodable, Sendable {
     }
     public let cases: [Case]
 }
+
+/// `certificates/certificates.json` (written by vectors/certificates/generate.py): per-certificate issuer
+/// strings, serials and SNs from the JDK (or openssl where the JDK cannot parse), root SNs, chain verdicts.
+public struct CertificateVectors: Decodable, Sendable {
+    public struct Certificate: Decodable, Sendable {
+        public let file: String
+        public let index: Int
+        public let sig_alg_oid: String
+        public let issuer: String
+        public let serial: String
+        public let sn: String
+        public let source: String
+        public let note: String?
+    }
+    public struct Bundle: Decodable, Sendable {
+        public let file: String
+        public let rsa: String
+        public let sm2: String
+        public let certificates: Int
+    }
+    public struct Trust: Decodable, Sendable, CustomStringConvertible {
+        public let candidate: String
+        public let roots: String
+        public let at: String
+        public let expected: String
+        public let note: String
+        public var description: String { "\(candidate) under \(roots) at \(at): \(note)" }
+    }
+    public let certificates: [Certificate]
+    public let root_sns: [Bundle]
+    public let trust: [Trust]
+}

@@ -15,6 +15,13 @@ struct Digest: @unchecked Sendable {
 
     static let sha256 = Digest("SHA256")
     static let sha1 = Digest("SHA1")
+    /// MD5 for certificate SNs only; `nil` where the provider withholds it (a FIPS-only configuration).
+    static let md5: Digest? = EVP_MD_fetch(nil, "MD5", nil).map { Digest(md: $0) }
+
+    private init(md: OpaquePointer) {
+        self.md = md
+        self.size = Int(EVP_MD_get_size(md))
+    }
 }
 
 /// A prepared RSASSA-PKCS1-v1_5 context for one key and one digest.

@@ -31,6 +31,9 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether a byte is a base64 alphabet character or `=`.
+    static func isAlphabetOrPad(_ c: UInt8) -> Bool { c == UInt8(ascii: "=") || decodeTable[Int(c)] != 0xFF }
+
     /// Decodes standard base64, skipping ASCII whitespace; `nil` when the text is not base64.
     public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
         // Generic code is not specialised across modules: convert once, then run the concrete loop.

@@ -22,6 +22,12 @@ public struct AlipaySignError: Error, Sendable, Equatable, CustomStringConvertib
         public static let weakKey = Code("weakKey")
         /// A certificate that cannot be parsed.
         public static let malformedCertificate = Code("malformedCertificate")
+        /// A certificate SN that no loaded certificate has.
+        public static let unknownCertificateSN = Code("unknownCertificateSN")
+        /// A certificate that had to be trusted under a root bundle and is not.
+        public static let untrustedCertificate = Code("untrustedCertificate")
+        /// A parameter whose value contradicts the one the library must set (a different `app_cert_sn`, say).
+        public static let conflictingParameter = Code("conflictingParameter")
         /// A charset name that is not UTF-8, GBK (cp936, GB2312) or GB18030.
         public static let unknownCharset = Code("unknownCharset")
         /// Text with a character that the charset cannot encode.

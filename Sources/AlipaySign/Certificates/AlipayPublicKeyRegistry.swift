@@ -1,0 +1,143 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Alipay public keys by certificate SN, for verification in certificate mode (PROTOCOL.md §3.3).
+///
+/// v2 responses name the certificate that signed them in `alipay_cert_sn`; v3 responses in the `alipay-sn`
+/// header. Alipay rotates its certificate, so a verifier holds one key per SN and picks by the SN the
+/// response names. Load each certificate once; lookups are a dictionary read.
+public struct AlipayPublicKeyRegistry: Sendable {
+    /// One loaded key.
+    public struct Entry: Sendable {
+        public let sn: String
+        public let publicKey: PublicKey
+        /// The certificate it came from, when it came from one.
+        public let certificate: Certificate?
+    }
+
+    /// The loaded keys, in the order they were added.
+    public private(set) var entries: [Entry] = []
+    private var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// The SNs loaded, in the order they were added.
+    public var knownSNs: [String] { entries.map(\.sn) }
+
+    /// Adds the key of a certificate file's first certificate under that certificate's SN.
+    /// - Parameters:
+    ///   - certificateFile: an Alipay public-key certificate (`alipayCertPublicKey_RSA2.crt`), possibly with
+    ///     its chain.
+    ///   - roots: when given, the file must be trusted under this root bundle at `instant` (the check the Java
+    ///     SDK runs on a downloaded certificate, ``CertificateChain``).
+    ///   - allowWeakKey: accept 1024-bit to 2047-bit keys.
+    /// - Returns: the SN the key was added under.
+    /// - Throws: ``AlipaySignError`` `malformedCertificate`, `unsupportedKey`, `weakKey`, or
+    ///   `untrustedCertificate` naming the failed check.
+    @discardableResult
+    public mutating func add(
+        certificateFile: [UInt8], trustedUnder roots: CertificateFile? = nil, at instant: Date = Date(),
+        allowWeakKey: Bool = false
+    ) throws -> String {
+        let file = try CertificateFile(parsing: certificateFile)
+        let certificate = try file.firstCertificate()
+        if let roots {
+            let result = CertificateChain.verify(file.certificates, roots: roots.certificates, at: instant)
+            guard result.isTrusted else {
+                throw AlipaySignError(
+                    .untrustedCertificate,
+                    "certificate \(certificate.sn) is not trusted (\(result.failedCheck?.rawValue ?? "")): \(result.message)",
+                    hint: "check that the root bundle is Alipay's alipayRootCert.crt and that the certificate is current")
+            }
+        }
+        let key = allowWeakKey ? try certificate.publicKeyAllowingWeakKey() : try certificate.publicKey()
+        add(Entry(sn: certificate.sn, publicKey: key, certificate: certificate))
+        return certificate.sn
+    }
+
+    /// Adds a key under an SN given by the caller (a key kept outside its certificate).
+    public mutating func add(publicKey: PublicKey, sn: String) {
+        add(Entry(sn: sn, publicKey: publicKey, certificate: nil))
+    }
+
+    private mutating func add(_ entry: Entry) {
+        if let at = index[entry.sn] {
+            entries[at] = entry
+        } else {
+            index[entry.sn] = entries.count
+            entries.append(entry)
+        }
+    }
+
+    /// The key of the certificate with this SN (a v2 response's `alipay_cert_sn`).
+    /// - Throws: ``AlipaySignError/Code/unknownCertificateSN`` naming the SN and the SNs loaded.
+    public func publicKey(forSN sn: String) throws -> PublicKey {
+        guard let at = index[sn] else {
+            throw AlipaySignError(
+                .unknownCertificateSN,
+                "no loaded certificate has the SN \(sn); known: \(knownSNs.isEmpty ? "none" : knownSNs.joined(separator: ", "))",
+                hint: "Alipay may have rotated its certificate: download the current alipayCertPublicKey_RSA2.crt "
+                    + "(alipay.open.app.alipaycert.download) and load it")
+        }
+        return entries[at].publicKey
+    }
+
+    /// The key for a v3 response's `alipay-sn` header: the one with that SN, or, when the header is absent,
+    /// the first key loaded (as the v3 SDKs do).
+    public func publicKey(forAlipaySNHeader sn: String?) throws -> PublicKey {
+        if let sn { return try publicKey(forSN: sn) }
+        guard let first = entries.first else {
+            throw AlipaySignError(.unknownCertificateSN, "no certificate is loaded", hint: "load the Alipay public-key certificate")
+        }
+        return first.publicKey
+    }
+}
+
+/// The two SN parameters a request carries in certificate mode (PROTOCOL.md §3.3): `app_cert_sn` of the app's
+/// certificate and `alipay_root_cert_sn` of Alipay's root bundle. Compute once at start-up.
+public struct CertificateModeIdentity: Sendable, Equatable {
+    public let appCertSN: String
+    public let alipayRootCertSN: String
+
+    public init(appCertSN: String, alipayRootCertSN: String) {
+        self.appCertSN = appCertSN
+        self.alipayRootCertSN = alipayRootCertSN
+    }
+
+    /// From the app's certificate file (`appCertPublicKey_<appid>.crt`) and the root bundle
+    /// (`alipayRootCert.crt`).
+    public init(appCertificate: [UInt8], rootCertificates: [UInt8]) throws {
+        self.appCertSN = try CertificateSN.sn(ofCertificateFile: appCertificate)
+        self.alipayRootCertSN = try CertificateSN.rootSN(of: rootCertificates)
+    }
+
+    /// `parameters` with `app_cert_sn` and `alipay_root_cert_sn` set.
+    /// - Throws: ``AlipaySignError/Code/conflictingParameter`` when one is already there with another value.
+    public func applied(to parameters: [String: String]) throws -> [String: String] {
+        var out = parameters
+        for (name, value) in [("app_cert_sn", appCertSN), ("alipay_root_cert_sn", alipayRootCertSN)] {
+            if let present = parameters[name], present != value {
+                throw AlipaySignError(
+                    .conflictingParameter, "the parameters have \(name)=\(present), but the certificate gives \(value)",
+                    hint: "remove \(name) from the parameters, or check that the right certificate is given")
+            }
+            out[name] = value
+        }
+        return out
+    }
+}
+
+extension Signer {
+    /// Signs a request in certificate mode: adds `app_cert_sn` and `alipay_root_cert_sn`, then signs the
+    /// canonical content, which includes them (Java `getRequestHolderWithSign`).
+    /// - Returns: the parameters sent (with the two SNs) and the signed content.
+    public func signRequest(_ parameters: [String: String], certificateMode identity: CertificateModeIdentity) throws
+        -> (parameters: [String: String], signed: SignedContent)
+    {
+        let withSNs = try identity.applied(to: parameters)
+        return (withSNs, try signRequest(withSNs))
+    }
+}

@@ -1,0 +1,132 @@
+/// The certificates of one file: a single certificate, an Alipay public-key certificate with its chain, or a
+/// root bundle (`alipayRootCert.crt`).
+///
+/// Reads PEM (any number of blocks, LF or CRLF, with or without blank lines between them, text around them
+/// ignored), DER, bare base64 of DER, and base64 of PEM text (the `alipay_cert_content` that
+/// `alipay.open.app.alipaycert.download` returns). A block that cannot be read is kept as a skipped entry
+/// with the reason, never fatal for the others (PROTOCOL.md §3.2).
+public struct CertificateFile: Sendable {
+    /// One block of the file, in file order: a certificate, or why there is none.
+    public struct Entry: Sendable {
+        /// The block's position in the file, from 0.
+        public let index: Int
+        /// The certificate, when the block holds a readable one.
+        public let certificate: Certificate?
+        /// Why the block was skipped, when it was.
+        public let problem: String?
+    }
+
+    /// Every block, in file order.
+    public let entries: [Entry]
+
+    /// The readable certificates, in file order.
+    public var certificates: [Certificate] { entries.compactMap(\.certificate) }
+
+    /// Parses a certificate file.
+    /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the file holds no readable certificate
+    ///   at all (empty, not PEM/DER/base64, a key instead of a certificate, only broken blocks).
+    public init(parsing input: [UInt8]) throws {
+        let entries = try Self.read(input)
+        guard entries.contains(where: { $0.certificate != nil }) else {
+            let problems = entries.compactMap(\.problem)
+            let keyGiven = problems.contains { $0.contains("key") }
+            throw AlipaySignError(
+                .malformedCertificate,
+                problems.count == 1
+                    ? "no certificate: \(problems[0])" : "no certificate in \(problems.count) blocks: \(problems.joined(separator: "; "))",
+                hint: keyGiven
+                    ? "a key was given where a certificate (.crt) was expected" : "the file may be truncated or not a certificate")
+        }
+        self.entries = entries
+    }
+
+    /// The first certificate of the file, which gives a public-key certificate's SN and key (Java's
+    /// `CertificateFactory.generateCertificate` reads only the first: PROTOCOL.md §3.3).
+    /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the first block is not readable, even if
+    ///   later ones are.
+    public func firstCertificate() throws -> Certificate {
+        guard let first = entries.first else { throw AlipaySignError(.malformedCertificate, "the file has no certificate") }
+        guard let certificate = first.certificate else {
+            throw AlipaySignError(
+                .malformedCertificate, "the first block of the file is not a readable certificate: \(first.problem ?? "")",
+                hint: "the SN and the key come from the first certificate of the file")
+        }
+        return certificate
+    }
+
+    // MARK: - Reading
+
+    private static let begin = Array("-----BEGIN ".utf8)
+    private static let dashes = Array("-----".utf8)
+
+    static func read(_ input: [UInt8]) throws -> [Entry] {
+        if input.firstRange(of: begin) != nil { return readPEM(input) }
+        let trimmed = input.filter { !$0.isASCIIWhitespace }
+        guard !trimmed.isEmpty else { throw AlipaySignError(.malformedCertificate, "the certificate file is empty") }
+        if input.first == DERStructure.sequence, !trimmed.allSatisfy(Base64.isAlphabetOrPad) {
+            return [entry(0, der: input)]
+        }
+        guard let decoded = Base64.decode(trimmed), !decoded.isEmpty else {
+            throw AlipaySignError(
+                .malformedCertificate, "the certificate file is not PEM, DER or base64",
+                hint: "give the .crt file as downloaded (PEM), its DER, or its base64")
+        }
+        if decoded.firstRange(of: begin) != nil { return readPEM(decoded) }  // base64 of PEM text
+        return [entry(0, der: decoded)]
+    }
+
+    private static func entry(_ index: Int, der: [UInt8]) -> Entry {
+        do {
+            return Entry(index: index, certificate: try Certificate(der: der), problem: nil)
+        } catch let error as AlipaySignError {
+            return Entry(index: index, certificate: nil, problem: error.reason)
+        } catch {
+            return Entry(index: index, certificate: nil, problem: "\(error)")
+        }
+    }
+
+    /// Splits on the `-----BEGIN`/`-----END` markers themselves, so that line ends and missing blank lines
+    /// do not matter.
+    private static func readPEM(_ input: [UInt8]) -> [Entry] {
+        var entries: [Entry] = []
+        var rest = input[...]
+        while let start = rest.firstRange(of: begin) {
+            let index = entries.count
+            let afterBegin = rest[start.upperBound...]
+            guard let labelEnd = afterBegin.firstRange(of: dashes) else {
+                entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1) has an unterminated BEGIN line"))
+                break
+            }
+            let label = String(decoding: afterBegin[..<labelEnd.lowerBound], as: UTF8.self)
+            let body = afterBegin[labelEnd.upperBound...]
+            let endMarker = Array("-----END \(label)-----".utf8)
+            let nextBegin = body.firstRange(of: begin)?.lowerBound ?? body.endIndex
+            guard let end = body.firstRange(of: endMarker), end.lowerBound <= nextBegin else {
+                entries.append(Entry(
+                    index: index, certificate: nil,
+                    problem: "block \(index + 1) ('\(label)') has no '-----END \(label)-----' line: it is truncated"))
+                rest = body[nextBegin...]
+                continue
+            }
+            rest = body[end.upperBound...]
+            guard label == "CERTIFICATE" || label == "X509 CERTIFICATE" else {
+                let what = label.contains("KEY") ? "a key" : "not a certificate"
+                entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1) is '\(label)', \(what)"))
+                continue
+            }
+            // RFC 1421 header lines (with ':') are not part of the base64.
+            var base64: [UInt8] = []
+            for line in body[..<end.lowerBound].split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
+            where !line.contains(UInt8(ascii: ":")) {
+                base64.append(contentsOf: line)
+            }
+            guard let der = Base64.decode(base64), !der.isEmpty else {
+                entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1)'s base64 is not valid"))
+                continue
+            }
+            let parsed = entry(index, der: der)
+            entries.append(parsed.problem.map { Entry(index: index, certificate: nil, problem: "block \(index + 1): \($0)") } ?? parsed)
+        }
+        return entries
+    }
+}
