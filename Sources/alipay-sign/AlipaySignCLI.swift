@@ -22,6 +22,7 @@ struct AlipaySignCLI: ParsableCommand {
             """,
         subcommands: [
             ContentCommand.self, SignCommand.self, VerifyCommand.self, VerifyNotifyCommand.self, KeysCommand.self,
+            CertCommand.self,
         ]
     )
 

@@ -9,7 +9,8 @@ struct SignCommand: ParsableCommand {
             INPUT is a form body or a JSON object of string values; the canonical request content (every \
             parameter except sign, empty values dropped, keys sorted) is signed in --charset, else the \
             parameters' own charset, else UTF-8. With --raw, INPUT's text itself is signed, byte for byte \
-            (a trailing newline included).
+            (a trailing newline included). In certificate mode (--app-cert and --root-cert), app_cert_sn and \
+            alipay_root_cert_sn are added to the parameters before signing; --json shows them.
             """
     )
 
@@ -24,13 +25,29 @@ struct SignCommand: ParsableCommand {
     @Flag(name: .long, help: "Accept RSA keys of 1024 to 2047 bits (weak; legacy set-ups only).")
     var allowWeakKey = false
 
+    @Option(name: .long, help: "Certificate mode: the app's certificate (appCertPublicKey_<appid>.crt); adds app_cert_sn.")
+    var appCert: String?
+
+    @Option(name: .long, help: "Certificate mode: Alipay's root bundle (alipayRootCert.crt); adds alipay_root_cert_sn.")
+    var rootCert: String?
+
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if (appCert == nil) != (rootCert == nil) {
+            throw ValidationError("certificate mode needs both --app-cert and --root-cert")
+        }
+        if raw && appCert != nil {
+            throw ValidationError("--raw signs a text as it is; --app-cert and --root-cert add request parameters")
+        }
+    }
 
     func run() throws {
         let keyBytes = try Input.bytes(privateKey, what: "private key")
         let key = allowWeakKey ? try PrivateKey(parsingAllowingWeakKey: keyBytes) : try PrivateKey(parsing: keyBytes)
         let type = signType.resolved()
         let signed: SignedContent
+        var certificateSNs: [(String, JSONOutput)] = []
         if raw {
             let content = try Input.text(common.input)
             let signer = try Signer(privateKey: key, signType: type, charset: try common.parsedCharset() ?? .utf8)
@@ -41,11 +58,23 @@ struct SignCommand: ParsableCommand {
             if let declared = parameters["sign_type"], declared.uppercased() != type.rawValue {
                 Terminal.warn("the parameters say sign_type=\(declared) but the signature is \(type.rawValue)")
             }
-            signed = try Signer(privateKey: key, signType: type, charset: charset).signRequest(parameters)
+            let signer = try Signer(privateKey: key, signType: type, charset: charset)
+            if let appCert, let rootCert {
+                let identity = try CertificateModeIdentity(
+                    appCertificate: try Input.bytes(appCert, what: "app certificate"),
+                    rootCertificates: try Input.bytes(rootCert, what: "root certificate bundle"))
+                signed = try signer.signRequest(parameters, certificateMode: identity).signed
+                certificateSNs = [
+                    ("app_cert_sn", .string(identity.appCertSN)),
+                    ("alipay_root_cert_sn", .string(identity.alipayRootCertSN)),
+                ]
+            } else {
+                signed = try signer.signRequest(parameters)
+            }
         }
         emit(
             json: common.json,
-            .object([("signature", .string(signed.signature)), ("content", .string(signed.content))]),
+            .object([("signature", .string(signed.signature)), ("content", .string(signed.content))] + certificateSNs),
             text: signed.signature)
     }
 }

@@ -22,7 +22,7 @@ struct VerifyNotifyCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let publicKey = try key.load()
+        let (publicKey, certificateSN) = try key.loadWithSN()
         let verifier = try NotificationVerifier(
             publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
         let body = try Input.parameters(common.input)
@@ -41,6 +41,12 @@ struct VerifyNotifyCommand: ParsableCommand {
             print("invalid")
             if !result.hadSignature {
                 Terminal.writeError("hint: the notification has no sign parameter")
+            } else if let certificateSN, let named = try? Parameters.parse(body, charset: try common.parsedCharset()).0["alipay_cert_sn"],
+                named != certificateSN
+            {
+                Terminal.writeError(
+                    "hint: the notification names alipay_cert_sn \(named), but --cert's certificate is \(certificateSN): "
+                        + "verify with the Alipay certificate of that SN")
             } else {
                 Terminal.writeError(
                     "hint: tried \(mode == .auto ? "V1 and V2" : mode.rawValue.uppercased()) with "

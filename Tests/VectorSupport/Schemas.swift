@@ -108,7 +108,18 @@ public struct CertificateVectors: Decodable, Sendable {
         public let note: String
         public var description: String { "\(candidate) under \(roots) at \(at): \(note)" }
     }
+    public struct Request: Decodable, Sendable {
+        public let app_cert: String
+        public let root_cert: String
+        public let key: String
+        public let parameters: [String: String]
+        public let app_cert_sn: String
+        public let alipay_root_cert_sn: String
+        public let content: String
+        public let signature: String
+    }
     public let certificates: [Certificate]
     public let root_sns: [Bundle]
     public let trust: [Trust]
+    public let requests: [Request]
 }

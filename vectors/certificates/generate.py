@@ -331,11 +331,32 @@ def main():
         trust.append({"candidate": cand, "roots": roots, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "expected": verdict,
                       "note": note})
 
+    # --- certificate-mode requests: the two SNs added, then the canonical content (PROTOCOL.md §1.1: sorted by
+    # key, empty values and `sign` left out) signed with RSA2 by `cryptography` ---
+    from cryptography.hazmat.primitives.asymmetric import padding
+    sn_of = {r["file"]: r["sn"] for r in records if r["index"] == 0}
+    root_of = {b["file"]: b["rsa"] for b in bundles}
+    requests = []
+    for app, roots, params in [
+        ("alipay/node/appCertPublicKey_2021001161683774.crt", "alipay/node/alipayRootCert.crt",
+         {"app_id": "2021001161683774", "method": "alipay.trade.query", "charset": "utf-8", "sign_type": "RSA2",
+          "timestamp": "2026-11-22 10:00:00", "version": "1.0", "biz_content": '{"out_trade_no":"20150320010101001"}'}),
+        ("alipay/dotnet/appCertPublicKey_2021003102616019.crt", "alipay/dotnet/alipayRootCert.crt",
+         {"app_id": "2021003102616019", "method": "alipay.trade.pay", "charset": "utf-8", "sign_type": "RSA2",
+          "timestamp": "2026-11-22 10:00:00", "version": "1.0", "notify_url": ""}),
+    ]:
+        full = dict(params, app_cert_sn=sn_of[app], alipay_root_cert_sn=root_of[roots])
+        content = "&".join(f"{k}={v}" for k, v in sorted(full.items()) if k != "sign" and v != "")
+        signature = base64.b64encode(LEAF_KEY.sign(content.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())).decode()
+        requests.append({"app_cert": app, "root_cert": roots, "key": "rsa2048-pkcs8.pem", "parameters": params,
+                         "app_cert_sn": sn_of[app], "alipay_root_cert_sn": root_of[roots], "content": content,
+                         "signature": signature})
+
     out = {
         "source": "vectors/certificates/generate.py: per-certificate values from the JDK (CertFacts.java), or from openssl "
                   "where the JDK cannot parse the certificate (see `source`); chain verdicts from CertFacts.java trust, "
                   "the Java SDK's isTrusted over the JDK. Nothing here comes from AlipaySign.",
-        "certificates": records, "root_sns": bundles, "trust": trust,
+        "certificates": records, "root_sns": bundles, "trust": trust, "requests": requests,
     }
     with open(os.path.join(HERE, "certificates.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)

@@ -70,9 +70,11 @@ public enum CertificateSN {
             }
         }
         guard !included.isEmpty else {
+            let skipped = items.compactMap { $0.certificate == nil ? $0.reason : nil }
             throw AlipaySignError(
                 .malformedCertificate,
-                "the root bundle has no certificate signed with \(variant == .rsa ? "an RSA algorithm" : "SM2-with-SM3")",
+                "the root bundle has no certificate signed with \(variant == .rsa ? "an RSA algorithm" : "SM2-with-SM3")"
+                    + (skipped.isEmpty ? "" : " (skipped: \(skipped.joined(separator: "; ")))"),
                 hint: variant == .rsa ? "an SM2 bundle's root SN is the SM2 variant (--sm2)" : nil)
         }
         return RootSN(value: included.joined(separator: "_"), variant: variant, items: items)

@@ -67,14 +67,16 @@ struct VerificationKeyOptions: ParsableArguments {
         }
     }
 
-    func load() throws -> PublicKey {
+    func load() throws -> PublicKey { try loadWithSN().key }
+
+    /// The key, and with --cert the SN of the certificate it came from (the `alipay_cert_sn` it verifies).
+    func loadWithSN() throws -> (key: PublicKey, sn: String?) {
         if let cert {
-            let bytes = try Input.bytes(cert, what: "certificate")
-            return allowWeakKey
-                ? try PublicKey(certificateAllowingWeakKey: bytes) : try PublicKey(certificate: bytes)
+            let certificate = try CertificateFile(parsing: try Input.bytes(cert, what: "certificate")).firstCertificate()
+            return (allowWeakKey ? try certificate.publicKeyAllowingWeakKey() : try certificate.publicKey(), certificate.sn)
         }
         let bytes = try Input.bytes(publicKey, what: "public key")
-        return allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes)
+        return (allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes), nil)
     }
 }
 
