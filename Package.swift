@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "AlipaySign",
+    // Linux is the target; on macOS, Synchronization.Mutex needs 15.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "AlipaySign", targets: ["AlipaySign"]),
         .executable(name: "alipay-sign", targets: ["alipay-sign"]),

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -8,7 +10,7 @@ import Foundation
 ///
 /// The fields the Alipay protocol reads (issuer, serial, signature algorithm, validity) come from the DER by
 /// this library's own reader, so that certificates some strict parsers refuse (the SM2 roots in Alipay's
-/// bundle) still give their SN. OpenSSL parses the same DER once more, at creation, for the public key and
+/// bundle) still give their SN. OpenSSL parses the same DER once, on first use, for the public key and
 /// signature checks; where it cannot, ``publicKey()`` and chain checks say so.
 public final class Certificate: Sendable, CustomStringConvertible {
     /// The certificate's DER.
@@ -29,7 +31,17 @@ public final class Certificate: Sendable, CustomStringConvertible {
     /// ``serialNumber`` (PROTOCOL.md §3.1). This is `app_cert_sn` for an app certificate and `alipay_cert_sn` for
     /// an Alipay public-key certificate.
     public let sn: String
-    let handle: X509Handle?
+    /// OpenSSL's parse of the same DER, made on first use: SN work never needs it, and OpenSSL 3's
+    /// `d2i_X509` (which decodes the key through the provider framework) costs more than all the rest.
+    private let lazyHandle = Mutex<X509Handle??>(nil)
+    var handle: X509Handle? {
+        lazyHandle.withLock { cached in
+            if let cached { return cached }
+            let parsed = X509Handle.parse(der)
+            cached = .some(parsed)
+            return parsed
+        }
+    }
 
     /// Parses one DER certificate, which must fill `der` exactly (RFC 5280 §4.1).
     /// - Throws: ``AlipaySignError/Code/malformedCertificate``, saying what is wrong.
@@ -76,7 +88,6 @@ public final class Certificate: Sendable, CustomStringConvertible {
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.sn = try CertificateSN.hash(issuer: issuer.rfc2253, serial: serial)
-        self.handle = X509Handle.parse(der)
     }
 
     /// Parses an ISO 8601 instant for ``validity(at:)`` and chain checks: `YYYY-MM-DD` (midnight UTC) or

@@ -71,8 +71,12 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     ]
 
     /// Value types the JDK writes as text in `getName()`; any other type is written as `#hex`.
-    private static let textTags: Set<UInt8> = [0x13, 0x14, 0x16, 0x1B, 0x1E, 0x0C]  // Printable, T61, IA5, General, BMP, UTF8
-    private static let escapees: Set<Unicode.Scalar> = [",", "=", "+", "<", ">", "#", ";", "\"", "\\"]
+    private static func isTextTag(_ tag: UInt8) -> Bool {
+        switch tag {
+        case 0x13, 0x14, 0x16, 0x1B, 0x1E, 0x0C: true  // Printable, T61, IA5, General, BMP, UTF8
+        default: false
+        }
+    }
 
     private static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
@@ -87,32 +91,40 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
     /// `AVA.toRFC2253String`: a keyword type with a text value is escaped text; anything else is `#` and the
     /// hex of the value's DER. The text is the content octets decoded as UTF-8 whatever the string type (so a
-    /// BMPString's zero bytes appear as `\00`), as the JDK does.
+    /// BMPString's zero bytes appear as `\00`), as the JDK does. Worked on UTF-8 bytes: every character the
+    /// rules look at is ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII.
     static func javaRFC2253(_ attribute: Attribute) -> String {
-        guard let keyword = keywords[attribute.oid], textTags.contains(attribute.tag) else {
+        guard let keyword = keywords[attribute.oid], isTextTag(attribute.tag) else {
             return attribute.oid + "=#" + hex(attribute.encodedValue)
         }
-        var escaped: [Character] = []
-        for scalar in String(decoding: attribute.value, as: UTF8.self).unicodeScalars {
-            if escapees.contains(scalar) {
-                escaped.append("\\")
-                escaped.append(Character(scalar))
-            } else if scalar == "\u{0}" {
-                escaped.append(contentsOf: "\\00")
-            } else {
-                escaped.append(Character(scalar))
+        // Malformed UTF-8 becomes U+FFFD, as Java's decoder makes it.
+        let text = Array(String(decoding: attribute.value, as: UTF8.self).utf8)
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.count + 8)
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                UInt8(ascii: "#"), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                escaped.append(UInt8(ascii: "\\"))
+                escaped.append(byte)
+            case 0:
+                escaped.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            default:
+                escaped.append(byte)
             }
         }
         // Leading and trailing spaces (and CRs) are escaped one by one.
-        let isPad: (Character) -> Bool = { $0 == " " || $0 == "\r" }
+        let isPad: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0D }
         let lead = escaped.firstIndex { !isPad($0) } ?? escaped.count
         let trail = escaped.lastIndex { !isPad($0) } ?? -1
-        var out = keyword + "="
-        for (i, c) in escaped.enumerated() {
-            if i < lead || i > trail { out.append("\\") }
-            out.append(c)
+        var out = Array(keyword.utf8)
+        out.append(UInt8(ascii: "="))
+        out.reserveCapacity(out.count + escaped.count + 2)
+        for (i, byte) in escaped.enumerated() {
+            if i < lead || i > trail { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The comparison key of `X500Principal.equals` (`getRFC2253CanonicalName`): PrintableString and UTF8String
@@ -121,9 +133,31 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         guard attribute.tag == 0x13 || attribute.tag == 0x0C else {
             return attribute.oid + "=#" + hex(attribute.encodedValue)
         }
+        let value = attribute.value
+        guard value.allSatisfy({ $0 < 0x80 }) else { return attribute.oid + "=" + unicodeCanonical(value) }
+        // ASCII: trim (Java's trim() strips up to U+0020), collapse whitespace runs, lower-case.
+        var lo = 0, hi = value.count
+        while lo < hi, value[lo] <= 0x20 { lo += 1 }
+        while hi > lo, value[hi - 1] <= 0x20 { hi -= 1 }
+        var out = Array(attribute.oid.utf8)
+        out.append(UInt8(ascii: "="))
+        var previousWhite = false
+        for byte in value[lo..<hi] {
+            if byte == 0x20 || (0x09...0x0D).contains(byte) || (0x1C...0x1F).contains(byte) {
+                if !previousWhite { out.append(0x20) }
+                previousWhite = true
+            } else {
+                out.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                previousWhite = false
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func unicodeCanonical(_ value: [UInt8]) -> String {
         var out = ""
         var previousWhite = false
-        for c in String(decoding: attribute.value, as: UTF8.self).trimmingJavaWhitespace() {
+        for c in String(decoding: value, as: UTF8.self).trimmingJavaWhitespace() {
             if c.isWhitespace {
                 if !previousWhite { out.append(" ") }
                 previousWhite = true
@@ -132,7 +166,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
                 previousWhite = false
             }
         }
-        return attribute.oid + "=" + out.uppercased().lowercased()
+        return out.uppercased().lowercased()
     }
 }
 

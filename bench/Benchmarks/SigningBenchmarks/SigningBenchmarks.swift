@@ -31,4 +31,28 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try fixtures.notificationVerifier.verify(formBody: fixtures.notificationBody))
         }
     }
+
+    Benchmark("Certificate SN from PEM (read + parse + SN)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try CertificateSN.sn(ofCertificateFile: fixtures.appCertificatePEM))
+        }
+    }
+
+    Benchmark("Root SN of alipayRootCert.crt (4 certificates)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try CertificateSN.rootSN(of: fixtures.rootBundlePEM))
+        }
+    }
+
+    Benchmark("Chain trust, parsed leaf + intermediate under parsed roots", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(CertificateChain.verify(fixtures.alipayChain, roots: fixtures.roots, at: fixtures.validInstant))
+        }
+    }
+
+    Benchmark("Registry key lookup by alipay_cert_sn", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.registry.publicKey(forSN: "7513daaaa48aa3ba2e4018d84402479c"))
+        }
+    }
 }

@@ -13,11 +13,31 @@ public struct Fixtures: Sendable {
     public let requestContent: [UInt8]
     public let requestSignature: [UInt8]
     public let notificationBody: [UInt8]
+    /// Certificate mode: an app certificate's PEM, Alipay's 4-certificate root bundle, a parsed Alipay chain
+    /// (leaf + intermediate) with its parsed roots, and an instant at which the chain was valid.
+    public let appCertificatePEM: [UInt8]
+    public let rootBundlePEM: [UInt8]
+    public let alipayChain: [Certificate]
+    public let roots: [Certificate]
+    public let validInstant: Date
+    public let registry: AlipayPublicKeyRegistry
 
     public init() throws {
         let vectors = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("vectors/alipay/keys")
+        let certificates = vectors.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("certificates/alipay")
+        func read(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: certificates.appendingPathComponent(name))) }
+        appCertificatePEM = try read("node/appCertPublicKey_2021001161683774.crt")
+        rootBundlePEM = try read("node/alipayRootCert.crt")
+        alipayChain = try CertificateFile(parsing: try read("dotnet/alipayCertPublicKey_RSA2.crt")).certificates
+        roots = try CertificateFile(parsing: try read("dotnet/alipayRootCert.crt")).certificates
+        validInstant = Date(timeIntervalSince1970: 1_654_041_600)  // 2022-06-01, inside the chain's validity
+        var registry = AlipayPublicKeyRegistry()
+        try registry.add(certificateFile: try read("dotnet/alipayCertPublicKey_RSA2.crt"))
+        try registry.add(certificateFile: try read("node/alipayCertPublicKey_RSA2.crt"))
+        self.registry = registry
         privateKey = try PrivateKey(parsing: [UInt8](try Data(contentsOf: vectors.appendingPathComponent("rsa2048-pkcs8.pem"))))
         publicKey = privateKey.publicKey
         signer = try Signer(privateKey: privateKey)
