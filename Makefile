@@ -31,6 +31,19 @@ demo: build
 	@echo "== The same notification with one value altered: invalid, exit code 1"
 	@$(BIN) verify-notify --public-key $(EX)/keys/alipay-real-notify-public-key.pem $(EX)/notify-tampered.txt; \
 	  echo "exit code $$?"
+	@echo
+	@echo "== Certificate mode: app_cert_sn and alipay_root_cert_sn of the official SDKs' real certificates"
+	@$(BIN) cert sn $(EX)/certificates/appCertPublicKey_2021001161683774.crt
+	@$(BIN) cert root-sn $(EX)/certificates/alipayRootCert.crt
+	@echo
+	@echo "== A request signed in certificate mode (the two SNs are added, then signed)"
+	@$(BIN) sign --private-key $(EX)/keys/app-private-key.pem --app-cert $(EX)/certificates/appCertPublicKey_2021001161683774.crt \
+	  --root-cert $(EX)/certificates/alipayRootCert.crt --json $(EX)/request.json
+	@echo
+	@echo "== Is Alipay's certificate chain trusted under the root bundle? On 2022-06-01 yes; today it has expired (exit 1)"
+	@$(BIN) cert verify --root $(EX)/certificates/alipayRootCert.crt --at 2022-06-01 $(EX)/certificates/alipayCertPublicKey_RSA2-dotnet.crt
+	@$(BIN) cert verify --root $(EX)/certificates/alipayRootCert.crt $(EX)/certificates/alipayCertPublicKey_RSA2-dotnet.crt; \
+	  echo "exit code $$?"
 
 test: deps
 	$(SWIFT) build --build-tests
