@@ -13,15 +13,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // OpenSSL 3 libcrypto, the system's. Only Sources/AlipaySign/Backend imports it.
+        // OpenSSL 3 libcrypto, the system's. Only Sources/AlipaySign/Backend imports it (and CLibXML2).
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // libxml2, the system's: well-formedness and element offsets of XML responses.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
         .target(
             name: "AlipaySign",
-            dependencies: ["COpenSSL"]
+            dependencies: ["COpenSSL", "CLibXML2"]
         ),
         .executableTarget(
             name: "alipay-sign",

@@ -123,3 +123,37 @@ public struct CertificateVectors: Decodable, Sendable {
     public let trust: [Trust]
     public let requests: [Request]
 }
+
+/// `responses/responses.json` (written by vectors/responses/generate.py): gateway responses signed by Python
+/// `cryptography` over the Java SDK's raw-substring slice, with the Java policy's verdict; AES known answers.
+public struct ResponseVectors: Decodable, Sendable {
+    public struct Response: Decodable, Sendable, CustomStringConvertible {
+        public let name: String
+        public let method: String
+        public let format: String
+        public let charset: String
+        public let body_b64: String
+        public let error: String?
+        public let content: String?
+        public let sign: String?
+        public let alipay_cert_sn: String?
+        public let node: String?
+        public let java_status: String?
+        public let expected: String?
+        public let expected_note: String?
+        public let aes_key: String?
+        public let plaintext: String?
+        public let python_sdk: String?
+        public let python_sdk_agrees: Bool?
+        public var description: String { name }
+    }
+    public struct AES: Decodable, Sendable {
+        public let key: String
+        public let plaintext: String
+        public let charset: String
+        public let ciphertext: String
+    }
+    public let public_key: String
+    public let responses: [Response]
+    public let aes: [AES]
+}

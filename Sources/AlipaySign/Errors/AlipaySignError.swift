@@ -28,6 +28,11 @@ public struct AlipaySignError: Error, Sendable, Equatable, CustomStringConvertib
         public static let untrustedCertificate = Code("untrustedCertificate")
         /// A parameter whose value contradicts the one the library must set (a different `app_cert_sn`, say).
         public static let conflictingParameter = Code("conflictingParameter")
+        /// A ciphertext that does not decrypt under the key (deliberately without saying why).
+        public static let decryptionFailed = Code("decryptionFailed")
+        /// A gateway response that is not of the expected shape: no node for the method, a sign that is not a
+        /// string, XML that is not well-formed.
+        public static let malformedResponse = Code("malformedResponse")
         /// A charset name that is not UTF-8, GBK (cp936, GB2312) or GB18030.
         public static let unknownCharset = Code("unknownCharset")
         /// Text with a character that the charset cannot encode.

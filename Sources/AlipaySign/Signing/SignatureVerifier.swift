@@ -27,6 +27,12 @@ public struct SignatureVerifier: Sendable {
         return isValidSignature(raw, for: bytes)
     }
 
+    /// The same, over a slice of a larger buffer (a response body), without copying it.
+    func isValidSignature(base64 signature: String, forSlice bytes: ArraySlice<UInt8>) -> Bool {
+        guard let raw = Base64.decode(signature) else { return false }
+        return bytes.withUnsafeBytes { context.verify($0, signature: raw) }
+    }
+
     /// Whether the base64 `signature` is valid for `content` encoded in ``charset``.
     /// - Throws: only when `content` cannot be encoded in the charset (an input error, not a verdict).
     public func verify(content: String, signature: String) throws -> Bool {

@@ -1,0 +1,75 @@
+/// Alipay's content encryption key (内容加密, `encrypt_type=AES`; PROTOCOL.md §5): AES-CBC with an all-zero IV
+/// and PKCS#7 padding, the key length (128, 192 or 256 bits) choosing the AES variant.
+///
+/// The key is given as Alipay shows it: base64, such as `aYA0GP8JEW+D7/UFaskCWA==`. Encrypt a request's
+/// `biz_content` before signing (the signature covers the ciphertext); verify a response before decrypting it.
+public struct AESKey: Sendable, CustomStringConvertible {
+    let bytes: [UInt8]
+    private static let zeroIV = [UInt8](repeating: 0, count: 16)
+
+    /// - Throws: ``AlipaySignError`` `malformedBase64` for text that is not base64, `unsupportedKey` for a key
+    ///   that is not 16, 24 or 32 bytes.
+    public init(base64 text: String) throws {
+        guard let bytes = Base64.decode(Array(text.utf8)), !bytes.isEmpty else {
+            throw AlipaySignError(
+                .malformedBase64, "the AES key is not base64",
+                hint: "give the key as Alipay shows it, such as aYA0GP8JEW+D7/UFaskCWA== (24 characters for AES-128)")
+        }
+        try self.init(bytes: bytes)
+    }
+
+    /// - Throws: ``AlipaySignError/Code/unsupportedKey`` for a key that is not 16, 24 or 32 bytes.
+    public init(bytes: [UInt8]) throws {
+        guard [16, 24, 32].contains(bytes.count) else {
+            throw AlipaySignError(
+                .unsupportedKey, "the AES key is \(bytes.count) bytes; AES needs 16, 24 or 32",
+                hint: "Alipay's keys are 16 bytes: 24 base64 characters ending in ==")
+        }
+        self.bytes = bytes
+    }
+
+    /// The AES variant's key size in bits.
+    public var bits: Int { bytes.count * 8 }
+
+    /// Never shows the key.
+    public var description: String { "AES-\(bits) key" }
+
+    /// Encrypts bytes; returns the standard base64 of the ciphertext.
+    public func encrypt(_ plaintext: [UInt8]) throws -> String {
+        guard let out = OpenSSLAES.cbc(plaintext, key: bytes, iv: Self.zeroIV, encrypt: true) else {
+            throw OpenSSL.failure("AES-CBC encryption")
+        }
+        return Base64.encode(out)
+    }
+
+    /// Encrypts text encoded in `charset` (Java `content.getBytes(charset)`).
+    public func encrypt(_ plaintext: String, charset: Charset = .utf8) throws -> String {
+        try encrypt(try charset.encode(plaintext))
+    }
+
+    /// Decrypts the base64 of a ciphertext.
+    /// - Throws: ``AlipaySignError`` `malformedBase64` for text that is not base64, `decryptionFailed` when the
+    ///   ciphertext is not whole blocks or does not decrypt (one message for a wrong key and an altered
+    ///   ciphertext: padding failures are not told apart, so the error is no padding oracle).
+    public func decrypt(base64 text: some Collection<UInt8>) throws -> [UInt8] {
+        guard let ciphertext = Base64.decode(text) else {
+            throw AlipaySignError(.malformedBase64, "the ciphertext is not base64")
+        }
+        guard !ciphertext.isEmpty, ciphertext.count % 16 == 0 else {
+            throw AlipaySignError(
+                .decryptionFailed, "the ciphertext is \(ciphertext.count) bytes, not a whole number of 16-byte blocks",
+                hint: "the ciphertext may be truncated, or not AES-CBC")
+        }
+        guard let plaintext = OpenSSLAES.cbc(ciphertext, key: bytes, iv: Self.zeroIV, encrypt: false) else {
+            throw AlipaySignError(
+                .decryptionFailed, "the ciphertext cannot be decrypted with this key",
+                hint: "the key is not the one it was encrypted with, or the ciphertext was altered")
+        }
+        return plaintext
+    }
+
+    /// Decrypts the base64 of a ciphertext to text in `charset`.
+    public func decryptText(base64 text: String, charset: Charset = .utf8) throws -> String {
+        try charset.decode(try decrypt(base64: Array(text.utf8)))
+    }
+}
