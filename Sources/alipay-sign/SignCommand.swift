@@ -10,7 +10,8 @@ struct SignCommand: ParsableCommand {
             parameter except sign, empty values dropped, keys sorted) is signed in --charset, else the \
             parameters' own charset, else UTF-8. With --raw, INPUT's text itself is signed, byte for byte \
             (a trailing newline included). In certificate mode (--app-cert and --root-cert), app_cert_sn and \
-            alipay_root_cert_sn are added to the parameters before signing; --json shows them.
+            alipay_root_cert_sn are added to the parameters before signing; --json shows them. With --encrypt-key, \
+            biz_content is replaced by its AES encryption and encrypt_type=AES is added, then the whole is signed.
             """
     )
 
@@ -31,11 +32,17 @@ struct SignCommand: ParsableCommand {
     @Option(name: .long, help: "Certificate mode: Alipay's root bundle (alipayRootCert.crt); adds alipay_root_cert_sn.")
     var rootCert: String?
 
+    @Option(name: .long, help: "Encrypt biz_content with this AES key (base64) and add encrypt_type=AES before signing.")
+    var encryptKey: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if (appCert == nil) != (rootCert == nil) {
             throw ValidationError("certificate mode needs both --app-cert and --root-cert")
+        }
+        if raw && encryptKey != nil {
+            throw ValidationError("--raw signs a text as it is; --encrypt-key encrypts a request's biz_content")
         }
         if raw && appCert != nil {
             throw ValidationError("--raw signs a text as it is; --app-cert and --root-cert add request parameters")
@@ -53,12 +60,16 @@ struct SignCommand: ParsableCommand {
             let signer = try Signer(privateKey: key, signType: type, charset: try common.parsedCharset() ?? .utf8)
             signed = SignedContent(content: content, signature: try signer.sign(content: content))
         } else {
-            let (parameters, charset) = try Parameters.parse(
+            let (parsed, charset) = try Parameters.parse(
                 try Input.parameters(common.input), charset: try common.parsedCharset())
-            if let declared = parameters["sign_type"], declared.uppercased() != type.rawValue {
+            if let declared = parsed["sign_type"], declared.uppercased() != type.rawValue {
                 Terminal.warn("the parameters say sign_type=\(declared) but the signature is \(type.rawValue)")
             }
             let signer = try Signer(privateKey: key, signType: type, charset: charset)
+            var parameters = parsed
+            if let encryptKey {
+                parameters = try AESKey(base64: encryptKey).encryptingBizContent(of: parameters, charset: charset)
+            }
             if let appCert, let rootCert {
                 let identity = try CertificateModeIdentity(
                     appCertificate: try Input.bytes(appCert, what: "app certificate"),

@@ -66,6 +66,19 @@ import VectorSupport
         #expect(try key.decryptText(base64: v.ciphertext, charset: charset) == v.plaintext)
     }
 
+    @Test(arguments: vectors.encrypted_requests)
+    func encryptedRequestsMatchCryptography(_ v: ResponseVectors.EncryptedRequest) throws {
+        let charset = try Charset(name: v.charset)
+        let encrypted = try AESKey(base64: v.aes_key).encryptingBizContent(of: v.parameters, charset: charset)
+        #expect(encrypted["biz_content"] == v.encrypted_biz_content)
+        #expect(encrypted["encrypt_type"] == "AES")
+        let signer = try Signer(privateKey: PrivateKey(parsing: Vectors.bytes("alipay/keys/rsa2048-pkcs8.pem")), charset: charset)
+        #expect(try signer.signRequest(encrypted) == SignedContent(content: v.content, signature: v.signature))
+        #expect(throws: AlipaySignError(.conflictingParameter, "")) {
+            try AESKey(base64: v.aes_key).encryptingBizContent(of: ["app_id": "1"])
+        }
+    }
+
     @Test func aesBadInput() throws {
         #expect(throws: AlipaySignError(.malformedBase64, "")) { try AESKey(base64: "not base64!") }
         #expect(throws: AlipaySignError(.unsupportedKey, "")) { try AESKey(base64: "AAAAAAAAAAAAAAAAAAAA") }  // 15 bytes

@@ -153,7 +153,16 @@ public struct ResponseVectors: Decodable, Sendable {
         public let charset: String
         public let ciphertext: String
     }
+    public struct EncryptedRequest: Decodable, Sendable {
+        public let aes_key: String
+        public let charset: String
+        public let parameters: [String: String]
+        public let encrypted_biz_content: String
+        public let content: String
+        public let signature: String
+    }
     public let public_key: String
     public let responses: [Response]
     public let aes: [AES]
+    public let encrypted_requests: [EncryptedRequest]
 }

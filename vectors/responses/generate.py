@@ -315,10 +315,25 @@ def main():
         enc = Cipher(algorithms.AES(k), modes.CBC(b"\0" * 16)).encryptor()
         aes.append({"key": key, "plaintext": '{"a":"b"}', "charset": "UTF-8",
                     "ciphertext": base64.b64encode(enc.update(data) + enc.finalize()).decode()})
+    # Encrypted requests (PROTOCOL.md §5): biz_content -> base64(AES(bytes in charset)), encrypt_type=AES, then the
+    # canonical content (sorted, empty values and sign left out) signed RSA2.
+    requests = []
+    for charset, params in [("utf-8", {"app_id": "2021000000000001", "method": "alipay.trade.precreate", "charset": "utf-8",
+                                        "sign_type": "RSA2", "timestamp": "2026-11-22 10:00:00", "version": "1.0",
+                                        "biz_content": '{"out_trade_no":"20261122100000001","total_amount":"88.88","subject":"测试商品"}'}),
+                            ("gbk", {"app_id": "2021000000000001", "method": "alipay.trade.precreate", "charset": "GBK",
+                                     "sign_type": "RSA2", "timestamp": "2026-11-22 10:00:00", "version": "1.0",
+                                     "biz_content": '{"subject":"测试商品乗"}'})]:
+        full = dict(params, biz_content=aes_encrypt(params["biz_content"].encode(charset)), encrypt_type="AES")
+        content = "&".join(f"{k}={v}" for k, v in sorted(full.items()) if k != "sign" and v != "")
+        requests.append({"aes_key": AES_KEY_B64, "charset": charset, "parameters": params,
+                         "encrypted_biz_content": full["biz_content"], "content": content,
+                         "signature": sign(content.encode(charset))})
     doc = {"source": "vectors/responses/generate.py: bodies signed by Python cryptography over the Java SDK's raw-substring "
                      "slice (restated here from PROTOCOL.md §4); verdicts by the Java policy computed with cryptography; "
                      "AES by cryptography (CBC, zero IV, PKCS#7). Nothing here comes from AlipaySign.",
-           "public_key": "alipay/keys/rsa2048-spki.pem", "responses": out, "aes": aes}
+           "public_key": "alipay/keys/rsa2048-spki.pem", "responses": out, "aes": aes,
+           "encrypted_requests": requests}
     with open(os.path.join(HERE, "responses.json"), "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=False, indent=1)
         f.write("\n")

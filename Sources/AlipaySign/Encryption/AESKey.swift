@@ -73,3 +73,25 @@ public struct AESKey: Sendable, CustomStringConvertible {
         try charset.decode(try decrypt(base64: Array(text.utf8)))
     }
 }
+
+extension AESKey {
+    /// A request's parameters for `encrypt_type=AES` (PROTOCOL.md §5): `biz_content` replaced by the base64 of
+    /// its encryption (its bytes in `charset`), and `encrypt_type=AES` added. Sign the result: the signature
+    /// covers the ciphertext.
+    /// - Throws: ``AlipaySignError/Code/conflictingParameter`` when there is no `biz_content` to encrypt, or
+    ///   `encrypt_type` is already set to something else.
+    public func encryptingBizContent(of parameters: [String: String], charset: Charset = .utf8) throws -> [String: String] {
+        guard let biz = parameters["biz_content"], !SignContent.isJavaEmpty(biz) else {
+            throw AlipaySignError(
+                .conflictingParameter, "an encrypted request needs a biz_content to encrypt",
+                hint: "the Java SDK refuses too (当前API不支持加密请求)")
+        }
+        if let type = parameters["encrypt_type"], type != "AES" {
+            throw AlipaySignError(.conflictingParameter, "the parameters have encrypt_type=\(type), not AES")
+        }
+        var out = parameters
+        out["biz_content"] = try encrypt(biz, charset: charset)
+        out["encrypt_type"] = "AES"
+        return out
+    }
+}

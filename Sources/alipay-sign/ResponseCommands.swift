@@ -1,0 +1,179 @@
+import AlipaySign
+import ArgumentParser
+
+extension ResponseFormat: ExpressibleByArgument {}
+
+/// `--method`, `--format` and the response-reading part shared by `extract` and `verify-response`.
+struct ResponseOptions: ParsableArguments {
+    @Option(name: .long, help: "The API method of the request, such as alipay.trade.query.")
+    var method: String
+
+    @Option(name: .long, help: "json (the default) or xml.")
+    var format: ResponseFormat = .json
+}
+
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Print the exact content a gateway response's signature covers.",
+        discussion: """
+            JSON: the raw value of the root member <method with '.' replaced by '_'>_response (or error_response), \
+            '{...}' inclusive, or the quoted string of an encrypted response; escapes such as \\/ are kept as sent. \
+            XML: what follows the node's start tag up to the first '<sign' (the Java SDK's rule). The body is read \
+            in --charset (the request's), byte for byte. --json adds the byte offsets, the node, sign and \
+            alipay_cert_sn. Exit 0, or 1 when the body must be rejected (an injected second node), 2 on an input error.
+            """
+    )
+
+    @OptionGroup var response: ResponseOptions
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let body = try Input.bytes(common.input, what: "response")
+        let charset = try common.parsedCharset() ?? .utf8
+        let e = try ResponseExtractor.extract(body, method: response.method, format: response.format, charset: charset)
+        let content = try charset.decode(body[e.range])
+        if common.json {
+            print(JSONOutput.object([
+                ("content", .string(content)), ("start", .int(e.range.lowerBound)), ("end", .int(e.range.upperBound)),
+                ("node", .string(e.node)), ("sign", .optional(e.sign)), ("alipay_cert_sn", .optional(e.alipayCertSN)),
+                ("encrypted", .bool(e.isEncrypted)), ("success", e.isSuccess.map { .bool($0) } ?? .null),
+                ("diagnostics", .array(e.diagnostics.map { .string($0) })), ("rejection", .optional(e.rejection)),
+            ]).rendered())
+        } else {
+            print(content)
+            for note in e.diagnostics { Terminal.writeError("note: \(note)") }
+        }
+        if let rejection = e.rejection {
+            Terminal.writeError("rejected: \(rejection)")
+            throw ExitCode.signatureInvalid
+        }
+    }
+}
+
+struct VerifyResponseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-response",
+        abstract: "Verify a gateway response as the Java SDK does, and decrypt it if asked.",
+        discussion: """
+            The signed content is extracted as by 'extract' and verified over its exact bytes in --charset. The \
+            verdict follows the Java SDK: a signed response must verify (a second try reads every \\/ as /, and is \
+            reported); an error response without a sign is accepted by the SDK unverified, and reported here as \
+            unsigned, never valid; a success without a sign is invalid. In certificate mode give each Alipay \
+            certificate with --cert: the response's alipay_cert_sn picks the key. With --decrypt-key, an encrypted \
+            response is decrypted once its signature has verified. Exit 0 valid, 1 invalid, unsigned or rejected, \
+            2 on an input error.
+            """
+    )
+
+    @Option(name: .long, help: "Alipay's public key file: SPKI or PKCS#1, PEM, bare base64 or DER.")
+    var publicKey: String?
+
+    @Option(name: .long, help: "An Alipay public-key certificate (repeat for several: the response's alipay_cert_sn picks one).")
+    var cert: [String] = []
+
+    @Flag(name: .long, help: "Accept RSA keys of 1024 to 2047 bits (weak; legacy set-ups only).")
+    var allowWeakKey = false
+
+    @OptionGroup var response: ResponseOptions
+    @OptionGroup var signType: SignTypeOption
+
+    @Option(name: .long, help: "The AES key (base64) to decrypt an encrypted response with.")
+    var decryptKey: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if publicKey == nil && cert.isEmpty { throw ValidationError("give --public-key FILE or --cert FILE") }
+        if publicKey != nil && !cert.isEmpty { throw ValidationError("give --public-key or --cert, not both") }
+    }
+
+    func run() throws {
+        let charset = try common.parsedCharset() ?? .utf8
+        let type = signType.resolved()
+        let verifier: ResponseVerifier
+        if let publicKey {
+            let bytes = try Input.bytes(publicKey, what: "public key")
+            let key = allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes)
+            verifier = try ResponseVerifier(publicKey: key, signType: type, charset: charset)
+        } else if cert.count == 1 {
+            let certificate = try CertificateFile(parsing: try Input.bytes(cert[0], what: "certificate")).firstCertificate()
+            let key = allowWeakKey ? try certificate.publicKeyAllowingWeakKey() : try certificate.publicKey()
+            verifier = try ResponseVerifier(publicKey: key, certificateSN: certificate.sn, signType: type, charset: charset)
+        } else {
+            var registry = AlipayPublicKeyRegistry()
+            for file in cert {
+                try registry.add(certificateFile: try Input.bytes(file, what: "certificate"), allowWeakKey: allowWeakKey)
+            }
+            verifier = try ResponseVerifier(registry: registry, signType: type, charset: charset)
+        }
+        let key = try decryptKey.map { try AESKey(base64: $0) }
+        let body = try Input.bytes(common.input, what: "response")
+        let r = try verifier.verify(body, method: response.method, format: response.format, decryptionKey: key)
+        if common.json {
+            print(JSONOutput.object([
+                ("valid", .bool(r.isValid)), ("status", .string(r.status.rawValue)), ("content", .string(r.content)),
+                ("node", .string(r.extraction.node)), ("alipay_cert_sn", .optional(r.extraction.alipayCertSN)),
+                ("plaintext", .optional(r.plaintext)), ("notes", .array(r.notes.map { .string($0) })),
+            ]).rendered())
+        } else {
+            let words: [ResponseVerifier.Status: String] = [
+                .valid: "valid", .validAfterUnescapingSlashes: "valid (after reading \\/ as /)", .invalid: "invalid",
+                .unsignedError: "unsigned error response (not verified)", .unsignedSuccess: "invalid: a success without a sign",
+                .missingCertificateSN: "invalid: no alipay_cert_sn", .rejected: "rejected",
+            ]
+            print(words[r.status] ?? r.status.rawValue)
+            print("content: \(r.content)")
+            if let plaintext = r.plaintext { print("plaintext: \(plaintext)") }
+            for note in r.notes { Terminal.writeError("note: \(note)") }
+            if r.status == .invalid {
+                Terminal.writeError(
+                    "hint: verified \(type.rawValue) over the exact bytes in \(charset): the body may have been altered or "
+                        + "re-serialised, the charset may not be the request's, or the key is not Alipay's")
+            }
+        }
+        if !r.isValid { throw ExitCode.signatureInvalid }
+    }
+}
+
+struct AESCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aes",
+        abstract: "AES content encryption (encrypt_type=AES): AES-CBC, zero IV, PKCS#7.",
+        subcommands: [Encrypt.self, Decrypt.self]
+    )
+
+    struct Encrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "encrypt", abstract: "Print the base64 ciphertext of INPUT's text, encoded in --charset.",
+            discussion: "INPUT is encrypted byte for byte, a trailing newline included: use printf, not echo.")
+
+        @Option(name: .long, help: "The AES key, base64 (16, 24 or 32 bytes).")
+        var key: String
+
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let aes = try AESKey(base64: key)
+            let ciphertext = try aes.encrypt(try Input.text(common.input), charset: try common.parsedCharset() ?? .utf8)
+            emit(json: common.json, .object([("ciphertext", .string(ciphertext))]), text: ciphertext)
+        }
+    }
+
+    struct Decrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "decrypt", abstract: "Print the plaintext of a base64 ciphertext, decoded in --charset.")
+
+        @Option(name: .long, help: "The AES key, base64 (16, 24 or 32 bytes).")
+        var key: String
+
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let aes = try AESKey(base64: key)
+            let plaintext = try (try common.parsedCharset() ?? .utf8).decode(
+                try aes.decrypt(base64: try Input.bytes(common.input, what: "ciphertext")))
+            emit(json: common.json, .object([("plaintext", .string(plaintext))]), text: plaintext)
+        }
+    }
+}
