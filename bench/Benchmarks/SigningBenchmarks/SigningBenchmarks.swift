@@ -55,4 +55,28 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try fixtures.registry.publicKey(forSN: "7513daaaa48aa3ba2e4018d84402479c"))
         }
     }
+
+    Benchmark("Response extract, 1 KB JSON", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ResponseExtractor.extract(fixtures.smallResponse, method: "alipay.trade.query"))
+        }
+    }
+
+    Benchmark("Response extract + verify, 1 KB JSON", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.responseVerifier.verify(fixtures.smallResponse, method: "alipay.trade.query"))
+        }
+    }
+
+    Benchmark("Response extract, 1 MB JSON", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ResponseExtractor.extract(fixtures.largeResponse, method: "alipay.trade.query"))
+        }
+    }
+
+    Benchmark("Response extract + verify, 1 MB JSON", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.responseVerifier.verify(fixtures.largeResponse, method: "alipay.trade.query"))
+        }
+    }
 }

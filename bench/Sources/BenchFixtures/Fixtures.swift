@@ -21,6 +21,10 @@ public struct Fixtures: Sendable {
     public let roots: [Certificate]
     public let validInstant: Date
     public let registry: AlipayPublicKeyRegistry
+    /// Signed `alipay.trade.query` responses of about 1 KB and 1 MB, and a verifier for them.
+    public let smallResponse: [UInt8]
+    public let largeResponse: [UInt8]
+    public let responseVerifier: ResponseVerifier
 
     public init() throws {
         let vectors = URL(fileURLWithPath: #filePath)
@@ -49,6 +53,9 @@ public struct Fixtures: Sendable {
             "notify_url": "https://merchant.example/alipay/notify", "app_auth_token": "202611BB1234567890abcdef",
             "biz_content": #"{"out_trade_no":"20261122100000001","total_amount":"88.88","subject":"测试商品 Iphone6 16G","timeout_express":"90m"}"#,
         ]
+        smallResponse = try Self.response(items: 8, signer: signer)
+        largeResponse = try Self.response(items: 11_000, signer: signer)
+        responseVerifier = try ResponseVerifier(publicKey: publicKey)
         requestContent = SignContent.utf8Bytes(request)
         requestSignature = try signer.signature(for: requestContent)
         var notification: [String: String] = [
@@ -68,5 +75,16 @@ public struct Fixtures: Sendable {
         guard try notificationVerifier.verify(formBody: notificationBody).isValid else {
             throw CocoaError(.coderInvalidValue)
         }
+    }
+
+    static func response(items: Int, signer: Signer) throws -> [UInt8] {
+        var node = #"{"code":"10000","msg":"Success","trade_no":"2026112222001400001234567890","out_trade_no":"20261122100000001","buyer_logon_id":"159****5620","total_amount":"88.88","receipt_amount":"88.88","subject":"测试商品 Iphone6 16G","fund_bill_list":["#
+        for i in 0..<items {
+            if i > 0 { node += "," }
+            node += #"{"amount":"0.01","fund_channel":"ALIPAYACCOUNT","memo":"第\#(i)笔 \"quoted\" {braces} http:\/\/x"}"#
+        }
+        node += "]}"
+        let signature = try signer.sign(content: node)
+        return Array(#"{"alipay_trade_query_response":\#(node),"sign":"\#(signature)"}"#.utf8)
     }
 }
