@@ -32,6 +32,11 @@ demo: build
 	@$(BIN) verify-notify --public-key $(EX)/keys/alipay-real-notify-public-key.pem $(EX)/notify-tampered.txt; \
 	  echo "exit code $$?"
 	@echo
+	@echo "== A real gateway response signed by Alipay (Node SDK tests): the exact signed bytes, then the verdict"
+	@$(BIN) extract --method alipay.open.file.upload $(EX)/response-real-alipay.json
+	@$(BIN) verify-response --public-key $(EX)/keys/alipay-real-response-public-key.pem --method alipay.open.file.upload \
+	  $(EX)/response-real-alipay.json
+	@echo
 	@echo "== Certificate mode: app_cert_sn and alipay_root_cert_sn of the official SDKs' real certificates"
 	@$(BIN) cert sn $(EX)/certificates/appCertPublicKey_2021001161683774.crt
 	@$(BIN) cert root-sn $(EX)/certificates/alipayRootCert.crt
