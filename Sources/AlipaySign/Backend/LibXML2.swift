@@ -51,6 +51,9 @@ enum LibXML2 {
         sax.error = nil
         sax.warning = nil
         sax.serror = { _, _ in }
+        // Encoding and I/O errors bypass the SAX handlers and print through the (per-thread) generic handler;
+        // a structured handler takes them instead, so that nothing is printed.
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
         guard let ctxt = xmlCreatePushParserCtxt(&sax, nil, nil, 0, nil) else {
             throw AlipaySignError(.backendFailure, "libxml2 could not create a parser")
         }

@@ -109,8 +109,10 @@ public struct ResponseVerifier: Sendable {
         // Success or not decides the policy; an encrypted node says only once decrypted.
         var isSuccess = extraction.isSuccess
         var plaintextForPolicy: String?
-        if isSuccess == nil, let decryptionKey, let range = extraction.ciphertextRange {
-            plaintextForPolicy = try charset.decode(try decryptionKey.decrypt(base64: body[range]))
+        if isSuccess == nil, extraction.sign == nil, let decryptionKey, let range = extraction.ciphertextRange {
+            // Only an unsigned encrypted node is decrypted before verification, to tell an error from a success;
+            // it is unsigned either way, so a failure here decides nothing.
+            plaintextForPolicy = try? charset.decode(try decryptionKey.decrypt(base64: body[range]))
             isSuccess = plaintextForPolicy.map(Self.plaintextIsSuccess)
         }
         let sign = extraction.sign.flatMap { SignContent.isJavaEmpty($0) ? nil : $0 }
@@ -171,7 +173,7 @@ public struct ResponseVerifier: Sendable {
         guard status.isValid else { return result(status, sn: sn) }
         var plaintext: String?
         if let decryptionKey, let range = extraction.ciphertextRange {
-            plaintext = try plaintextForPolicy ?? charset.decode(try decryptionKey.decrypt(base64: body[range]))
+            plaintext = try charset.decode(try decryptionKey.decrypt(base64: body[range]))
         } else if extraction.isEncrypted {
             notes.append("the response is encrypted: give the AES key to decrypt it")
         }
