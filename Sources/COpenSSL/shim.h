@@ -8,6 +8,7 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 /* Function-like macros do not import into Swift (BACKEND.md, pitfall 2). */
 static inline void shim_OPENSSL_free(void *p) { OPENSSL_free(p); }

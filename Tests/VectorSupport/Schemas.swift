@@ -166,3 +166,47 @@ public struct ResponseVectors: Decodable, Sendable {
     public let aes: [AES]
     public let encrypted_requests: [EncryptedRequest]
 }
+
+/// `v3/v3.json` (written by vectors/v3/generate.py): v3 requests and responses signed by Python `cryptography`.
+public struct V3Vectors: Decodable, Sendable {
+    public struct Request: Decodable, Sendable, CustomStringConvertible {
+        public let name: String
+        public let method: String
+        public let uri: String
+        public let body: String
+        public let app_auth_token: String?
+        public let auth_string: String
+        public let content: String
+        public let signature: String
+        public let authorization: String
+        public let expected: String
+        public let nonce: String
+        public let timestamp: String
+        public let app_cert_sn: String?
+        public let extra: [[String]]
+        public let plain_body: String?
+        public let diagnosis_line: Int?
+        public var description: String { name }
+    }
+    public struct Response: Decodable, Sendable, CustomStringConvertible {
+        public let name: String
+        public let status: Int
+        public let timestamp: String
+        public let nonce: String
+        public let signature: String?
+        public let sn: String?
+        public let body: String
+        public let encrypted: Bool
+        public let plaintext: String?
+        public let content: String?
+        public let expected: String
+        public var description: String { name }
+    }
+    public let app_public_key: String
+    public let alipay_public_key: String
+    public let alipay_certificate: String
+    public let alipay_certificate_sn: String
+    public let aes_key: String
+    public let requests: [Request]
+    public let responses: [Response]
+}

@@ -81,3 +81,12 @@ enum OpenSSL {
         return out
     }
 }
+
+extension OpenSSL {
+    /// Cryptographically random bytes (`RAND_bytes`), for nonces.
+    static func randomBytes(_ count: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        guard RAND_bytes(&out, Int32(count)) == 1 else { throw failure("RAND_bytes") }
+        return out
+    }
+}

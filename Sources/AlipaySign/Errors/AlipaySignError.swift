@@ -33,6 +33,9 @@ public struct AlipaySignError: Error, Sendable, Equatable, CustomStringConvertib
         /// A gateway response that is not of the expected shape: no node for the method, a sign that is not a
         /// string, XML that is not well-formed.
         public static let malformedResponse = Code("malformedResponse")
+        /// A v3 `Authorization` header that cannot be read: another scheme, a field without `=`, a missing
+        /// `app_id`, `nonce` or `timestamp`, a timestamp that is not milliseconds.
+        public static let malformedAuthorization = Code("malformedAuthorization")
         /// A charset name that is not UTF-8, GBK (cp936, GB2312) or GB18030.
         public static let unknownCharset = Code("unknownCharset")
         /// Text with a character that the charset cannot encode.

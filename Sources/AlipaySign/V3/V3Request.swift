@@ -1,0 +1,237 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The signed content of a v3 request (PROTOCOL.md §6.1), as UTF-8 bytes:
+/// `authString\nMETHOD\nrequestURI\nbody\n`, then `appAuthToken\n` only when a token is used.
+public enum V3Content {
+    /// - Parameters:
+    ///   - method: the HTTP method; upper-cased, as every SDK sends it.
+    ///   - requestURI: the path and query exactly as sent (`/v3/alipay/open/public/account/query?user_id=…`),
+    ///     never re-encoded.
+    ///   - body: the body bytes as sent (the ciphertext when encrypted); empty for GET and DELETE.
+    ///   - appAuthToken: the `alipay-app-auth-token` header, when one is sent.
+    public static func request(
+        authString: String, method: String, requestURI: String, body: [UInt8], appAuthToken: String?
+    ) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(authString.utf8.count + requestURI.utf8.count + body.count + 64)
+        out.append(contentsOf: authString.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: method.uppercased().utf8)
+        out.append(0x0A)
+        out.append(contentsOf: requestURI.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: body)
+        out.append(0x0A)
+        if let appAuthToken, !appAuthToken.isEmpty {
+            out.append(contentsOf: appAuthToken.utf8)
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    /// The signed content of a v3 response (PROTOCOL.md §6.2): `timestamp\nnonce\nbody\n`.
+    public static func response(timestamp: String, nonce: String, body: some Collection<UInt8>) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(timestamp.utf8.count + nonce.utf8.count + body.count + 3)
+        out.append(contentsOf: timestamp.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: nonce.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: body)
+        out.append(0x0A)
+        return out
+    }
+}
+
+/// Signs v3 requests: builds the auth string, the content, and the `Authorization` header value.
+///
+/// Create it once with the app's key; it is immutable and `Sendable`. The nonce and the timestamp are a random UUID
+/// and the current time unless given (tests and reproducible vectors give them).
+public struct V3Signer: Sendable {
+    public let appID: String
+    /// The app certificate's SN, in certificate mode.
+    public let appCertSN: String?
+    private let signer: Signer
+
+    public init(privateKey: PrivateKey, appID: String, appCertSN: String? = nil) throws {
+        self.appID = appID
+        self.appCertSN = appCertSN
+        self.signer = try Signer(privateKey: privateKey, signType: .rsa2, charset: .utf8)
+    }
+
+    /// A signed request.
+    public struct Signed: Sendable {
+        /// The `Authorization` header value.
+        public let authorization: V3Authorization
+        /// The exact bytes that were signed (UTF-8).
+        public let content: [UInt8]
+        public var header: String { authorization.description }
+    }
+
+    /// Signs a request.
+    /// - Parameters:
+    ///   - extraAuthFields: fields appended to the auth string, such as `[("expired_seconds", "120")]`.
+    ///   - nonce: default a random UUID (lower case, with dashes, as the Java, .NET, PHP and Node SDKs make it).
+    ///   - timestamp: milliseconds since 1970; default now.
+    public func sign(
+        method: String, requestURI: String, body: [UInt8] = [], appAuthToken: String? = nil,
+        extraAuthFields: [(String, String)] = [], nonce: String? = nil, timestamp: Int64? = nil
+    ) throws -> Signed {
+        var fields: [(name: String, value: String)] = [("app_id", appID)]
+        if let appCertSN { fields.append(("app_cert_sn", appCertSN)) }
+        fields.append(("nonce", try nonce ?? Self.uuid()))
+        fields.append(("timestamp", String(timestamp ?? Self.nowMilliseconds())))
+        for (name, value) in extraAuthFields { fields.append((name, value)) }
+        let unsigned = V3Authorization(fields: fields, signature: nil)
+        let content = V3Content.request(
+            authString: unsigned.authString, method: method, requestURI: requestURI, body: body, appAuthToken: appAuthToken)
+        let signature = Base64.encode(try signer.signature(for: content))
+        return Signed(authorization: V3Authorization(fields: fields, signature: signature), content: content)
+    }
+
+    static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// A random (version 4) UUID, lower case with dashes.
+    static func uuid() throws -> String {
+        var b = try OpenSSL.randomBytes(16)
+        b[6] = b[6] & 0x0F | 0x40
+        b[8] = b[8] & 0x3F | 0x80
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for (i, byte) in b.enumerated() {
+            if [4, 6, 8, 10].contains(i) { out.append(UInt8(ascii: "-")) }
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Verifies v3 requests (for servers, and for checking captured traffic): rebuilds the content from the header's
+/// auth string, the method, the request URI as sent, the body and the app auth token, and verifies it with the
+/// app's public key. When the signature fails, it tries the usual single-line mistakes and says which line of
+/// the content differs.
+public struct V3RequestVerifier: Sendable {
+    private let verifier: SignatureVerifier
+
+    public init(publicKey: PublicKey) throws {
+        verifier = try SignatureVerifier(publicKey: publicKey, signType: .rsa2, charset: .utf8)
+    }
+
+    public enum Status: String, Sendable {
+        case valid
+        /// The signature does not verify.
+        case invalid
+        /// The header has no `sign` field.
+        case unsigned
+        /// The signature verifies, but the timestamp is outside the freshness window.
+        case stale
+    }
+
+    public struct Result: Sendable {
+        public let status: Status
+        public let authorization: V3Authorization
+        /// The content that was verified (UTF-8).
+        public let content: [UInt8]
+        /// The timestamp's distance from the instant checked, in seconds (positive: in the past).
+        public let ageSeconds: Double?
+        /// For an invalid signature: the single-line change that makes it verify, when one does.
+        public let diagnosis: String?
+        public var isValid: Bool { status == .valid }
+    }
+
+    /// - Parameters:
+    ///   - maxAge: when given, a timestamp more than this many seconds from `now` (either way) is `stale`.
+    public func verify(
+        authorization header: String, method: String, requestURI: String, body: [UInt8] = [], appAuthToken: String? = nil,
+        maxAge: Double? = nil, now: Date = Date()
+    ) throws -> Result {
+        let authorization = try V3Authorization(parsing: header)
+        let content = V3Content.request(
+            authString: authorization.authString, method: method, requestURI: requestURI, body: body,
+            appAuthToken: appAuthToken)
+        let age = authorization.timestamp.map { now.timeIntervalSince1970 - Double($0) / 1000 }
+        guard let signature = authorization.signature, !signature.isEmpty else {
+            return Result(status: .unsigned, authorization: authorization, content: content, ageSeconds: age, diagnosis: nil)
+        }
+        guard verifier.isValidSignature(base64: signature, for: content) else {
+            let diagnosis = diagnose(
+                authorization, signature: signature, method: method, requestURI: requestURI, body: body,
+                appAuthToken: appAuthToken)
+            return Result(status: .invalid, authorization: authorization, content: content, ageSeconds: age, diagnosis: diagnosis)
+        }
+        if let maxAge, let age, abs(age) > maxAge {
+            return Result(status: .stale, authorization: authorization, content: content, ageSeconds: age, diagnosis: nil)
+        }
+        return Result(status: .valid, authorization: authorization, content: content, ageSeconds: age, diagnosis: nil)
+    }
+
+    /// Tries one-line changes of the content; the first that verifies says which line differs.
+    func diagnose(
+        _ authorization: V3Authorization, signature: String, method: String, requestURI: String, body: [UInt8],
+        appAuthToken: String?
+    ) -> String? {
+        let auth = authorization.authString
+        func verifies(_ m: String, _ uri: String, _ b: [UInt8], _ token: String?, trailing: Bool = true) -> Bool {
+            var c = V3Content.request(authString: auth, method: m, requestURI: uri, body: b, appAuthToken: token)
+            if !trailing { c.removeLast() }
+            return verifier.isValidSignature(base64: signature, for: c)
+        }
+        for other in ["GET", "POST", "PUT", "DELETE", "PATCH"] where other != method.uppercased() {
+            if verifies(other, requestURI, body, appAuthToken) {
+                return "line 2 (the method) differs: the signature is over \(other), the request is \(method.uppercased())"
+            }
+        }
+        var uris: [(String, String)] = []
+        if let q = requestURI.firstIndex(of: "?") {
+            uris.append((String(requestURI[..<q]), "the path without the query"))
+        }
+        if let decoded = requestURI.removingPercentEncodingOrNil(), decoded != requestURI {
+            uris.append((decoded, "the request URI percent-decoded"))
+        }
+        if requestURI.contains("+") { uris.append((requestURI.replacingAll("+", with: "%20"), "'+' written as %20")) }
+        if requestURI.contains("%20") { uris.append((requestURI.replacingAll("%20", with: "+"), "%20 written as '+'")) }
+        for (uri, what) in uris where verifies(method, uri, body, appAuthToken) {
+            return "line 3 (the request URI) differs: the signature is over \(what): \(uri)"
+        }
+        if !body.isEmpty, verifies(method, requestURI, [], appAuthToken) {
+            return "line 4 (the body) differs: the signature is over an empty body"
+        }
+        if let last = body.last, last == 0x0A, verifies(method, requestURI, Array(body.dropLast()), appAuthToken) {
+            return "line 4 (the body) differs: the signature is over the body without its final line break"
+        }
+        if appAuthToken != nil, verifies(method, requestURI, body, nil) {
+            return "line 5 (the app auth token) differs: the signature is over no token line"
+        }
+        if !verifies(method, requestURI, body, appAuthToken, trailing: false) {
+            return nil
+        }
+        return "the final line break is missing from what was signed"
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+
+    /// Percent-decoding over UTF-8; `nil` when an escape is malformed or the bytes are not UTF-8.
+    func removingPercentEncodingOrNil() -> String? {
+        var out = [UInt8]()
+        var it = Array(utf8)[...]
+        while let c = it.popFirst() {
+            if c == UInt8(ascii: "%") {
+                guard let h = it.popFirst(), let l = it.popFirst(), let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
+                else { return nil }
+                out.append(v)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,164 @@
+/// Verifies v3 responses (PROTOCOL.md §6.2): `alipay-timestamp\nalipay-nonce\nbody\n` against `alipay-signature`,
+/// with the key chosen by `alipay-sn` in certificate mode.
+///
+/// The SDKs' policy: a 2xx response must be signed (a missing header is a failure); an error response is verified
+/// only when it carries a signature that is not the literal `null`, and is otherwise accepted unverified, which
+/// is reported here as unsigned, never valid. An encrypted body (`alipay-encrypt-type: AES`) is verified as
+/// received, then decrypted.
+public struct V3ResponseVerifier: Sendable {
+    private enum Keys: Sendable {
+        case single(SignatureVerifier, certificateSN: String?)
+        case registry(AlipayPublicKeyRegistry, [String: SignatureVerifier])
+    }
+
+    private let keys: Keys
+
+    /// - Parameter certificateSN: the SN of the certificate the key came from, when it came from one: a response
+    ///   whose `alipay-sn` names another is reported (the Node SDK's `response-alipay-sn-verify-error`).
+    public init(publicKey: PublicKey, certificateSN: String? = nil) throws {
+        keys = .single(try SignatureVerifier(publicKey: publicKey), certificateSN: certificateSN)
+    }
+
+    /// Certificate mode: `alipay-sn` picks the key; without the header, the first certificate loaded (as the v3
+    /// SDKs do).
+    public init(registry: AlipayPublicKeyRegistry) throws {
+        var verifiers: [String: SignatureVerifier] = [:]
+        for entry in registry.entries { verifiers[entry.sn] = try SignatureVerifier(publicKey: entry.publicKey) }
+        keys = .registry(registry, verifiers)
+    }
+
+    /// The response headers that matter.
+    public struct Headers: Sendable {
+        public var timestamp: String?
+        public var nonce: String?
+        public var signature: String?
+        public var sn: String?
+        /// `alipay-encrypt-type: AES`: the body is base64 ciphertext.
+        public var encrypted: Bool
+
+        public init(timestamp: String?, nonce: String?, signature: String?, sn: String? = nil, encrypted: Bool = false) {
+            self.timestamp = timestamp
+            self.nonce = nonce
+            self.signature = signature
+            self.sn = sn
+            self.encrypted = encrypted
+        }
+    }
+
+    public enum Status: String, Sendable {
+        case valid
+        case invalid
+        /// An error status without a signature (or with the literal `null`): accepted unverified by the SDKs.
+        case unsignedError
+        /// A 2xx response without `alipay-signature`, `alipay-timestamp` or `alipay-nonce`.
+        case missingHeaders
+    }
+
+    /// A v3 error body: `{"code":…,"message":…,"links":[{"link":…,"desc":…}]}` (PROTOCOL.md §6.3).
+    public struct ErrorBody: Sendable, Equatable {
+        public let code: String
+        public let message: String?
+        public let links: [Link]
+
+        public struct Link: Sendable, Equatable {
+            public let link: String
+            public let desc: String?
+
+            public init(link: String, desc: String?) {
+                self.link = link
+                self.desc = desc
+            }
+        }
+
+        /// Parses an error body; `nil` when the body is not one.
+        public init?(_ body: some Collection<UInt8>) {
+            guard case .object(let members)? = try? JSONReader.parse(Array(body)) else { return nil }
+            func string(_ name: String, in members: [JSONValue.Member]) -> String? {
+                guard let m = members.first(where: { $0.name == name }), case .string(let s) = m.value else { return nil }
+                return s
+            }
+            guard let code = string("code", in: members) else { return nil }
+            self.code = code
+            message = string("message", in: members)
+            var links: [Link] = []
+            if let m = members.first(where: { $0.name == "links" }), case .array(let items) = m.value {
+                for case .object(let linkMembers) in items {
+                    if let link = string("link", in: linkMembers) {
+                        links.append(Link(link: link, desc: string("desc", in: linkMembers)))
+                    }
+                }
+            }
+            self.links = links
+        }
+    }
+
+    public struct Result: Sendable {
+        public let status: Status
+        /// The content verified (UTF-8 bytes), when there was one to verify.
+        public let content: [UInt8]?
+        /// The SN whose key verified (or was tried).
+        public let certificateSN: String?
+        /// The decrypted body of an encrypted response that verified.
+        public let plaintext: String?
+        /// The error body, for an error response that has one.
+        public let error: ErrorBody?
+        public let notes: [String]
+        public var isValid: Bool { status == .valid }
+    }
+
+    /// - Parameters:
+    ///   - statusCode: the HTTP status; 2xx responses must be signed.
+    ///   - body: the body exactly as received.
+    ///   - decryptionKey: to decrypt an encrypted body once it has verified.
+    /// - Throws: ``AlipaySignError/Code/unknownCertificateSN`` in certificate mode; `decryptionFailed`.
+    public func verify(statusCode: Int = 200, headers: Headers, body: [UInt8], decryptionKey: AESKey? = nil) throws -> Result {
+        let success = (200..<300).contains(statusCode)
+        let error = success ? nil : ErrorBody(body)
+        var notes: [String] = []
+        let signature = headers.signature.flatMap { $0.isEmpty || $0 == "null" ? nil : $0 }
+        guard let signature, let timestamp = headers.timestamp, let nonce = headers.nonce else {
+            if success {
+                let missing = [("alipay-signature", signature), ("alipay-timestamp", headers.timestamp), ("alipay-nonce", headers.nonce)]
+                    .filter { $0.1 == nil }.map(\.0)
+                notes.append("a \(statusCode) response without \(missing.joined(separator: ", ")): the SDKs reject it")
+                return Result(status: .missingHeaders, content: nil, certificateSN: nil, plaintext: nil, error: error, notes: notes)
+            }
+            notes.append("an error response (\(statusCode)) without a signature: the SDKs accept it unverified")
+            return Result(status: .unsignedError, content: nil, certificateSN: nil, plaintext: nil, error: error, notes: notes)
+        }
+        let verifier: SignatureVerifier
+        var sn = headers.sn
+        switch keys {
+        case .single(let v, let certificateSN):
+            verifier = v
+            if let certificateSN, let named = headers.sn, named != certificateSN {
+                notes.append("the response's alipay-sn is \(named), but the certificate given is \(certificateSN)")
+            }
+            sn = sn ?? certificateSN
+        case .registry(let registry, let verifiers):
+            let key = try registry.publicKey(forAlipaySNHeader: headers.sn)
+            let chosen = headers.sn ?? registry.entries.first { $0.publicKey === key }?.sn
+            guard let chosen, let v = verifiers[chosen] else {
+                throw AlipaySignError(.unknownCertificateSN, "no key for the response's certificate")
+            }
+            if headers.sn == nil { notes.append("no alipay-sn header: verified with the first certificate, \(chosen)") }
+            verifier = v
+            sn = chosen
+        }
+        let content = V3Content.response(timestamp: timestamp, nonce: nonce, body: body)
+        guard verifier.isValidSignature(base64: signature, for: content) else {
+            return Result(status: .invalid, content: content, certificateSN: sn, plaintext: nil, error: error, notes: notes)
+        }
+        var plaintext: String?
+        if headers.encrypted {
+            if let decryptionKey {
+                plaintext = try Charset.utf8.decode(try decryptionKey.decrypt(base64: body))
+            } else {
+                notes.append("the body is encrypted: give the AES key to decrypt it")
+            }
+        }
+        return Result(
+            status: .valid, content: content, certificateSN: sn, plaintext: plaintext,
+            error: error ?? (plaintext.flatMap { success ? nil : ErrorBody(Array($0.utf8)) }), notes: notes)
+    }
+}
