@@ -79,4 +79,19 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try fixtures.responseVerifier.verify(fixtures.largeResponse, method: "alipay.trade.query"))
         }
     }
+
+    Benchmark("v3 sign, POST with a JSON body (nonce, content, RSA2, header)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.v3Signer.sign(
+                method: "POST", requestURI: "/v3/alipay/open/public/account/create", body: fixtures.v3Body))
+        }
+    }
+
+    Benchmark("v3 verify-request (header parse, content, RSA2 verify)", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.v3RequestVerifier.verify(
+                authorization: fixtures.v3Header, method: "POST", requestURI: "/v3/alipay/open/public/account/create",
+                body: fixtures.v3Body))
+        }
+    }
 }

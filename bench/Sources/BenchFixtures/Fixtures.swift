@@ -25,6 +25,11 @@ public struct Fixtures: Sendable {
     public let smallResponse: [UInt8]
     public let largeResponse: [UInt8]
     public let responseVerifier: ResponseVerifier
+    /// v3: a signer, the header it makes for a POST with a JSON body, and verifiers for requests and responses.
+    public let v3Signer: V3Signer
+    public let v3Header: String
+    public let v3Body: [UInt8]
+    public let v3RequestVerifier: V3RequestVerifier
 
     public init() throws {
         let vectors = URL(fileURLWithPath: #filePath)
@@ -56,6 +61,12 @@ public struct Fixtures: Sendable {
         smallResponse = try Self.response(items: 8, signer: signer)
         largeResponse = try Self.response(items: 11_000, signer: signer)
         responseVerifier = try ResponseVerifier(publicKey: publicKey)
+        v3Signer = try V3Signer(privateKey: privateKey, appID: "2021004100000001")
+        v3Body = Array(#"{"display_name":"测试生活号","account_type":"PUBLIC","logo_url":"https://example.com/a.png"}"#.utf8)
+        v3Header = try v3Signer.sign(
+            method: "POST", requestURI: "/v3/alipay/open/public/account/create", body: v3Body,
+            nonce: "5f0b7a2e-8c1d-4e6f-9a3b-2c4d6e8f0a1b", timestamp: 1_763_805_600_000).header
+        v3RequestVerifier = try V3RequestVerifier(publicKey: publicKey)
         requestContent = SignContent.utf8Bytes(request)
         requestSignature = try signer.signature(for: requestContent)
         var notification: [String: String] = [
