@@ -37,6 +37,16 @@ demo: build
 	@$(BIN) verify-response --public-key $(EX)/keys/alipay-real-response-public-key.pem --method alipay.open.file.upload \
 	  $(EX)/response-real-alipay.json
 	@echo
+	@echo "== v3: the Authorization header of a GET to the public-account API, then its verification"
+	@H=$$($(BIN) v3 sign --private-key $(EX)/keys/app-private-key.pem --app-id 2021000000000001 --method GET \
+	  --uri '/v3/alipay/open/public/account/query?user_id=2088102000000001' --nonce 5f0b7a2e-8c1d-4e6f-9a3b-2c4d6e8f0a1b \
+	  --timestamp 1763805600000) && echo "$$H" && \
+	  $(BIN) v3 verify-request --public-key $(EX)/keys/app-public-key.pem --method GET \
+	  --uri '/v3/alipay/open/public/account/query?user_id=2088102000000001' --authorization "$$H" && \
+	  echo "== The same header presented for a DELETE: invalid, and the hint names line 2" && \
+	  ($(BIN) v3 verify-request --public-key $(EX)/keys/app-public-key.pem --method DELETE \
+	  --uri '/v3/alipay/open/public/account/query?user_id=2088102000000001' --authorization "$$H"; echo "exit code $$?")
+	@echo
 	@echo "== Certificate mode: app_cert_sn and alipay_root_cert_sn of the official SDKs' real certificates"
 	@$(BIN) cert sn $(EX)/certificates/appCertPublicKey_2021001161683774.crt
 	@$(BIN) cert root-sn $(EX)/certificates/alipayRootCert.crt
