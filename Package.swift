@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "AlipaySign", targets: ["AlipaySign"]),
+        .library(name: "AlipayConformance", targets: ["AlipayConformance"]),
         .executable(name: "alipay-sign", targets: ["alipay-sign"]),
     ],
     dependencies: [
@@ -29,10 +30,17 @@ let package = Package(
             name: "AlipaySign",
             dependencies: ["COpenSSL", "CLibXML2"]
         ),
+        // Captured traffic, per-API rules (data files under Rules/), diagnostics. Depends on the core, never the reverse.
+        .target(
+            name: "AlipayConformance",
+            dependencies: ["AlipaySign"],
+            resources: [.copy("Rules")]
+        ),
         .executableTarget(
             name: "alipay-sign",
             dependencies: [
                 "AlipaySign",
+                "AlipayConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +52,10 @@ let package = Package(
         .testTarget(
             name: "AlipaySignTests",
             dependencies: ["AlipaySign", "VectorSupport"]
+        ),
+        .testTarget(
+            name: "AlipayConformanceTests",
+            dependencies: ["AlipayConformance", "AlipaySign", "VectorSupport"]
         ),
         .testTarget(
             name: "AlipaySignCLITests",

@@ -26,6 +26,12 @@ enum Terminal {
         exit(inputErrorCode)
     }
 
+    /// A progress line on standard error, rewritten in place; `nil` clears it.
+    static func progress(_ text: String?) {
+        let line = "\r\u{1B}[K" + (text ?? "")
+        _ = Array(line.utf8).withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
     static func warn(_ message: String) {
         writeError("warning: \(message)")
     }

@@ -1,0 +1,141 @@
+import AlipaySign
+import Foundation
+
+extension JSONValue {
+    subscript(_ name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.name == name }?.value
+    }
+
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    var intValue: Int? {
+        switch self {
+        case .number(let n): return Int(n) ?? Double(n).map { Int($0) }
+        case .string(let s): return Int(s)
+        default: return nil
+        }
+    }
+
+    var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+}
+
+/// One HAR 1.2 entry (`log.entries[]`) to an exchange.
+enum HAREntry {
+    static func exchange(_ bytes: [UInt8], index: Int) throws -> Exchange {
+        let entry: JSONValue
+        do { entry = try JSONReader.parse(bytes) } catch {
+            throw CaptureError("HAR entry \(index) is not valid JSON: \(error)")
+        }
+        guard let request = entry["request"], let method = request["method"]?.stringValue,
+            let url = request["url"]?.stringValue
+        else { throw CaptureError("HAR entry \(index) has no request method and url") }
+        let started = entry["startedDateTime"]?.stringValue.flatMap { Certificate.instant(iso8601: $0) }
+        var requestBody: [UInt8] = []
+        var fromText = false
+        if let post = request["postData"] {
+            if let text = post["text"]?.stringValue {
+                (requestBody, fromText) = try body(text: text, encoding: post["encoding"]?.stringValue, what: "entry \(index)'s postData")
+            } else if let params = post["params"]?.arrayValue {
+                // Only parameters: rebuild a form body from them (HAR gives their decoded values).
+                requestBody = Array(params.compactMap { p -> String? in
+                    guard let name = p["name"]?.stringValue else { return nil }
+                    return FormEncoding.encode(name) + "=" + FormEncoding.encode(p["value"]?.stringValue ?? "")
+                }.joined(separator: "&").utf8)
+            }
+        }
+        var response: Exchange.Message?
+        var status = 0
+        if let r = entry["response"], let s = r["status"]?.intValue, s > 0 {
+            status = s
+            var responseBody: [UInt8] = []
+            var responseFromText = false
+            if let content = r["content"], let text = content["text"]?.stringValue {
+                (responseBody, responseFromText) = try body(
+                    text: text, encoding: content["encoding"]?.stringValue, what: "entry \(index)'s response content")
+            }
+            response = Exchange.Message(headers: headers(r["headers"]), body: responseBody, bodyFromText: responseFromText)
+        }
+        return Exchange(
+            index: index, startedAt: started, method: method.uppercased(), url: url,
+            request: Exchange.Message(headers: headers(request["headers"]), body: requestBody, bodyFromText: fromText),
+            status: status, response: response)
+    }
+
+    static func headers(_ value: JSONValue?) -> [(name: String, value: String)] {
+        if let array = value?.arrayValue {
+            return array.compactMap { h in
+                guard let name = h["name"]?.stringValue, !name.hasPrefix(":") else { return nil }  // HTTP/2 pseudo-headers
+                return (name, h["value"]?.stringValue ?? "")
+            }
+        }
+        if case .object(let members)? = value {  // JSON Lines may give an object
+            return members.compactMap { m in m.value.stringValue.map { (m.name, $0) } }
+        }
+        return []
+    }
+
+    static func body(text: String, encoding: String?, what: String) throws -> ([UInt8], Bool) {
+        switch encoding?.lowercased() {
+        case nil, "", "utf8", "utf-8": return (Array(text.utf8), true)
+        case "base64":
+            guard let bytes = Base64.decode(Array(text.utf8)) else { throw CaptureError("\(what) says base64 but is not base64") }
+            return (bytes, false)
+        default:
+            throw CaptureError("\(what) has the encoding '\(encoding ?? "")'; only base64 (or none) is understood")
+        }
+    }
+}
+
+/// One JSON Lines exchange (the schema in the README) to an exchange.
+enum JSONLinesEntry {
+    static func exchange(_ line: [UInt8], index: Int) throws -> Exchange {
+        let value: JSONValue
+        do { value = try JSONReader.parse(line) } catch {
+            throw CaptureError("line \(index) of the JSON Lines capture is not valid JSON: \(error)")
+        }
+        guard let request = value["request"], let method = request["method"]?.stringValue,
+            let url = request["url"]?.stringValue
+        else { throw CaptureError("line \(index) has no request.method and request.url") }
+        let started = value["time"]?.stringValue.flatMap { Certificate.instant(iso8601: $0) }
+        let (requestBody, fromText) = try HAREntry.body(
+            text: request["body"]?.stringValue ?? "", encoding: request["encoding"]?.stringValue, what: "line \(index)'s request body")
+        var response: Exchange.Message?
+        var status = 0
+        if let r = value["response"], let s = r["status"]?.intValue {
+            status = s
+            let (body, text) = try HAREntry.body(
+                text: r["body"]?.stringValue ?? "", encoding: r["encoding"]?.stringValue, what: "line \(index)'s response body")
+            response = Exchange.Message(headers: HAREntry.headers(r["headers"]), body: body, bodyFromText: text)
+        }
+        return Exchange(
+            index: index, startedAt: started, method: method.uppercased(), url: url,
+            request: Exchange.Message(headers: HAREntry.headers(request["headers"]), body: requestBody, bodyFromText: fromText),
+            status: status, response: response)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of text (UTF-8), for bodies rebuilt from HAR params.
+enum FormEncoding {
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "*"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            case UInt8(ascii: " "): out += "+"
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 0xF)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+}

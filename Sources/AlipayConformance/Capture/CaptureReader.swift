@@ -1,0 +1,220 @@
+import AlipaySign
+import Foundation
+
+/// Reads a capture file one exchange at a time, in bounded memory: a HAR 1.2 file (one JSON document, streamed
+/// entry by entry) or JSON Lines (one exchange a line). The format is recognised from the first non-blank byte
+/// and the first member name.
+public final class CaptureReader {
+    public enum Format: String, Sendable { case har, jsonLines = "jsonl" }
+
+    public let format: Format
+    private var chunks: ChunkedFile
+    private var har: HARScanner?
+    private var index = 0
+    /// The largest single entry or line accepted.
+    public static let maximumEntrySize = 256 << 20
+
+    public init(path: String) throws {
+        chunks = try ChunkedFile(path: path)
+        guard let first = try chunks.peekFirstNonBlank() else { throw CaptureError("the capture '\(path)' is empty") }
+        if first == UInt8(ascii: "{") {
+            // A HAR file is one object whose first member is "log"; a JSON Lines file starts with an exchange.
+            let head = try chunks.peek(4096)
+            let text = String(decoding: head, as: UTF8.self)
+            let isHAR = text.range(of: "\"log\"") != nil
+                && (text.range(of: "\"log\"")?.lowerBound ?? text.endIndex) < (text.range(of: "\"request\"")?.lowerBound ?? text.endIndex)
+            format = isHAR ? .har : .jsonLines
+        } else {
+            throw CaptureError("the capture '\(path)' is neither HAR (a JSON object) nor JSON Lines (one object a line)")
+        }
+        if format == .har { har = HARScanner() }
+    }
+
+    /// The bytes read so far, for progress.
+    public var bytesRead: Int { chunks.offset }
+
+    /// The next exchange, or `nil` at the end.
+    /// - Throws: ``CaptureError`` for a capture that cannot be read.
+    public func next() throws -> Exchange? {
+        switch format {
+        case .har:
+            guard var scanner = har else { return nil }
+            defer { har = scanner }
+            guard let entry = try scanner.nextEntry(from: &chunks) else { return nil }
+            index += 1
+            return try HAREntry.exchange(entry, index: index)
+        case .jsonLines:
+            while let line = try chunks.nextLine(limit: Self.maximumEntrySize) {
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                index += 1
+                return try JSONLinesEntry.exchange(line, index: index)
+            }
+            return nil
+        }
+    }
+}
+
+/// A file read in 1 MiB chunks.
+struct ChunkedFile {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private(set) var offset = 0
+    private var eof = false
+
+    init(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CaptureError("cannot read the capture '\(path)'")
+        }
+        self.handle = handle
+    }
+
+    private mutating func fill() throws -> Bool {
+        if eof { return false }
+        let data = try handle.read(upToCount: 1 << 20) ?? Data()
+        if data.isEmpty {
+            eof = true
+            return false
+        }
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        buffer.append(contentsOf: data)
+        return true
+    }
+
+    mutating func peekFirstNonBlank() throws -> UInt8? {
+        while true {
+            while position < buffer.count {
+                let c = buffer[position]
+                if c == 0xEF || c == 0xBB || c == 0xBF || c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {  // BOM, blanks
+                    position += 1
+                    offset += 1
+                } else {
+                    return c
+                }
+            }
+            guard try fill() else { return nil }
+        }
+    }
+
+    mutating func peek(_ count: Int) throws -> ArraySlice<UInt8> {
+        while buffer.count - position < count, try fill() {}
+        return buffer[position..<min(buffer.count, position + count)]
+    }
+
+    /// The next byte, or `nil` at the end.
+    mutating func nextByte() throws -> UInt8? {
+        if position >= buffer.count {
+            guard try fill() else { return nil }
+        }
+        let c = buffer[position]
+        position += 1
+        offset += 1
+        return c
+    }
+
+    /// The next line without its line end; `nil` at the end.
+    mutating func nextLine(limit: Int) throws -> [UInt8]? {
+        var line: [UInt8] = []
+        while true {
+            if position >= buffer.count {
+                guard try fill() else { return line.isEmpty ? nil : line }
+            }
+            if let nl = buffer[position...].firstIndex(of: 0x0A) {
+                line.append(contentsOf: buffer[position..<nl])
+                offset += nl + 1 - position
+                position = nl + 1
+                if line.last == 0x0D { line.removeLast() }
+                return line
+            }
+            line.append(contentsOf: buffer[position...])
+            offset += buffer.count - position
+            position = buffer.count
+            if line.count > limit { throw CaptureError("a line of the capture is larger than \(limit >> 20) MiB") }
+        }
+    }
+}
+
+/// Finds the elements of `log.entries` in a HAR document read byte by byte, keeping only the current entry.
+struct HARScanner {
+    private struct Frame {
+        let isObject: Bool
+        var key: [UInt8] = []
+        var expectingKey = true
+    }
+
+    private var stack: [Frame] = []
+    private var inString = false
+    private var escaped = false
+    private var stringIsKey = false
+    private var keyBuffer: [UInt8] = []
+    private var entriesDepth: Int?
+    private var sawEntries = false
+    private var capturing = false
+    private var entry: [UInt8] = []
+
+    mutating func nextEntry(from file: inout ChunkedFile) throws -> [UInt8]? {
+        while let c = try file.nextByte() {
+            if capturing {
+                entry.append(c)
+                if entry.count > CaptureReader.maximumEntrySize {
+                    throw CaptureError("a HAR entry is larger than \(CaptureReader.maximumEntrySize >> 20) MiB")
+                }
+            }
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if c == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if c == UInt8(ascii: "\"") {
+                    inString = false
+                    if stringIsKey, !stack.isEmpty { stack[stack.count - 1].key = keyBuffer }
+                } else if stringIsKey, keyBuffer.count < 64 {
+                    keyBuffer.append(c)
+                }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""):
+                inString = true
+                stringIsKey = stack.last.map { $0.isObject && $0.expectingKey } ?? false
+                keyBuffer.removeAll(keepingCapacity: true)
+            case UInt8(ascii: ":"):
+                if !stack.isEmpty { stack[stack.count - 1].expectingKey = false }
+            case UInt8(ascii: ","):
+                if let last = stack.last, last.isObject { stack[stack.count - 1].expectingKey = true }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if let depth = entriesDepth, stack.count == depth, !capturing {
+                    guard c == UInt8(ascii: "{") else { throw CaptureError("a HAR entry is not an object") }
+                    capturing = true
+                    entry = [c]
+                }
+                stack.append(Frame(isObject: c == UInt8(ascii: "{")))
+                if c == UInt8(ascii: "["), stack.count == 3, stack[0].key == Array("log".utf8),
+                    stack[1].key == Array("entries".utf8)
+                {
+                    entriesDepth = 3
+                    sawEntries = true
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard let top = stack.popLast(), top.isObject == (c == UInt8(ascii: "}")) else {
+                    throw CaptureError("the HAR file is not well-formed JSON (a mismatched '\(Character(Unicode.Scalar(c)))')")
+                }
+                if let depth = entriesDepth, stack.count == depth - 1 { entriesDepth = nil }
+                if capturing, let depth = entriesDepth, stack.count == depth {
+                    capturing = false
+                    let done = entry
+                    entry = []
+                    return done
+                }
+            default:
+                break
+            }
+        }
+        if !stack.isEmpty || inString { throw CaptureError("the HAR file ends early: it is truncated") }
+        if !sawEntries { throw CaptureError("the file is JSON but has no log.entries: it is not a HAR file") }
+        return nil
+    }
+}

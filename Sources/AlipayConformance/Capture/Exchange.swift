@@ -1,0 +1,78 @@
+import AlipaySign
+import Foundation
+
+/// One HTTP exchange from a capture: the request, and the response when there was one.
+public struct Exchange: Sendable {
+    public struct Message: Sendable {
+        /// Header (name, value) pairs in order; names as captured.
+        public var headers: [(name: String, value: String)]
+        /// The body bytes.
+        public var body: [UInt8]
+        /// Whether the capture gave the body as text (HAR `text` without base64), which a GBK body must be
+        /// re-encoded from.
+        public var bodyFromText: Bool
+
+        public init(headers: [(name: String, value: String)], body: [UInt8], bodyFromText: Bool) {
+            self.headers = headers
+            self.body = body
+            self.bodyFromText = bodyFromText
+        }
+
+        /// The first header with this name, case-insensitively.
+        public func header(_ name: String) -> String? {
+            let lower = name.lowercased()
+            return headers.first { $0.name.lowercased() == lower }?.value
+        }
+    }
+
+    /// The exchange's position in the capture, from 1.
+    public let index: Int
+    /// When the request started, when the capture says.
+    public let startedAt: Date?
+    public let method: String
+    /// The URL as captured.
+    public let url: String
+    public var request: Message
+    /// The response status, 0 when there was no response.
+    public let status: Int
+    public var response: Message?
+
+    public init(index: Int, startedAt: Date?, method: String, url: String, request: Message, status: Int, response: Message?) {
+        self.index = index
+        self.startedAt = startedAt
+        self.method = method
+        self.url = url
+        self.request = request
+        self.status = status
+        self.response = response
+    }
+
+    /// The path and query of the URL, exactly as captured (`/gateway.do?charset=utf-8&…`).
+    public var requestURI: String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        var uri = String(rest[slash...])
+        if let hash = uri.firstIndex(of: "#") { uri = String(uri[..<hash]) }
+        return uri
+    }
+
+    /// The path without the query.
+    public var path: String {
+        let uri = requestURI
+        return uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+    }
+
+    /// The raw query (after `?`), empty when there is none.
+    public var query: String {
+        let uri = requestURI
+        return uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
+    }
+}
+
+/// Why a capture cannot be read: always an input error (exit 2).
+public struct CaptureError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

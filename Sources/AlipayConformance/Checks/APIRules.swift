@@ -1,0 +1,165 @@
+import AlipaySign
+import Foundation
+
+/// Per-API rules, kept as data files (Rules/*.json in this module, plus any directory given): see Rules/README.md.
+public struct APIRuleSet: Sendable {
+    public struct Field: Sendable {
+        let name: String
+        let required: Bool
+        let type: String?
+        let maxLength: Int?
+        let pattern: String?
+        let minItems: Int?
+        let maxItems: Int?
+        let enumValues: [String]?
+        let items: [Field]?
+    }
+
+    public struct Part: Sendable {
+        let location: String?
+        let bodyMustBeObject: Bool
+        let fields: [Field]
+        let atLeastOne: [[String]]
+    }
+
+    public struct Rule: Sendable {
+        public let api: String
+        public let source: String?
+        let method: String?
+        let path: String?
+        let request: Part?
+        let response: Part?
+    }
+
+    public private(set) var rules: [String: Rule] = [:]
+
+    public init() {}
+
+    /// The rules bundled with the module.
+    public static func bundled() throws -> APIRuleSet {
+        var set = APIRuleSet()
+        guard let url = Bundle.module.url(forResource: "Rules", withExtension: nil) else { return set }
+        try set.load(directory: url.path)
+        return set
+    }
+
+    /// Loads every `*.json` file of a directory (a later file for the same API replaces an earlier one).
+    public mutating func load(directory: String) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else { throw CaptureError("cannot read the rule file \(path)") }
+            let rule = try Self.parse([UInt8](data), file: name)
+            rules[rule.api] = rule
+        }
+    }
+
+    static func parse(_ bytes: [UInt8], file: String) throws -> Rule {
+        let value: JSONValue
+        do { value = try JSONReader.parse(bytes) } catch { throw CaptureError("the rule file \(file) is not valid JSON: \(error)") }
+        guard let api = value["api"]?.stringValue else { throw CaptureError("the rule file \(file) has no \"api\"") }
+        func fields(_ v: JSONValue?) throws -> [Field] {
+            try (v?.arrayValue ?? []).map { f in
+                guard let name = f["name"]?.stringValue else { throw CaptureError("a field of \(file) has no name") }
+                if let pattern = f["pattern"]?.stringValue, (try? Regex(pattern)) == nil {
+                    throw CaptureError("the pattern of \(file)'s field \(name) is not a valid regular expression")
+                }
+                var required = false
+                if case .bool(let b)? = f["required"] { required = b }
+                return Field(
+                    name: name, required: required, type: f["type"]?.stringValue, maxLength: f["maxLength"]?.intValue,
+                    pattern: f["pattern"]?.stringValue, minItems: f["minItems"]?.intValue, maxItems: f["maxItems"]?.intValue,
+                    enumValues: f["enum"]?.arrayValue?.compactMap(\.stringValue), items: try f["items"].map { try fields($0["fields"]) })
+            }
+        }
+        func part(_ v: JSONValue?) throws -> Part? {
+            guard let v else { return nil }
+            return Part(
+                location: v["in"]?.stringValue, bodyMustBeObject: v["body"]?.stringValue == "json-object",
+                fields: try fields(v["fields"]),
+                atLeastOne: v["atLeastOne"]?.arrayValue?.map { $0.arrayValue?.compactMap(\.stringValue) ?? [] } ?? [])
+        }
+        return Rule(
+            api: api, source: value["source"]?.stringValue, method: value["method"]?.stringValue,
+            path: value["path"]?.stringValue, request: try part(value["request"]), response: try part(value["response"]))
+    }
+
+    /// The rule for a v2 method.
+    func rule(v2Method method: String) -> Rule? { rules[method] }
+
+    /// The rule for a v3 request.
+    func rule(v3Method method: String, path: String) -> Rule? { rules["\(method.uppercased()) \(path)"] }
+
+    /// Checks an object's members (a biz_content, a response node, a query as strings) against fields.
+    static func check(_ object: [(name: String, value: JSONValue)], part: Part, api: String, where place: String) -> [Finding] {
+        var findings: [Finding] = []
+        let id = "api.\(api)"
+        func fail(_ message: String, value: String? = nil) {
+            findings.append(Finding(id, .error, message, value: value))
+        }
+        func describe(_ v: JSONValue) -> String {
+            switch v {
+            case .string(let s): return s
+            case .number(let n): return n
+            case .bool(let b): return b ? "true" : "false"
+            case .null: return "null"
+            case .array(let a): return "an array of \(a.count)"
+            case .object: return "an object"
+            }
+        }
+        func isEmpty(_ v: JSONValue?) -> Bool {
+            switch v {
+            case nil, .null?: return true
+            case .string(let s)?: return s.trimmingCharacters(in: .whitespaces).isEmpty
+            default: return false
+            }
+        }
+        func checkFields(_ members: [(name: String, value: JSONValue)], _ fields: [Field], path: String) {
+            for field in fields {
+                let at = path.isEmpty ? field.name : "\(path).\(field.name)"
+                guard let value = members.first(where: { $0.name == field.name })?.value, !isEmpty(value) else {
+                    if field.required { fail("\(place): \(at) is required") }
+                    continue
+                }
+                switch (field.type, value) {
+                case (nil, _), ("string", .string), ("number", .number), ("boolean", .bool), ("array", .array), ("object", .object):
+                    break
+                case ("number", .string(let s)) where Double(s) != nil:
+                    break
+                default:
+                    fail("\(place): \(at) must be \(field.type ?? "")", value: describe(value))
+                    continue
+                }
+                if case .string(let s) = value {
+                    if let max = field.maxLength, s.count > max {
+                        fail("\(place): \(at) is \(s.count) characters, more than \(max)", value: s)
+                    }
+                    if let pattern = field.pattern, let regex = try? Regex(pattern), (try? regex.wholeMatch(in: s)) == nil {
+                        fail("\(place): \(at) does not match \(pattern)", value: s)
+                    }
+                    if let allowed = field.enumValues, !allowed.contains(s) {
+                        fail("\(place): \(at) is not one of \(allowed.joined(separator: ", "))", value: s)
+                    }
+                }
+                if case .array(let items) = value {
+                    if let min = field.minItems, items.count < min { fail("\(place): \(at) has \(items.count) entries, fewer than \(min)") }
+                    if let max = field.maxItems, items.count > max { fail("\(place): \(at) has \(items.count) entries, more than \(max)") }
+                    if let itemFields = field.items {
+                        for (i, item) in items.enumerated() {
+                            guard case .object(let m) = item else {
+                                fail("\(place): \(at)[\(i)] must be an object", value: describe(item))
+                                continue
+                            }
+                            checkFields(m.map { ($0.name, $0.value) }, itemFields, path: "\(at)[\(i)]")
+                        }
+                    }
+                }
+            }
+        }
+        checkFields(object, part.fields, path: "")
+        for group in part.atLeastOne where group.allSatisfy({ name in isEmpty(object.first { $0.name == name }?.value) }) {
+            fail("\(place): \(group.joined(separator: " and ")) must not all be empty")
+        }
+        return findings
+    }
+}

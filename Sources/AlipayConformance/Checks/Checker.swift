@@ -1,0 +1,100 @@
+import AlipaySign
+import Foundation
+
+/// The keys and rules a conformance check uses.
+public struct CheckConfiguration: Sendable {
+    /// The app's public key (or its certificate's): request signatures are checked when given.
+    public var appPublicKey: PublicKey?
+    /// The app certificate's SN: `app_cert_sn` is compared with it.
+    public var appCertSN: String?
+    /// Alipay's public key (public-key mode).
+    public var alipayPublicKey: PublicKey?
+    /// Alipay's certificates (certificate mode): responses pick the key by SN.
+    public var alipayCertificates: AlipayPublicKeyRegistry?
+    /// The root SN (`alipay_root_cert_sn`) requests must carry, from the root bundle.
+    public var rootCertSN: String?
+    public var rules: APIRuleSet
+    /// How far a request timestamp may be from the capture time, in seconds.
+    public var timestampWindow: Double = 900
+
+    public init(rules: APIRuleSet) { self.rules = rules }
+}
+
+/// Runs every check on each exchange of a capture.
+public final class Checker {
+    let configuration: CheckConfiguration
+    private var verifiers: [String: SignatureVerifier] = [:]
+
+    public init(configuration: CheckConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Alipay's keys, for notifications and responses: the key, or every certificate's.
+    var alipayKeys: [Diagnoser.Key] {
+        if let key = configuration.alipayPublicKey { return [.init(key, name: "Alipay's public key")] }
+        return configuration.alipayCertificates?.entries.map { .init($0.publicKey, name: "Alipay certificate \($0.sn)") } ?? []
+    }
+
+    var appKeys: [Diagnoser.Key] {
+        configuration.appPublicKey.map { [.init($0, name: "the app's public key")] } ?? []
+    }
+
+    func verifier(_ key: PublicKey, _ type: SignType, _ charset: Charset) throws -> SignatureVerifier {
+        let id = "\(ObjectIdentifier(key).hashValue)|\(type.rawValue)|\(charset)"
+        if let v = verifiers[id] { return v }
+        let v = try SignatureVerifier(publicKey: key, signType: type, charset: charset)
+        verifiers[id] = v
+        return v
+    }
+
+    /// Classifies and checks one exchange.
+    public func check(_ exchange: Exchange) -> ExchangeReport {
+        let path = exchange.path
+        if path.hasPrefix("/v3/") {
+            var f: [Finding] = []
+            V3Checks(checker: self, exchange: exchange).run(into: &f)
+            return ExchangeReport(
+                index: exchange.index, kind: .v3, api: "\(exchange.method) \(path)", url: exchange.url, findings: f)
+        }
+        if path.hasSuffix("/gateway.do") {
+            var f: [Finding] = []
+            let method = V2Checks(checker: self, exchange: exchange).run(into: &f)
+            return ExchangeReport(index: exchange.index, kind: .v2Gateway, api: method, url: exchange.url, findings: f)
+        }
+        if exchange.method == "POST", let parameters = try? Parameters.parse(exchange.request.body).parameters,
+            parameters["notify_id"] != nil, parameters["notify_type"] != nil
+        {
+            var f: [Finding] = []
+            NotificationChecks(checker: self, exchange: exchange).run(into: &f)
+            return ExchangeReport(
+                index: exchange.index, kind: .notification, api: parameters["notify_type"], url: exchange.url, findings: f)
+        }
+        return ExchangeReport(index: exchange.index, kind: .skipped, api: nil, url: exchange.url, findings: [])
+    }
+
+    /// A GBK body captured as text (HAR bodies are UTF-8 by the spec): its bytes in the charset again.
+    static func reencoded(_ message: Exchange.Message, charset: Charset, what: String, into findings: inout [Finding]) -> [UInt8] {
+        guard message.bodyFromText, charset != .utf8, message.body.contains(where: { $0 >= 0x80 }) else { return message.body }
+        do {
+            let text = try Charset.utf8.decode(message.body)
+            let bytes = try charset.encode(text)
+            findings.append(Finding(
+                "capture.reencoded", .info, "the \(what) was captured as UTF-8 text and re-encoded in \(charset) before verifying"))
+            return bytes
+        } catch {
+            findings.append(Finding(
+                "capture.reencoded", .warning, "the \(what) was captured as text and cannot be re-encoded in \(charset)",
+                hint: "capture the raw bytes (HAR content.encoding base64) to verify non-UTF-8 traffic"))
+            return message.body
+        }
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss` in Beijing time to an instant.
+    static func beijingTime(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
+            [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy({ b[$0] >= 0x30 && b[$0] <= 0x39 })
+        else { return nil }
+        return Certificate.instant(iso8601: text.replacingOccurrences(" ", with: "T") + "+08:00")
+    }
+}

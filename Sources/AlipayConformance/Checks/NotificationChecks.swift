@@ -1,0 +1,53 @@
+import AlipaySign
+import Foundation
+
+/// Checks of an asynchronous notification to the merchant: its signature under Alipay's key (V1, then V2), and
+/// the merchant's acknowledgement (Alipay resends until it reads `success`).
+struct NotificationChecks {
+    let checker: Checker
+    let exchange: Exchange
+
+    func run(into f: inout [Finding]) {
+        let parsed: (parameters: [String: String], charset: Charset)
+        do {
+            let body = Checker.reencoded(exchange.request, charset: .utf8, what: "notification", into: &f)
+            parsed = try FormBody.decode(body)
+        } catch let error as AlipaySignError {
+            f.append(Finding("notify.form", .error, "the notification body cannot be decoded: \(error.reason)", hint: error.hint))
+            return
+        } catch { return }
+        let p = parsed.parameters
+        if p["sign"] == nil { f.append(Finding("notify.signature", .error, "the notification has no sign")) }
+        let signType = (try? SignType(protocolName: p["sign_type"] ?? "RSA2")) ?? .rsa2
+        if signType == .legacyRSA {
+            f.append(Finding("notify.sign_type", .warning, "sign_type RSA is SHA1withRSA, a legacy algorithm", value: "RSA"))
+        }
+        if p["sign"] != nil, !checker.alipayKeys.isEmpty {
+            var verified = false
+            for key in checker.alipayKeys {
+                if let v = try? NotificationVerifier(publicKey: key.publicKey, signType: signType, charset: parsed.charset),
+                    (try? v.verify(parameters: p, charset: parsed.charset))?.isValid == true
+                {
+                    verified = true
+                    break
+                }
+            }
+            if !verified {
+                let outcome = Diagnoser(keys: checker.alipayKeys + checker.appKeys).notification(
+                    p, charset: parsed.charset, signType: signType)
+                f.append(Finding(
+                    "notify.signature", .error, "the notification's sign does not verify under Alipay's key (V1 nor V2)",
+                    value: outcome.content,
+                    hint: outcome.variant.map { "it verifies with: \($0)" } ?? "no known variant verifies: forged, altered, or another key"))
+            }
+        }
+        if let response = exchange.response, exchange.status > 0 {
+            let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
+            if text != "success" {
+                f.append(Finding(
+                    "notify.ack", .warning, "the merchant answered '\(text.prefix(40))', not 'success'",
+                    value: String(text.prefix(80)), hint: "Alipay resends the notification until it reads exactly success"))
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+import AlipaySign
+import Foundation
+
+/// Checks of a v2 gateway exchange (`gateway.do`): common parameters (PROTOCOL.md §7), the request signature,
+/// the response envelope and signature, the echoed sign string of `isv.invalid-signature`, per-API rules.
+struct V2Checks {
+    let checker: Checker
+    let exchange: Exchange
+
+    /// Runs the checks; returns the method, when the request names one.
+    func run(into f: inout [Finding]) -> String? {
+        // Parameters: the URL query and the form body.
+        let queryBytes = Array(exchange.query.utf8)
+        let query: [String: String]
+        var charset = Charset.utf8
+        do {
+            let decoded = try FormBody.decode(queryBytes)
+            query = decoded.parameters
+            charset = decoded.charset
+        } catch let error as AlipaySignError {
+            f.append(Finding("v2.request.form", .error, "the URL query cannot be decoded: \(error.reason)", hint: error.hint))
+            return nil
+        } catch { return nil }
+        var parameters = query
+        let contentType = exchange.request.header("content-type")?.lowercased() ?? ""
+        if contentType.contains("multipart/form-data") {
+            f.append(Finding(
+                "v2.request.multipart", .info,
+                "a multipart body (a file upload): its text parts are not read; only the query's parameters are checked"))
+        } else if !exchange.request.body.isEmpty {
+            do {
+                let body = Checker.reencoded(exchange.request, charset: charset, what: "request body", into: &f)
+                let (bodyParameters, bodyCharset) = try FormBody.decode(body, charset: query["charset"] == nil ? nil : charset)
+                if query["charset"] == nil { charset = bodyCharset }
+                for (name, value) in bodyParameters {
+                    if let existing = parameters[name], existing != value {
+                        f.append(Finding(
+                            "v2.param.duplicate", .error, "'\(name)' is in both the query and the body, with different values",
+                            value: name))
+                    }
+                    parameters[name] = value
+                }
+            } catch let error as AlipaySignError {
+                f.append(Finding("v2.request.form", .error, "the request body cannot be decoded: \(error.reason)", hint: error.hint))
+            } catch {}
+        }
+        let method = parameters["method"]
+        commonParameters(parameters, query: query, into: &f)
+        let signType = (try? SignType(protocolName: parameters["sign_type"] ?? "RSA2")) ?? .rsa2
+        requestSignature(parameters, charset: charset, signType: signType, into: &f)
+        if let method, let rule = checker.configuration.rules.rule(v2Method: method), let part = rule.request {
+            apiRequest(parameters, rule: rule, part: part, into: &f)
+        }
+        if let response = exchange.response, exchange.status == 200, !response.body.isEmpty, let method {
+            self.response(response, method: method, parameters: parameters, charset: charset, signType: signType, into: &f)
+        }
+        return method
+    }
+
+    func commonParameters(_ p: [String: String], query: [String: String], into f: inout [Finding]) {
+        func missing(_ name: String) {
+            f.append(Finding("v2.param.\(name)", .error, "the request has no \(name)", hint: "\(name) is a required common parameter"))
+        }
+        if let appID = p["app_id"] {
+            if appID.count > 32 { f.append(Finding("v2.param.app_id", .error, "app_id is longer than 32 characters", value: appID)) }
+        } else { missing("app_id") }
+        if let method = p["method"] {
+            if method.count > 128 { f.append(Finding("v2.param.method", .error, "method is longer than 128 characters", value: method)) }
+        } else { missing("method") }
+        if let format = p["format"], format.uppercased() != "JSON" {
+            f.append(Finding("v2.param.format", .error, "format must be JSON", value: format))
+        }
+        if let charset = p["charset"] {
+            if (try? Charset(name: charset)) == nil {
+                f.append(Finding("v2.param.charset", .error, "charset is not UTF-8, GBK or GB18030", value: charset))
+            } else if query["charset"] == nil {
+                f.append(Finding(
+                    "v2.param.charset", .warning, "charset is in the body, not the URL query",
+                    value: charset, hint: "the gateway reads charset from the URL query to decode the body"))
+            }
+        } else { missing("charset") }
+        switch p["sign_type"] {
+        case nil: missing("sign_type")
+        case "RSA2"?: break
+        case "RSA"?:
+            f.append(Finding(
+                "v2.param.sign_type", .warning, "sign_type RSA is SHA1withRSA, a legacy algorithm", value: "RSA",
+                hint: "move to RSA2 (SHA256withRSA)"))
+        case let other?:
+            f.append(Finding("v2.param.sign_type", .error, "sign_type must be RSA2 (or the legacy RSA)", value: other))
+        }
+        if let sign = p["sign"] {
+            if sign.count > 344 {
+                f.append(Finding("v2.param.sign", .error, "sign is \(sign.count) characters, more than 344", value: String(sign.prefix(40)) + "…"))
+            } else if Base64.decode(Array(sign.utf8)) == nil {
+                f.append(Finding(
+                    "v2.param.sign", .error, "sign is not base64", value: sign,
+                    hint: "a '+' sent unencoded in a form becomes a space; encode the sign with the charset"))
+            }
+        } else { missing("sign") }
+        if let timestamp = p["timestamp"] {
+            if let instant = Checker.beijingTime(timestamp) {
+                if let captured = exchange.startedAt {
+                    let skew = instant.timeIntervalSince(captured)
+                    if abs(skew) > checker.configuration.timestampWindow {
+                        let hours = (skew / 3600 * 10).rounded() / 10
+                        f.append(Finding(
+                            "v2.param.timestamp", .error,
+                            "timestamp is \(Int(abs(skew))) s \(skew > 0 ? "ahead of" : "behind") the capture time (Beijing time, UTC+8)",
+                            value: timestamp,
+                            hint: abs(abs(hours) - 8) < 0.6
+                                ? "an 8-hour skew: the client wrote UTC (or server-local) time; Alipay expects GMT+8"
+                                : "check the client's clock"))
+                    }
+                }
+            } else {
+                f.append(Finding("v2.param.timestamp", .error, "timestamp is not yyyy-MM-dd HH:mm:ss", value: timestamp))
+            }
+        } else { missing("timestamp") }
+        if let version = p["version"] {
+            if version != "1.0" { f.append(Finding("v2.param.version", .error, "version must be 1.0", value: version)) }
+        } else { missing("version") }
+        if let biz = p["biz_content"] {
+            if p["encrypt_type"] == nil, (try? JSONReader.parse(Array(biz.utf8))) == nil {
+                f.append(Finding(
+                    "v2.param.biz_content", .error, "biz_content is not valid JSON", value: String(biz.prefix(80)),
+                    hint: "biz_content is a JSON object serialised as one string parameter"))
+            }
+        }
+        switch (p["app_cert_sn"], p["alipay_root_cert_sn"]) {
+        case (.some, nil), (nil, .some):
+            f.append(Finding(
+                "v2.param.cert_sn", .error, "certificate mode needs both app_cert_sn and alipay_root_cert_sn",
+                hint: "alipay-sign cert sn and alipay-sign cert root-sn compute them"))
+        case (let app?, let root?):
+            if let expected = checker.configuration.appCertSN, app != expected {
+                f.append(Finding("v2.param.cert_sn", .error, "app_cert_sn is not the SN of the app certificate given (\(expected))", value: app))
+            }
+            if let expected = checker.configuration.rootCertSN, root != expected {
+                f.append(Finding(
+                    "v2.param.cert_sn", .error, "alipay_root_cert_sn is not the root SN of the bundle given (\(expected))",
+                    value: root, hint: "the gateway answers isv.invalid-alipay-root-cert-sn"))
+            }
+        default: break
+        }
+    }
+
+    func requestSignature(_ p: [String: String], charset: Charset, signType: SignType, into f: inout [Finding]) {
+        guard let key = checker.configuration.appPublicKey, let sign = p["sign"] else { return }
+        guard let verifier = try? checker.verifier(key, signType, charset),
+            let valid = try? verifier.verify(content: SignContent.build(p, mode: .request), signature: sign)
+        else { return }
+        if !valid {
+            let outcome = Diagnoser(keys: checker.appKeys + checker.alipayKeys).request(p, charset: charset, signType: signType)
+            f.append(Finding(
+                "v2.request.signature", .error, "the request's sign does not verify under the app's public key",
+                value: outcome.content,
+                hint: outcome.variant.map { "it verifies with: \($0)" } ?? "no known variant verifies: the key pair or the content differ"))
+        }
+    }
+
+    func apiRequest(_ p: [String: String], rule: APIRuleSet.Rule, part: APIRuleSet.Part, into f: inout [Finding]) {
+        guard let biz = p["biz_content"] else {
+            if !part.fields.isEmpty { f.append(Finding("api.\(rule.api)", .error, "biz_content is missing")) }
+            return
+        }
+        guard case .object(let members)? = try? JSONReader.parse(Array(biz.utf8)) else { return }
+        f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "biz_content")
+    }
+
+    func response(
+        _ response: Exchange.Message, method: String, parameters: [String: String], charset: Charset, signType: SignType,
+        into f: inout [Finding]
+    ) {
+        let body = Checker.reencoded(response, charset: charset, what: "response body", into: &f)
+        let format: ResponseFormat = (parameters["format"]?.lowercased() == "xml" || body.first == UInt8(ascii: "<")) ? .xml : .json
+        let extraction: ExtractedResponse
+        do {
+            extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
+        } catch let error as AlipaySignError {
+            f.append(Finding("v2.response.envelope", .error, error.reason, hint: error.hint))
+            return
+        } catch { return }
+        // The envelope: code and msg in the node.
+        if format == .json, !extraction.isEncrypted,
+            case .object(let members)? = try? JSONReader.parse(Array(body[extraction.range]))
+        {
+            for name in ["code", "msg"] where !members.contains(where: { $0.name == name }) {
+                f.append(Finding("v2.response.envelope", .error, "the response node '\(extraction.node)' has no \(name)"))
+            }
+            let code = members.first { $0.name == "code" }?.value
+            let subCode = members.first { $0.name == "sub_code" }?.value
+            let subMsg = members.first { $0.name == "sub_msg" }?.value
+            if case .string("isv.invalid-signature")? = subCode, case .string(let message)? = subMsg {
+                invalidSignatureEcho(message, parameters: parameters, into: &f)
+            } else if case .string(let c)? = code, c != "10000" {
+                var text = "the gateway answered code \(c)"
+                if case .string(let s)? = subCode { text += ", sub_code \(s)" }
+                if case .string(let m)? = subMsg { text += ": \(m)" }
+                f.append(Finding("v2.response.code", .info, text))
+            }
+            if let rule = checker.configuration.rules.rule(v2Method: method), let part = rule.response,
+                extraction.isSuccess == true
+            {
+                f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "response")
+            }
+        }
+        for note in extraction.diagnostics { f.append(Finding("v2.response.envelope", .warning, note)) }
+        // The signature, under Alipay's key or certificates.
+        let verifier: ResponseVerifier
+        do {
+            if let key = checker.configuration.alipayPublicKey {
+                verifier = try ResponseVerifier(publicKey: key, signType: signType, charset: charset)
+            } else if let registry = checker.configuration.alipayCertificates {
+                verifier = try ResponseVerifier(registry: registry, signType: signType, charset: charset)
+            } else { return }
+        } catch { return }
+        let result: ResponseVerifier.Result
+        do {
+            result = try verifier.verify(body, method: method, format: format)
+        } catch let error as AlipaySignError {
+            f.append(Finding("v2.response.signature", .error, error.reason, hint: error.hint))
+            return
+        } catch { return }
+        switch result.status {
+        case .valid: break
+        case .validAfterUnescapingSlashes:
+            f.append(Finding(
+                "v2.response.signature", .warning, "the response verifies only with \\/ read as / (the Java SDK's second try)"))
+        case .unsignedError:
+            f.append(Finding("v2.response.signature", .info, "an error response without a sign: the SDKs accept it unverified"))
+        case .invalid:
+            let outcome = Diagnoser(keys: checker.alipayKeys + checker.appKeys).response(
+                content: result.content, sign: result.extraction.sign ?? "", charset: charset, signType: signType)
+            f.append(Finding(
+                "v2.response.signature", .error, "the response's sign does not verify under Alipay's key",
+                value: result.content,
+                hint: outcome.variant.map { "it verifies with: \($0)" }
+                    ?? "no known variant verifies: the body was altered or re-serialised, or the key is not Alipay's"))
+        case .unsignedSuccess, .missingCertificateSN, .rejected:
+            f.append(Finding(
+                "v2.response.signature", .error, result.notes.first ?? "the response is \(result.status.rawValue)",
+                value: result.status.rawValue))
+        }
+    }
+
+    /// `isv.invalid-signature`: compares the sign string the gateway echoes with ours and names the first
+    /// parameter that differs.
+    func invalidSignatureEcho(_ message: String, parameters: [String: String], into f: inout [Finding]) {
+        let marker = "验签字符串为："
+        guard let at = message.range(of: marker) ?? message.range(of: "验签字符串为:") else {
+            f.append(Finding("v2.response.invalid-signature", .error, "the gateway could not verify the request's sign", value: message))
+            return
+        }
+        let gateway = String(message[at.upperBound...])
+        let ours = SignContent.build(parameters, mode: .request)
+        guard gateway != ours else {
+            f.append(Finding(
+                "v2.response.invalid-signature", .error,
+                "the gateway could not verify the sign, but built the same content as ours: the private key does not "
+                    + "match the app public key uploaded to Alipay", value: gateway))
+            return
+        }
+        // Walk both as name=value pairs in order; the first differing pair names the parameter.
+        let ourPairs = parameters.filter { $0.key != "sign" && !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        var differing = "?"
+        var cursor = gateway[...]
+        for (index, pair) in ourPairs.enumerated() {
+            let expected = (index == 0 ? "" : "&") + pair.key + "=" + pair.value
+            if cursor.hasPrefix(expected) {
+                cursor = cursor.dropFirst(expected.count)
+            } else {
+                differing = pair.key
+                break
+            }
+        }
+        f.append(Finding(
+            "v2.response.invalid-signature", .error,
+            "the gateway's sign string differs from ours, first at parameter '\(differing)'", value: gateway,
+            hint: "ours: \(ours)"))
+    }
+}

@@ -1,0 +1,111 @@
+import AlipaySign
+import Foundation
+
+/// Checks of a v3 exchange: the Authorization header and its signature, the timestamp, the response headers and
+/// signature, the error body, per-API rules.
+struct V3Checks {
+    let checker: Checker
+    let exchange: Exchange
+
+    func run(into f: inout [Finding]) {
+        let token = exchange.request.header("alipay-app-auth-token")
+        if let header = exchange.request.header("authorization") {
+            do {
+                let authorization = try V3Authorization(parsing: header)
+                if authorization.signature == nil {
+                    f.append(Finding("v3.request.authorization", .error, "the Authorization header has no sign field"))
+                }
+                if let ms = authorization.timestamp, let captured = exchange.startedAt {
+                    let skew = Double(ms) / 1000 - captured.timeIntervalSince1970
+                    if abs(skew) > checker.configuration.timestampWindow {
+                        f.append(Finding(
+                            "v3.request.timestamp", .error, "the timestamp is \(Int(abs(skew))) s from the capture time",
+                            value: String(ms), hint: "v3 timestamps are Unix milliseconds (UTC)"))
+                    }
+                }
+                if let expected = checker.configuration.appCertSN, let sn = authorization.appCertSN, sn != expected {
+                    f.append(Finding("v3.request.authorization", .error, "app_cert_sn is not the app certificate's SN (\(expected))", value: sn))
+                }
+                if let key = checker.configuration.appPublicKey, authorization.signature != nil {
+                    let verifier = try V3RequestVerifier(publicKey: key)
+                    let r = try verifier.verify(
+                        authorization: header, method: exchange.method, requestURI: exchange.requestURI,
+                        body: exchange.request.body, appAuthToken: token)
+                    if r.status == .invalid {
+                        f.append(Finding(
+                            "v3.request.signature", .error, "the Authorization sign does not verify under the app's public key",
+                            value: String(decoding: r.content, as: UTF8.self),
+                            hint: r.diagnosis ?? "no single-line change explains it: the body, a query value, the header or the key differ"))
+                    }
+                }
+            } catch let error as AlipaySignError {
+                f.append(Finding("v3.request.authorization", .error, error.reason, value: header, hint: error.hint))
+            } catch {}
+        } else {
+            f.append(Finding("v3.request.authorization", .error, "the request has no Authorization header"))
+        }
+        if let rule = checker.configuration.rules.rule(v3Method: exchange.method, path: exchange.path), let part = rule.request {
+            apiRequest(rule: rule, part: part, into: &f)
+        }
+        guard let response = exchange.response, exchange.status > 0 else { return }
+        let verifier: V3ResponseVerifier
+        do {
+            if let key = checker.configuration.alipayPublicKey {
+                verifier = try V3ResponseVerifier(publicKey: key)
+            } else if let registry = checker.configuration.alipayCertificates {
+                verifier = try V3ResponseVerifier(registry: registry)
+            } else {
+                if exchange.status >= 400, let e = V3ResponseVerifier.ErrorBody(response.body) {
+                    f.append(Finding("v3.response.error", .info, "\(exchange.status) \(e.code): \(e.message ?? "")", value: e.links.first?.link))
+                }
+                return
+            }
+        } catch { return }
+        let headers = V3ResponseVerifier.Headers(
+            timestamp: response.header("alipay-timestamp"), nonce: response.header("alipay-nonce"),
+            signature: response.header("alipay-signature"), sn: response.header("alipay-sn"),
+            encrypted: response.header("alipay-encrypt-type")?.uppercased() == "AES")
+        do {
+            let r = try verifier.verify(statusCode: exchange.status, headers: headers, body: response.body)
+            switch r.status {
+            case .valid: break
+            case .invalid:
+                f.append(Finding(
+                    "v3.response.signature", .error, "alipay-signature does not verify over timestamp, nonce and body",
+                    value: String(decoding: r.content ?? [], as: UTF8.self), hint: "the body may have been altered or re-serialised"))
+            case .missingHeaders:
+                f.append(Finding("v3.response.headers", .error, r.notes.first ?? "signature headers missing"))
+            case .unsignedError:
+                f.append(Finding("v3.response.signature", .info, r.notes.first ?? "an unsigned error response"))
+            }
+            if let e = r.error {
+                f.append(Finding("v3.response.error", .info, "\(exchange.status) \(e.code): \(e.message ?? "")", value: e.links.first?.link))
+            }
+            for note in r.notes where note.contains("alipay-sn") {
+                f.append(Finding("v3.response.headers", .warning, note))
+            }
+        } catch let error as AlipaySignError {
+            f.append(Finding("v3.response.signature", .error, error.reason, hint: error.hint))
+        } catch {}
+    }
+
+    func apiRequest(rule: APIRuleSet.Rule, part: APIRuleSet.Part, into f: inout [Finding]) {
+        if part.location == "query" {
+            let query = (try? FormBody.decode(Array(exchange.query.utf8)).parameters) ?? [:]
+            f += APIRuleSet.check(query.map { ($0.key, JSONValue.string($0.value)) }, part: part, api: rule.api, where: "query")
+            return
+        }
+        let body = exchange.request.body
+        guard case .object(let members)? = try? JSONReader.parse(body) else {
+            if part.bodyMustBeObject || !part.fields.isEmpty {
+                let encrypted = exchange.request.header("alipay-encrypt-type") != nil
+                f.append(Finding(
+                    "api.\(rule.api)", encrypted ? .info : .error,
+                    encrypted ? "the body is encrypted: its fields are not checked" : "the body is not a JSON object",
+                    value: String(decoding: body.prefix(80), as: UTF8.self)))
+            }
+            return
+        }
+        f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "body")
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+/// What a whole check found, accumulated exchange by exchange in bounded memory: counts, and the first
+/// examples of each check's findings.
+public struct CheckSummary: Sendable {
+    public static let examplesPerCheck = 20
+
+    public private(set) var exchanges = 0
+    public private(set) var byKind: [String: Int] = [:]
+    public private(set) var exchangesWithErrors = 0
+    /// For each check id and severity: how many findings, and the first examples.
+    public private(set) var checks: [String: CheckTally] = [:]
+
+    public struct CheckTally: Sendable {
+        public var severity: Finding.Severity
+        public var count = 0
+        public var examples: [(exchange: Int, api: String?, url: String, finding: Finding)] = []
+    }
+
+    public init() {}
+
+    public mutating func add(_ report: ExchangeReport) {
+        exchanges += 1
+        byKind[report.kind.rawValue, default: 0] += 1
+        if report.hasError { exchangesWithErrors += 1 }
+        for finding in report.findings {
+            let key = "\(finding.id)|\(finding.severity.rawValue)"
+            var tally = checks[key] ?? CheckTally(severity: finding.severity)
+            tally.count += 1
+            if tally.examples.count < Self.examplesPerCheck {
+                tally.examples.append((report.index, report.api, report.url, finding))
+            }
+            checks[key] = tally
+        }
+    }
+
+    public var errorCount: Int { checks.values.filter { $0.severity == .error }.reduce(0) { $0 + $1.count } }
+    public var warningCount: Int { checks.values.filter { $0.severity == .warning }.reduce(0) { $0 + $1.count } }
+}
+
+/// The human report: counts, then failures grouped by check.
+public enum TextReport {
+    public static func render(_ s: CheckSummary) -> String {
+        var out = ""
+        let kinds = ["v2": "v2 gateway", "v3": "v3", "notification": "notifications", "skipped": "skipped (not Alipay traffic)"]
+        out += "Checked \(s.exchanges) exchange\(s.exchanges == 1 ? "" : "s"): "
+        out += ["v2", "v3", "notification", "skipped"].compactMap { k in s.byKind[k].map { "\($0) \(kinds[k] ?? k)" } }
+            .joined(separator: ", ") + "\n"
+        out += "\(s.errorCount) error\(s.errorCount == 1 ? "" : "s") in \(s.exchangesWithErrors) exchange\(s.exchangesWithErrors == 1 ? "" : "s"), "
+        out += "\(s.warningCount) warning\(s.warningCount == 1 ? "" : "s")\n"
+        let ordered = s.checks.sorted { a, b in
+            a.value.severity != b.value.severity ? a.value.severity > b.value.severity : a.key < b.key
+        }
+        for (key, tally) in ordered where tally.severity != .info {
+            let id = String(key.split(separator: "|")[0])
+            out += "\n\(tally.severity.rawValue.uppercased()) \(id) (\(tally.count))\n"
+            for example in tally.examples {
+                out += "  #\(example.exchange) \(example.api ?? example.url): \(example.finding.message)\n"
+                if let value = example.finding.value {
+                    out += "      value: \(String(value.prefix(300)).replacingOccurrences(of: "\n", with: "\\n"))\n"
+                }
+                if let hint = example.finding.hint { out += "      hint: \(hint)\n" }
+            }
+            if tally.count > tally.examples.count { out += "  … and \(tally.count - tally.examples.count) more\n" }
+        }
+        let infos = ordered.filter { $0.value.severity == .info }
+        if !infos.isEmpty {
+            out += "\nNotes: " + infos.map { "\($0.key.split(separator: "|")[0]) (\($0.value.count))" }.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+}
+
+/// JSON Lines: one object per exchange, then one summary object; outputs of split runs merge by concatenation
+/// (sum the summary lines' counts).
+public enum JSONReport {
+    static func escape(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func optional(_ s: String?) -> String { s.map(escape) ?? "null" }
+
+    public static func exchange(_ r: ExchangeReport) -> String {
+        let findings = r.findings.map { f in
+            "{\"id\":\(escape(f.id)),\"severity\":\(escape(f.severity.rawValue)),\"message\":\(escape(f.message)),"
+                + "\"value\":\(optional(f.value)),\"hint\":\(optional(f.hint))}"
+        }
+        return "{\"exchange\":\(r.index),\"kind\":\(escape(r.kind.rawValue)),\"api\":\(optional(r.api)),\"url\":\(escape(r.url)),"
+            + "\"ok\":\(!r.hasError),\"findings\":[\(findings.joined(separator: ","))]}"
+    }
+
+    public static func summary(_ s: CheckSummary) -> String {
+        let kinds = s.byKind.sorted { $0.key < $1.key }.map { "\(escape($0.key)):\($0.value)" }.joined(separator: ",")
+        let checks = s.checks.sorted { $0.key < $1.key }.map { key, tally in
+            "{\"id\":\(escape(String(key.split(separator: "|")[0]))),\"severity\":\(escape(tally.severity.rawValue)),\"count\":\(tally.count)}"
+        }
+        return "{\"summary\":true,\"exchanges\":\(s.exchanges),\"kinds\":{\(kinds)},\"exchanges_with_errors\":\(s.exchangesWithErrors),"
+            + "\"errors\":\(s.errorCount),\"warnings\":\(s.warningCount),\"checks\":[\(checks.joined(separator: ","))]}"
+    }
+}
+
+/// JUnit XML for CI dashboards: one test case per exchange, failed when it has an error finding. Test cases are
+/// written to a temporary file as they come, so that memory stays bounded; the suite header (which needs the
+/// counts) is written at the end.
+public final class JUnitReport {
+    private let handle: FileHandle
+    private let path: String
+    private var tests = 0
+    private var failures = 0
+
+    public init() throws {
+        path = NSTemporaryDirectory() + "alipay-sign-junit-\(ProcessInfo.processInfo.processIdentifier).xml"
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw CaptureError("cannot write a temporary file for the JUnit report")
+        }
+        handle = h
+    }
+
+    static func xml(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case let c where c.value < 0x20 && c != "\n" && c != "\t": out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    public func add(_ r: ExchangeReport) {
+        tests += 1
+        var text = "  <testcase classname=\"alipay-sign.\(r.kind.rawValue)\" name=\"#\(r.index) \(Self.xml(r.api ?? r.url))\">\n"
+        let errors = r.findings.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            failures += 1
+            let message = Self.xml(errors.map { "\($0.id): \($0.message)" }.joined(separator: "; "))
+            let body = Self.xml(errors.map { e in
+                "\(e.id): \(e.message)" + (e.value.map { "\n  value: \($0)" } ?? "") + (e.hint.map { "\n  hint: \($0)" } ?? "")
+            }.joined(separator: "\n"))
+            text += "    <failure message=\"\(message)\" type=\"\(Self.xml(errors[0].id))\">\(body)</failure>\n"
+        }
+        let warnings = r.findings.filter { $0.severity == .warning }
+        if !warnings.isEmpty {
+            text += "    <system-out>\(Self.xml(warnings.map { "warning \($0.id): \($0.message)" }.joined(separator: "\n")))</system-out>\n"
+        }
+        text += "  </testcase>\n"
+        handle.write(Data(text.utf8))
+    }
+
+    /// Writes the whole report to standard output and removes the temporary file.
+    public func finish() throws {
+        try handle.close()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = FileHandle.standardOutput
+        out.write(Data("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"alipay-sign check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\">\n".utf8))
+        guard let reader = FileHandle(forReadingAtPath: path) else { throw CaptureError("cannot read back the JUnit report") }
+        while let chunk = try reader.read(upToCount: 1 << 20), !chunk.isEmpty { out.write(chunk) }
+        out.write(Data("</testsuite>\n</testsuites>\n".utf8))
+    }
+}
