@@ -11,8 +11,12 @@ deps:
 build: deps
 	$(SWIFT) build --product alipay-sign
 
-# The main job on the bundled examples: sign a request, verify notifications, print what was signed.
+# The main job on the bundled examples: check a capture, then the single operations one by one.
 demo: build
+	@echo "== alipay-sign check on examples/capture.har (v2, v3, notifications, and deliberately broken exchanges)"
+	@$(BIN) check --app-public-key $(EX)/keys/app-public-key.pem --alipay-public-key $(EX)/keys/alipay-public-key.pem \
+	  $(EX)/capture.har; echo "exit code $$? (1: some findings are errors)"
+	@echo
 	@echo "== The canonical content of examples/request.json (what is signed)"
 	@$(BIN) content $(EX)/request.json
 	@echo

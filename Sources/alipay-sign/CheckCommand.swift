@@ -87,7 +87,7 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "How far a request timestamp may be from the capture time, in seconds (default 900).")
     var timestampWindow: Double = 900
 
-    @Argument(help: "The capture: a HAR 1.2 file or JSON Lines.")
+    @Argument(help: "The capture: a HAR 1.2 file or JSON Lines; '-' for standard input.")
     var capture: String
 
     func run() throws {
@@ -106,7 +106,7 @@ struct CheckCommand: ParsableCommand {
         let junit = format == .junit ? try JUnitReport() : nil
         let progress = isatty(STDERR_FILENO) == 1
         do {
-            let reader = try CaptureReader(path: capture)
+            let reader = try CaptureReader(path: capture == "-" ? "/dev/stdin" : capture)
             while let exchange = try reader.next() {
                 let report = checker.check(exchange)
                 summary.add(report)
@@ -196,7 +196,7 @@ struct DiagnoseCommand: ParsableCommand {
                 outcome = Diagnoser(keys: app + alipay).request(parameters, charset: charset, signType: type)
             }
         }
-        let asGiven = outcome.variant == "verifies as expected"
+        let asGiven = outcome.verifiesAsGiven
         if common.json {
             print(JSONOutput.object([
                 ("kind", .string(resolved.rawValue)), ("verifies", .bool(asGiven)), ("variant", .optional(outcome.variant)),
@@ -205,7 +205,9 @@ struct DiagnoseCommand: ParsableCommand {
         } else {
             print("\(resolved.rawValue): \(asGiven ? "verifies as given" : "does not verify as given")")
             print("content: \(outcome.content)")
-            if !asGiven {
+            if asGiven, let variant = outcome.variant, variant != "verifies as expected" {
+                print("verifies as: \(variant)")
+            } else if !asGiven {
                 print(outcome.variant.map { "it verifies with: \($0)" }
                     ?? "no known variant verifies: the content was altered, or the key is another one")
             }

@@ -210,3 +210,15 @@ public struct V3Vectors: Decodable, Sendable {
     public let requests: [Request]
     public let responses: [Response]
 }
+
+/// `captures/expected.json` (written by vectors/captures/generate.py): per exchange of the capture files, its kind
+/// and the ids of the error and warning findings it must raise (known by construction).
+public struct CaptureExpectations: Decodable, Sendable {
+    public struct Exchange: Decodable, Sendable {
+        public let kind: String
+        public let findings: [String]
+    }
+    public let app_public_key: String
+    public let alipay_public_key: String
+    public let exchanges: [Exchange]
+}

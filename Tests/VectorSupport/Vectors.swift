@@ -29,6 +29,7 @@ public enum Vectors {
     public static let certificates = fixture(CertificateVectors.self, "certificates/certificates.json")
     public static let responses = fixture(ResponseVectors.self, "responses/responses.json")
     public static let v3 = fixture(V3Vectors.self, "v3/v3.json")
+    public static let captures = fixture(CaptureExpectations.self, "captures/expected.json")
     public static let nodeSDKNotifications =
         fixture(NodeSDKNotificationFile.self, "alipay-sdk/node-sdk-notifications.json").cases
 }

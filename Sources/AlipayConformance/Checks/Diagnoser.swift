@@ -22,28 +22,32 @@ public struct Diagnoser: Sendable {
         public let variant: String?
         /// The exact content the expected variant builds (what was checked first).
         public let content: String
+        /// Whether it verifies as the protocol expects it (for a notification: V1 or V2, with the expected key,
+        /// sign type and charset).
+        public let verifiesAsGiven: Bool
     }
 
     /// Tries content variants × charsets × sign types × keys; the first (expected key, type and charset first)
     /// that verifies names the variant.
     /// - Parameter variants: (description, content) pairs, the expected one first with an empty description.
     func first(
-        signature: String, variants: [(String, String)], charset: Charset, signType: SignType
-    ) -> String? {
+        signature: String, variants: [(String, String)], charset: Charset, signType: SignType, accepted: Int = 1
+    ) -> (String, Bool)? {
         let charsets = [charset] + [Charset.utf8, .gbk].filter { $0 != charset }
         let types = [signType] + [SignType.rsa2, .legacyRSA].filter { $0 != signType }
         for key in keys {
             for type in types {
                 for cs in charsets {
                     guard let verifier = try? SignatureVerifier(publicKey: key.publicKey, signType: type, charset: cs) else { continue }
-                    for (description, content) in variants {
+                    for (position, (description, content)) in variants.enumerated() {
                         guard (try? verifier.verify(content: content, signature: signature)) == true else { continue }
                         var parts: [String] = []
                         if !description.isEmpty { parts.append(description) }
                         if type != signType { parts.append("sign_type \(type.rawValue) (\(type == .rsa2 ? "SHA256withRSA" : "SHA1withRSA")), not \(signType.rawValue)") }
                         if cs != charset { parts.append("the content encoded in \(cs), not \(charset)") }
                         if key.name != keys[0].name { parts.append("signed by \(key.name)") }
-                        return parts.isEmpty ? "verifies as expected" : parts.joined(separator: "; ")
+                        let expected = type == signType && cs == charset && key.name == keys[0].name && position < accepted
+                        return (parts.isEmpty ? "verifies as expected" : parts.joined(separator: "; "), expected)
                     }
                 }
             }
@@ -73,22 +77,22 @@ public struct Diagnoser: Sendable {
     /// Diagnoses a v2 request signature.
     public func request(_ parameters: [String: String], charset: Charset, signType: SignType) -> Outcome {
         let content = SignContent.build(parameters, mode: .request)
-        let variant = parameters["sign"].flatMap { sign in
+        let found = parameters["sign"].flatMap { sign in
             first(signature: sign, variants: Self.parameterVariants(parameters, modes: [("", .request)]), charset: charset, signType: signType)
         }
-        return Outcome(variant: variant, content: content)
+        return Outcome(variant: found?.0, content: content, verifiesAsGiven: found?.1 ?? false)
     }
 
     /// Diagnoses a notification signature.
     public func notification(_ parameters: [String: String], charset: Charset, signType: SignType) -> Outcome {
         let content = SignContent.build(parameters, mode: .notifyV1)
-        let variant = parameters["sign"].flatMap { sign in
+        let found = parameters["sign"].flatMap { sign in
             first(
                 signature: sign,
                 variants: Self.parameterVariants(parameters, modes: [("V1 (sign and sign_type left out)", .notifyV1), ("V2 (sign_type kept)", .notifyV2)]),
-                charset: charset, signType: signType)
+                charset: charset, signType: signType, accepted: 2)
         }
-        return Outcome(variant: variant, content: content)
+        return Outcome(variant: found?.0, content: content, verifiesAsGiven: found?.1 ?? false)
     }
 
     /// Diagnoses a v2 response signature over its extracted content.
@@ -96,7 +100,8 @@ public struct Diagnoser: Sendable {
         var variants: [(String, String)] = [("", content)]
         let unescaped = content.replacingOccurrences("\\/", with: "/")
         if unescaped != content { variants.append(("\\/ read as /", unescaped)) }
-        return Outcome(variant: first(signature: sign, variants: variants, charset: charset, signType: signType), content: content)
+        let found = first(signature: sign, variants: variants, charset: charset, signType: signType)
+        return Outcome(variant: found?.0, content: content, verifiesAsGiven: found?.1 ?? false)
     }
 }
 

@@ -1,0 +1,113 @@
+import AlipayConformance
+import AlipaySign
+import Foundation
+import Testing
+import VectorSupport
+
+/// Conformance checks over the capture vectors (mitmproxy-style HAR, Chrome-style HAR, JSON Lines), each exchange
+/// broken in one known way (vectors/captures/generate.py), and the readers' handling of bad captures.
+@Suite struct CaptureTests {
+    static let expected = Vectors.captures
+
+    static func checker() throws -> Checker {
+        var c = CheckConfiguration(rules: try APIRuleSet.bundled())
+        c.appPublicKey = try PublicKey(parsing: Vectors.bytes(expected.app_public_key))
+        c.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(expected.alipay_public_key))
+        return Checker(configuration: c)
+    }
+
+    static func reports(_ path: String, checker: Checker) throws -> [ExchangeReport] {
+        let reader = try CaptureReader(path: path)
+        var out: [ExchangeReport] = []
+        while let exchange = try reader.next() { out.append(checker.check(exchange)) }
+        return out
+    }
+
+    @Test(arguments: ["captures/mitmproxy.har", "captures/chrome.har", "captures/capture.jsonl"])
+    func everyExpectedFindingAndNoOther(_ file: String) throws {
+        let reports = try Self.reports(Vectors.path(file), checker: Self.checker())
+        #expect(reports.count == Self.expected.exchanges.count)
+        for (report, expected) in zip(reports, Self.expected.exchanges) {
+            #expect(report.kind.rawValue == expected.kind, "\(file) #\(report.index)")
+            let ids = Set(report.findings.filter { $0.severity != .info }.map(\.id))
+            #expect(ids == Set(expected.findings), "\(file) #\(report.index) \(report.api ?? ""): \(report.findings.map(\.message))")
+        }
+    }
+
+    @Test func diagnosesNameTheVariant() throws {
+        let reports = try Self.reports(Vectors.path("captures/mitmproxy.har"), checker: Self.checker())
+        func hint(_ id: String) -> [String] { reports.flatMap(\.findings).filter { $0.id == id }.compactMap(\.hint) }
+        #expect(hint("v2.request.signature").contains { $0.contains("encoded in GBK") })
+        #expect(hint("notify.signature").contains { $0.contains("signed by the app's public key") })
+        #expect(hint("v3.request.signature").contains { $0.hasPrefix("line 2 (the method)") })
+        let echo = reports.flatMap(\.findings).first { $0.id == "v2.response.invalid-signature" }
+        #expect(echo?.message.contains("'timestamp'") == true)
+        // The GBK response captured as text is re-encoded, and then verifies.
+        #expect(reports.flatMap(\.findings).contains { $0.id == "capture.reencoded" && $0.severity == .info })
+    }
+
+    @Test func withoutKeysOnlyTheParameterChecksRun() throws {
+        let checker = Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled()))
+        let reports = try Self.reports(Vectors.path("captures/chrome.har"), checker: checker)
+        let ids = Set(reports.flatMap(\.findings).map(\.id))
+        #expect(!ids.contains("v2.request.signature") && !ids.contains("notify.signature") && !ids.contains("v3.response.headers"))
+        #expect(ids.contains("v2.param.timestamp"))
+    }
+
+    @Test func badCapturesAreInputErrors() throws {
+        let cases: [(String, String)] = [
+            ("", "empty"),
+            ("hello", "neither HAR"),
+            (#"{"log":{"version":"1.2","entries":[{"request":"#, "truncated"),
+            (#"{"log":{"version":"1.2","pages":[]}}"#, "no log.entries"),
+            (#"{"log":{"entries":[{"request":{"url":"x"}}]}}"#, "no request method"),
+            (#"{"log":{"entries":[{"request":{"method":"GET","url":"https://a/b","postData":{"text":"%%","encoding":"base64"}}}]}}"#, "not base64"),
+            ("{\"request\":{\"method\":\"GET\",\"url\":\"https://a\"}}\n{broken\n", "not valid JSON"),
+        ]
+        for (text, mention) in cases {
+            let path = NSTemporaryDirectory() + "capture-\(UUID().uuidString)"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            do {
+                let reader = try CaptureReader(path: path)
+                while try reader.next() != nil {}
+                Issue.record("\(text): accepted")
+            } catch let error as CaptureError {
+                #expect(error.message.contains(mention), "\(text): \(error)")
+            }
+        }
+    }
+
+    @Test func harDetailsVendorFieldsParamsOnlyAndBOM() throws {
+        // A BOM, a vendor field before log, postData with params only (rebuilt as a form), HTTP/2 pseudo-headers.
+        let text = "\u{FEFF}" + #"{"_meta":{"x":"}{"},"log":{"version":"1.2","entries":[{"_priority":"High","startedDateTime":"2026-11-22T02:00:00.000Z","request":{"method":"post","url":"https://merchant.example/notify","headers":[{"name":":authority","value":"x"},{"name":"Content-Type","value":"application/x-www-form-urlencoded"}],"postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"notify_id","value":"1"},{"name":"notify_type","value":"a b"}]}},"response":{"status":200,"headers":[],"content":{"size":7,"text":"c3VjY2Vzcw==","encoding":"base64"}}}]}}"#
+        let path = NSTemporaryDirectory() + "capture-\(UUID().uuidString).har"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let reader = try CaptureReader(path: path)
+        #expect(reader.format == .har)
+        let exchange = try #require(try reader.next())
+        #expect(exchange.method == "POST")
+        #expect(String(decoding: exchange.request.body, as: UTF8.self) == "notify_id=1&notify_type=a+b")
+        #expect(exchange.request.headers.count == 1)
+        #expect(String(decoding: exchange.response?.body ?? [], as: UTF8.self) == "success")
+        #expect(exchange.startedAt == Certificate.instant(iso8601: "2026-11-22T02:00:00Z"))
+        #expect(try reader.next() == nil)
+    }
+
+    @Test func rulesAreDataFiles() throws {
+        let bundled = try APIRuleSet.bundled()
+        #expect(Set(bundled.rules.keys).isSuperset(of: [
+            "alipay.trade.royalty.relation.unbind", "POST /v3/alipay/open/public/account/create",
+            "DELETE /v3/alipay/open/public/account/delete", "GET /v3/alipay/open/public/account/query",
+            "POST /v3/alipay/open/public/account/reset",
+        ]))
+        let dir = NSTemporaryDirectory() + "rules-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var set = APIRuleSet()
+        try Data(#"{"api":"alipay.trade.query","request":{"fields":[{"name":"out_trade_no","required":true,"maxLength":64}]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: dir + "/q.json"))
+        try set.load(directory: dir)
+        #expect(set.rules["alipay.trade.query"] != nil)
+        try Data(#"{"api":"x","request":{"fields":[{"name":"a","pattern":"("}]}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/bad.json"))
+        #expect(throws: CaptureError.self) { try set.load(directory: dir) }
+    }
+}
