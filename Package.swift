@@ -34,7 +34,9 @@ let package = Package(
         .target(
             name: "AlipayConformance",
             dependencies: ["AlipaySign"],
-            resources: [.copy("Rules")]
+            // Rules/*.json are the data; `make rules` embeds them (Checks/BundledRules.swift), so that no resource
+            // bundle, and so no full Foundation, is needed at start-up.
+            exclude: ["Rules"]
         ),
         .executableTarget(
             name: "alipay-sign",

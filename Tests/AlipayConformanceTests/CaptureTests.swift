@@ -111,3 +111,24 @@ import VectorSupport
         #expect(throws: CaptureError.self) { try set.load(directory: dir) }
     }
 }
+
+@Suite struct BundledRuleTests {
+    /// BundledRules.swift must carry exactly the text of Rules/*.json: run `make rules` after editing a rule file.
+    @Test func embeddedRulesMatchTheDataFiles() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/AlipayConformance/Rules")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        var fromFiles = APIRuleSet()
+        try fromFiles.load(directory: dir.path)
+        let bundled = try APIRuleSet.bundled()
+        #expect(Set(bundled.rules.keys) == Set(fromFiles.rules.keys), "run make rules")
+        #expect(files.count == bundled.rules.count, "run make rules")
+        // Same text: the generated file embeds each file verbatim.
+        let generated = try String(contentsOf: dir.deletingLastPathComponent().appendingPathComponent("Checks/BundledRules.swift"), encoding: .utf8)
+        for file in files {
+            var text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            while text.hasSuffix("\n") { text.removeLast() }
+            #expect(generated.contains("(\"\(file)\", #\"\"\"\n\(text)\n\"\"\"#)"), "\(file) differs: run make rules")
+        }
+    }
+}

@@ -1,5 +1,9 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension JSONValue {
     subscript(_ name: String) -> JSONValue? {

@@ -1,5 +1,15 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads a capture file one exchange at a time, in bounded memory: a HAR 1.2 file (one JSON document, streamed
 /// entry by entry) or JSON Lines (one exchange a line). The format is recognised from the first non-blank byte
@@ -21,8 +31,9 @@ public final class CaptureReader {
             // A HAR file is one object whose first member is "log"; a JSON Lines file starts with an exchange.
             let head = try chunks.peek(4096)
             let text = String(decoding: head, as: UTF8.self)
-            let isHAR = text.range(of: "\"log\"") != nil
-                && (text.range(of: "\"log\"")?.lowerBound ?? text.endIndex) < (text.range(of: "\"request\"")?.lowerBound ?? text.endIndex)
+            let log = text.firstRange(of: "\"log\"")?.lowerBound
+            let request = text.firstRange(of: "\"request\"")?.lowerBound ?? text.endIndex
+            let isHAR = log.map { $0 < request } ?? false
             format = isHAR ? .har : .jsonLines
         } else {
             throw CaptureError("the capture '\(path)' is neither HAR (a JSON object) nor JSON Lines (one object a line)")
@@ -54,33 +65,46 @@ public final class CaptureReader {
     }
 }
 
-/// A file read in 1 MiB chunks.
+/// A file read in 1 MiB chunks (plain `read(2)`: no Foundation on the CLI's start-up path).
+final class FileDescriptor {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+}
+
 struct ChunkedFile {
-    private let handle: FileHandle
+    private let file: FileDescriptor
     private var buffer: [UInt8] = []
     private var position = 0
     private(set) var offset = 0
     private var eof = false
 
     init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CaptureError("cannot read the capture '\(path)'")
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw CaptureError("cannot read the capture '\(path)': \(String(cString: strerror(errno)))")
         }
-        self.handle = handle
+        self.file = FileDescriptor(fd)
     }
 
     private mutating func fill() throws -> Bool {
         if eof { return false }
-        let data = try handle.read(upToCount: 1 << 20) ?? Data()
-        if data.isEmpty {
-            eof = true
-            return false
-        }
         if position > 0 {
             buffer.removeFirst(position)
             position = 0
         }
-        buffer.append(contentsOf: data)
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
+        var n = 0
+        repeat {
+            n = buffer.withUnsafeMutableBytes { read(file.fd, $0.baseAddress! + old, 1 << 20) }
+        } while n < 0 && errno == EINTR
+        guard n >= 0 else { throw CaptureError("cannot read the capture: \(String(cString: strerror(errno)))") }
+        buffer.removeSubrange((old + n)...)
+        if n == 0 {
+            eof = true
+            return false
+        }
         return true
     }
 

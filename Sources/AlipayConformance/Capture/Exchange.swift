@@ -1,5 +1,9 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One HTTP exchange from a capture: the request, and the response when there was one.
 public struct Exchange: Sendable {
@@ -49,7 +53,7 @@ public struct Exchange: Sendable {
 
     /// The path and query of the URL, exactly as captured (`/gateway.do?charset=utf-8&…`).
     public var requestURI: String {
-        guard let scheme = url.range(of: "://") else { return url }
+        guard let scheme = url.firstRange(of: "://") else { return url }
         let rest = url[scheme.upperBound...]
         guard let slash = rest.firstIndex(of: "/") else { return "/" }
         var uri = String(rest[slash...])

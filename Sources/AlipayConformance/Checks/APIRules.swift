@@ -1,5 +1,9 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Per-API rules, kept as data files (Rules/*.json in this module, plus any directory given): see Rules/README.md.
 public struct APIRuleSet: Sendable {
@@ -35,11 +39,13 @@ public struct APIRuleSet: Sendable {
 
     public init() {}
 
-    /// The rules bundled with the module.
+    /// The rules bundled with the module (Rules/*.json, embedded in BundledRules.swift by `make rules`).
     public static func bundled() throws -> APIRuleSet {
         var set = APIRuleSet()
-        guard let url = Bundle.module.url(forResource: "Rules", withExtension: nil) else { return set }
-        try set.load(directory: url.path)
+        for (name, json) in BundledRules.files {
+            let rule = try parse(Array(json.utf8), file: name)
+            set.rules[rule.api] = rule
+        }
         return set
     }
 
@@ -47,7 +53,7 @@ public struct APIRuleSet: Sendable {
     public mutating func load(directory: String) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
         for name in names {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { throw CaptureError("cannot read the rule file \(path)") }
             let rule = try Self.parse([UInt8](data), file: name)
             rules[rule.api] = rule
@@ -110,7 +116,7 @@ public struct APIRuleSet: Sendable {
         func isEmpty(_ v: JSONValue?) -> Bool {
             switch v {
             case nil, .null?: return true
-            case .string(let s)?: return s.trimmingCharacters(in: .whitespaces).isEmpty
+            case .string(let s)?: return s.allSatisfy { $0 == " " || $0 == "\t" }
             default: return false
             }
         }

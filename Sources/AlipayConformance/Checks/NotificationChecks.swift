@@ -1,5 +1,9 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checks of an asynchronous notification to the merchant: its signature under Alipay's key (V1, then V2), and
 /// the merchant's acknowledgement (Alipay resends until it reads `success`).

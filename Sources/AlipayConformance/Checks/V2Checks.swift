@@ -1,5 +1,9 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checks of a v2 gateway exchange (`gateway.do`): common parameters (PROTOCOL.md §7), the request signature,
 /// the response envelope and signature, the echoed sign string of `isv.invalid-signature`, per-API rules.
@@ -248,7 +252,7 @@ struct V2Checks {
     /// parameter that differs.
     func invalidSignatureEcho(_ message: String, parameters: [String: String], into f: inout [Finding]) {
         let marker = "验签字符串为："
-        guard let at = message.range(of: marker) ?? message.range(of: "验签字符串为:") else {
+        guard let at = message.firstRange(of: marker) ?? message.firstRange(of: "验签字符串为:") else {
             f.append(Finding("v2.response.invalid-signature", .error, "the gateway could not verify the request's sign", value: message))
             return
         }

@@ -1,5 +1,9 @@
 import AlipaySign
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checks of a v3 exchange: the Authorization header and its signature, the timestamp, the response headers and
 /// signature, the error body, per-API rules.

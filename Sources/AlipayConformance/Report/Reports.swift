@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a whole check found, accumulated exchange by exchange in bounded memory: counts, and the first
 /// examples of each check's findings.
@@ -57,7 +67,7 @@ public enum TextReport {
             for example in tally.examples {
                 out += "  #\(example.exchange) \(example.api ?? example.url): \(example.finding.message)\n"
                 if let value = example.finding.value {
-                    out += "      value: \(String(value.prefix(300)).replacingOccurrences(of: "\n", with: "\\n"))\n"
+                    out += "      value: \(String(value.prefix(300)).replacing("\n", with: "\\n"))\n"
                 }
                 if let hint = example.finding.hint { out += "      hint: \(hint)\n" }
             }
@@ -114,21 +124,19 @@ public enum JSONReport {
 }
 
 /// JUnit XML for CI dashboards: one test case per exchange, failed when it has an error finding. Test cases are
-/// written to a temporary file as they come, so that memory stays bounded; the suite header (which needs the
-/// counts) is written at the end.
+/// written to an anonymous temporary file as they come, so that memory stays bounded; the suite header (which needs
+/// the counts) is written at the end.
 public final class JUnitReport {
-    private let handle: FileHandle
-    private let path: String
+    private let file: UnsafeMutablePointer<FILE>
     private var tests = 0
     private var failures = 0
 
     public init() throws {
-        path = NSTemporaryDirectory() + "alipay-sign-junit-\(ProcessInfo.processInfo.processIdentifier).xml"
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw CaptureError("cannot write a temporary file for the JUnit report")
-        }
-        handle = h
+        guard let f = tmpfile() else { throw CaptureError("cannot create a temporary file for the JUnit report") }
+        file = f
     }
+
+    deinit { fclose(file) }
 
     static func xml(_ s: String) -> String {
         var out = ""
@@ -162,17 +170,27 @@ public final class JUnitReport {
             text += "    <system-out>\(Self.xml(warnings.map { "warning \($0.id): \($0.message)" }.joined(separator: "\n")))</system-out>\n"
         }
         text += "  </testcase>\n"
-        handle.write(Data(text.utf8))
+        _ = Array(text.utf8).withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
     }
 
-    /// Writes the whole report to standard output and removes the temporary file.
+    /// Writes the whole report to standard output.
     public func finish() throws {
-        try handle.close()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let out = FileHandle.standardOutput
-        out.write(Data("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"alipay-sign check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\">\n".utf8))
-        guard let reader = FileHandle(forReadingAtPath: path) else { throw CaptureError("cannot read back the JUnit report") }
-        while let chunk = try reader.read(upToCount: 1 << 20), !chunk.isEmpty { out.write(chunk) }
-        out.write(Data("</testsuite>\n</testsuites>\n".utf8))
+        let header = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"alipay-sign check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\">\n"
+        print(header, terminator: "")
+        fflush(nil)  // what print buffered goes out before the raw writes below
+        fflush(file)
+        rewind(file)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n == 0 { break }
+            var written = 0
+            while written < n {
+                let w = chunk.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + written, n - written) }
+                if w <= 0 { throw CaptureError("cannot write the JUnit report") }
+                written += w
+            }
+        }
+        print("</testsuite>\n</testsuites>")
     }
 }

@@ -18,6 +18,7 @@ public enum Base64 {
     }
 
     static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let alphabet = Self.alphabet
         var out = [UInt8]()
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var it = bytes.makeIterator()
@@ -41,6 +42,7 @@ public enum Base64 {
     }
 
     static func decode(buffer text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let decodeTable = Self.decodeTable  // one lazy-initialisation check, not one per character
         var out = [UInt8]()
         out.reserveCapacity(text.count / 4 * 3)
         var quad: UInt32 = 0

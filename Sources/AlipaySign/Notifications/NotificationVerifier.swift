@@ -49,8 +49,170 @@ public struct NotificationVerifier: Sendable {
     /// `charset` parameter.
     /// - Throws: only for a body that cannot be decoded (malformed form, bad charset bytes, unknown charset).
     public func verify<C: Collection>(formBody: C, mode: Mode = .auto) throws -> Result where C.Element == UInt8 {
-        let (parameters, cs) = try FormBody.decode(formBody, charset: charset)
+        let body = Array(formBody)
+        if let fast = body.withUnsafeBufferPointer({ verifyUTF8Fast($0, mode: mode) }) { return fast }
+        let (parameters, cs) = try FormBody.decode(body, charset: charset)
         return try verify(parameters: parameters, charset: cs, mode: mode)
+    }
+
+    /// The hot path for UTF-8 notifications with ASCII parameter names (every notification Alipay sends): one
+    /// percent-decoding pass into one buffer, pairs kept as ranges, sorted in place, the content built once per
+    /// variant. Returns `nil` whenever the general path must decide (another charset, a non-ASCII name, a
+    /// duplicate, a malformed escape), which then also produces the error.
+    func verifyUTF8Fast(_ body: UnsafeBufferPointer<UInt8>, mode: Mode) -> Result? {
+        if let charset, charset != .utf8 { return nil }
+        var decoded = [UInt8]()
+        decoded.reserveCapacity(body.count)
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(32)
+        var i = 0
+        while i <= body.count {
+            var end = i
+            while end < body.count, body[end] != UInt8(ascii: "&") { end += 1 }
+            if end > i {
+                let nameStart = decoded.count
+                var k = i
+                var inValue = false
+                var nameEnd = 0
+                while k < end {
+                    let c = body[k]
+                    if c == UInt8(ascii: "=") && !inValue {
+                        inValue = true
+                        nameEnd = decoded.count
+                        k += 1
+                        continue
+                    }
+                    if c == UInt8(ascii: "+") {
+                        decoded.append(0x20)
+                        k += 1
+                    } else if c == UInt8(ascii: "%") {
+                        guard k + 2 < end, let hi = Self.hex(body[k + 1]), let lo = Self.hex(body[k + 2]) else { return nil }
+                        decoded.append(hi << 4 | lo)
+                        k += 3
+                    } else {
+                        decoded.append(c)
+                        k += 1
+                    }
+                }
+                if !inValue { nameEnd = decoded.count }
+                for b in decoded[nameStart..<nameEnd] where b >= 0x80 { return nil }  // a non-ASCII name
+                pairs.append((nameStart..<nameEnd, nameEnd..<decoded.count))
+            }
+            i = end + 1
+        }
+        return decoded.withUnsafeBufferPointer { d -> Result? in
+            func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool {
+                guard r.count == literal.utf8CodeUnitCount else { return false }
+                for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
+                return true
+            }
+            func less(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+                let n = min(a.count, b.count)
+                for j in 0..<n where d[a.lowerBound + j] != d[b.lowerBound + j] {
+                    return d[a.lowerBound + j] < d[b.lowerBound + j]
+                }
+                return a.count < b.count
+            }
+            var signRange: Range<Int>?
+            for pair in pairs {
+                if equals(pair.name, "charset"), pair.value.count > 0 {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: d[pair.value]), as: UTF8.self)
+                    if charset == nil, (try? Charset(name: name)) != .utf8 { return nil }
+                }
+                if equals(pair.name, "sign") { signRange = pair.value }
+                // Values must be valid UTF-8; the general path words the error.
+                if !Self.isValidUTF8(d, pair.value) { return nil }
+            }
+            pairs.sort { less($0.name, $1.name) }
+            for j in pairs.indices.dropFirst() where !less(pairs[j - 1].name, pairs[j].name) { return nil }  // a duplicate
+            let signature = signRange.flatMap { r -> [UInt8]? in
+                let text = UnsafeBufferPointer(rebasing: d[r])
+                return Self.isJavaEmpty(d, r) ? nil : Base64.decode(buffer: text)
+            }
+            let versions: [Version] = switch mode {
+            case .auto: [.v1, .v2]
+            case .v1: [.v1]
+            case .v2: [.v2]
+            }
+            var content = [UInt8]()
+            content.reserveCapacity(d.count + pairs.count * 2)
+            for version in versions {
+                content.removeAll(keepingCapacity: true)
+                for pair in pairs {
+                    if equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") || pair.name.isEmpty { continue }
+                    if version == .v1, equals(pair.name, "sign_type") { continue }
+                    if Self.isJavaEmpty(d, pair.value) { continue }
+                    if !content.isEmpty { content.append(UInt8(ascii: "&")) }
+                    content.append(contentsOf: UnsafeBufferPointer(rebasing: d[pair.name]))
+                    content.append(UInt8(ascii: "="))
+                    content.append(contentsOf: UnsafeBufferPointer(rebasing: d[pair.value]))
+                }
+                guard let signature else { continue }
+                if verifier.isValidSignature(signature, for: content) {
+                    return Result(isValid: true, version: version, content: String(decoding: content, as: UTF8.self),
+                                  charset: .utf8, hadSignature: true)
+                }
+            }
+            return Result(isValid: false, version: nil, content: String(decoding: content, as: UTF8.self), charset: .utf8,
+                          hadSignature: signature != nil)
+        }
+    }
+
+    static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Strict UTF-8 over a range, without allocating.
+    static func isValidUTF8(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let c = d[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            func cont(_ k: Int) -> Bool { i + k < r.upperBound && d[i + k] & 0xC0 == 0x80 }
+            func between(_ k: Int, _ lo: UInt8, _ hi: UInt8) -> Bool { i + k < r.upperBound && d[i + k] >= lo && d[i + k] <= hi }
+            switch c {
+            case 0xC2...0xDF where cont(1): i += 2
+            case 0xE0 where between(1, 0xA0, 0xBF) && cont(2): i += 3
+            case 0xE1...0xEC where cont(1) && cont(2): i += 3
+            case 0xED where between(1, 0x80, 0x9F) && cont(2): i += 3
+            case 0xEE...0xEF where cont(1) && cont(2): i += 3
+            case 0xF0 where between(1, 0x90, 0xBF) && cont(2) && cont(3): i += 4
+            case 0xF1...0xF3 where cont(1) && cont(2) && cont(3): i += 4
+            case 0xF4 where between(1, 0x80, 0x8F) && cont(2) && cont(3): i += 4
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// Java `StringUtils.isEmpty` over valid UTF-8 bytes: every character is Java whitespace.
+    static func isJavaEmpty(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let c = d[i]
+            if c < 0x80 {
+                guard SignContent.isJavaWhitespace(UInt16(c)) else { return false }
+                i += 1
+            } else if c < 0xE0 {
+                return false  // U+0080–U+07FF: no Java whitespace there (U+00A0 is not)
+            } else if c < 0xF0 {
+                guard i + 2 < r.upperBound else { return false }
+                let unit = UInt16(c & 0x0F) << 12 | UInt16(d[i + 1] & 0x3F) << 6 | UInt16(d[i + 2] & 0x3F)
+                guard SignContent.isJavaWhitespace(unit) else { return false }
+                i += 3
+            } else {
+                return false  // above U+FFFF: never whitespace
+            }
+        }
+        return true
     }
 
     /// Verifies already-decoded parameters.
