@@ -35,9 +35,18 @@ struct SignCommand: ParsableCommand {
     @Option(name: .long, help: "Encrypt biz_content with this AES key (base64) and add encrypt_type=AES before signing.")
     var encryptKey: String?
 
+    @Flag(name: .long, help: "Batch mode: each line of standard input is a JSON object of parameters; each output line {\"signature\",\"content\"}.")
+    var jsonl = false
+
+    @Option(name: .long, help: "Batch mode: worker threads (default: the number of cores).")
+    var threads: Int?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if jsonl && (raw || encryptKey != nil) { throw ValidationError("--jsonl signs parameter sets; not with --raw or --encrypt-key") }
+        if jsonl && common.input != nil && common.input != "-" { throw ValidationError("--jsonl reads standard input") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if (appCert == nil) != (rootCert == nil) {
             throw ValidationError("certificate mode needs both --app-cert and --root-cert")
         }
@@ -53,6 +62,7 @@ struct SignCommand: ParsableCommand {
         let keyBytes = try Input.bytes(privateKey, what: "private key")
         let key = allowWeakKey ? try PrivateKey(parsingAllowingWeakKey: keyBytes) : try PrivateKey(parsing: keyBytes)
         let type = signType.resolved()
+        if jsonl { return try runBatch(key: key, type: type) }
         let signed: SignedContent
         var certificateSNs: [(String, JSONOutput)] = []
         if raw {
@@ -87,5 +97,30 @@ struct SignCommand: ParsableCommand {
             json: common.json,
             .object([("signature", .string(signed.signature)), ("content", .string(signed.content))] + certificateSNs),
             text: signed.signature)
+    }
+
+    func runBatch(key: PrivateKey, type: SignType) throws {
+        let forced = try common.parsedCharset()
+        let signers = try [Charset.utf8, .gbk, .gb18030].map { try Signer(privateKey: key, signType: type, charset: $0) }
+        let identity = try appCert.flatMap { app in
+            try rootCert.map { root in
+                try CertificateModeIdentity(
+                    appCertificate: try Input.bytes(app, what: "app certificate"),
+                    rootCertificates: try Input.bytes(root, what: "root certificate bundle"))
+            }
+        }
+        let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
+            do {
+                var parameters = try Parameters.fromJSONObject(line)
+                let charset = try forced ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
+                let signer = signers.first { $0.charset == charset } ?? signers[0]
+                if let identity { parameters = try identity.applied(to: parameters) }
+                let signed = try signer.signRequest(parameters)
+                return (JSONOutput.object([("signature", .string(signed.signature)), ("content", .string(signed.content))]).rendered(), false)
+            } catch {
+                return Batch.error(error)
+            }
+        }
+        if failed { throw ExitCode(2) }
     }
 }

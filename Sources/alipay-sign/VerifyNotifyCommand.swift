@@ -19,12 +19,41 @@ struct VerifyNotifyCommand: ParsableCommand {
     @Option(name: .long, help: "auto, v1 or v2.")
     var mode: NotificationVerifier.Mode = .auto
 
+    @Flag(name: .long, help: "Batch mode: each line of standard input is {\"body\": \"<form body>\"}; each output line {\"valid\",\"mode\"}.")
+    var jsonl = false
+
+    @Option(name: .long, help: "Batch mode: worker threads (default: the number of cores).")
+    var threads: Int?
+
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if jsonl && common.input != nil && common.input != "-" { throw ValidationError("--jsonl reads standard input") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
         let (publicKey, certificateSN) = try key.loadWithSN()
         let verifier = try NotificationVerifier(
             publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
+        if jsonl {
+            let mode = self.mode
+            let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
+                do {
+                    guard case .object(let members) = try JSONReader.parse(line),
+                        let body = members.first(where: { $0.name == "body" }), case .string(let text) = body.value
+                    else {
+                        throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
+                    }
+                    let r = try verifier.verify(formBody: Array(text.utf8), mode: mode)
+                    return (JSONOutput.object([("valid", .bool(r.isValid)), ("mode", .optional(r.version?.rawValue))]).rendered(), false)
+                } catch {
+                    return Batch.error(error)
+                }
+            }
+            if failed { throw ExitCode(2) }
+            return
+        }
         let body = try Input.parameters(common.input)
         let result = try verifier.verify(formBody: body, mode: mode)
         if common.json {

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import VectorSupport
+
+/// `sign --jsonl` and `verify-notify --jsonl`: order kept, one error line per bad line, exit 2 at the end.
+@Suite(.serialized)
+struct BatchCLITests {
+    @Test(arguments: [1, 2, 3])
+    func signJSONLinesInOrder(threads: Int) throws {
+        // The request vectors (UTF-8 and GBK, each declaring its charset), signed by Python cryptography.
+        let cases = Vectors.signatures.filter { $0.parameters != nil && $0.sign_type == "RSA2" }
+        #expect(cases.count >= 2)
+        // Many lines, so that several blocks and every worker are used, with a bad line in the middle.
+        var lines: [String] = []
+        var expected: [String?] = []
+        for i in 0..<1500 {
+            let c = cases[i % cases.count]
+            if i == 700 {
+                lines.append("{\"a\":1}")
+                expected.append(nil)
+            }
+            let data = try JSONSerialization.data(withJSONObject: try #require(c.parameters))
+            lines.append(String(decoding: data, as: UTF8.self))
+            expected.append(c.signature)
+        }
+        let r = try CLI.run(["sign", "--jsonl", "--threads", String(threads), "--private-key", Vectors.path("alipay/keys/\(cases[0].key)")],
+                            stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(r.code == 2, "\(r.stderr)")
+        let out = r.stdout.split(separator: "\n")
+        #expect(out.count == lines.count)
+        for (line, want) in zip(out, expected) {
+            let j = try CLITests.json(String(line))
+            if let want {
+                #expect(j["signature"] as? String == want)
+            } else {
+                #expect((j["error"] as? String)?.contains("not a string") == true, "\(j)")
+            }
+        }
+    }
+
+    @Test func verifyNotifyJSONLines() throws {
+        let cases = Vectors.notifications.filter { $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" }
+        let lines = try cases.map { String(decoding: try JSONSerialization.data(withJSONObject: ["body": $0.body]), as: UTF8.self) }
+        let r = try CLI.run(["verify-notify", "--jsonl", "--public-key", Vectors.path("alipay/keys/rsa2048-spki.pem")],
+                            stdin: Data((lines.joined(separator: "\n") + "\n{}\n").utf8))
+        #expect(r.code == 2)
+        let out = r.stdout.split(separator: "\n")
+        #expect(out.count == cases.count + 1)
+        for (line, c) in zip(out, cases) {
+            let j = try CLITests.json(String(line))
+            #expect(j["valid"] as? Bool == c.valid, "\(c.name)")
+            #expect(j["mode"] as? String == c.mode, "\(c.name)")
+        }
+        #expect(out.last?.contains("\"error\"") == true)
+    }
+}
