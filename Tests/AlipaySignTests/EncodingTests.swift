@@ -1,3 +1,4 @@
+import Foundation
 import AlipaySign
 import Testing
 
@@ -94,5 +95,23 @@ struct EncodingTests {
         #expect(try Charset.gb18030.encode("😀") == [0x94, 0x39, 0xFC, 0x36])
         // The euro sign: A2 E3 in Java's GBK and in GB18030 (vectors/alipay/JavaBytes.java).
         #expect(try Charset.gbk.encode("€") == [0xA2, 0xE3])
+    }
+}
+
+@Suite struct Base64FastPathTests {
+    /// The compact fast path and the general decoder agree with the standard library's own base64 (via Foundation)
+    /// on every length and padding, and both reject the same malformed inputs.
+    @Test func agreesWithFoundationOnRandomInputs() throws {
+        var rng = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let text = Data(bytes).base64EncodedString()
+            #expect(Base64.decode(Array(text.utf8)) == bytes, "length \(length)")
+            #expect(Base64.encode(bytes) == text)
+        }
+        for bad in ["A===", "AB=C", "AB==CDEF", "ABC!", "AB\u{0}D", "ABCDE", "AB=", "QR==", "QUJ="] {
+            #expect(Base64.decode(Array(bad.utf8)) == nil, "\(bad)")
+        }
+        #expect(Base64.decode(Array("QU Jj\nZA==".utf8)) == Array("ABcd".utf8))
     }
 }

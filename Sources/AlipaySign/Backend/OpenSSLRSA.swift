@@ -1,4 +1,11 @@
 import COpenSSL
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A fetched `EVP_MD`, fetched once per process (BACKEND.md §1: implicit fetches per call cost time).
 struct Digest: @unchecked Sendable {
@@ -26,16 +33,43 @@ struct Digest: @unchecked Sendable {
 
 /// A prepared RSASSA-PKCS1-v1_5 context for one key and one digest.
 ///
-/// The template is set up once (padding, digest) and never used directly: each operation hashes the message,
-/// duplicates the template and signs or verifies with the copy. That keeps the template immutable, so one
-/// instance serves many threads (BACKEND.md §1, "hash first, then EVP_PKEY_CTX_dup": 96-97 % of `openssl speed`).
+/// The template is set up once (padding, digest). Operations run on pooled copies of it, each with its own digest
+/// context: a call claims a free slot (an atomic flag; the search starts at a slot chosen by the thread, so that
+/// threads rarely meet), hashes, signs or verifies, and releases it. In the steady state nothing is allocated and
+/// no shared reference count is touched per operation; when every slot is busy, a call falls back to a fresh
+/// copy of the template (BACKEND.md §1: "hash first, then EVP_PKEY_CTX_dup").
 final class RSAPKCS1Context: @unchecked Sendable {
     private let template: OpaquePointer
     private let key: EVPKey
     private let digest: Digest
+    private let slots: [Slot]
     let signatureSize: Int
 
     enum Purpose { case sign, verify }
+
+    /// One pooled copy of the template with its digest context. `busy` guards both.
+    final class Slot: @unchecked Sendable {
+        let busy = Atomic<Bool>(false)
+        let ctx: OpaquePointer
+        let mdctx: OpaquePointer
+
+        init?(template: OpaquePointer) {
+            guard let ctx = EVP_PKEY_CTX_dup(template) else { return nil }
+            guard let mdctx = EVP_MD_CTX_new() else {
+                EVP_PKEY_CTX_free(ctx)
+                return nil
+            }
+            self.ctx = ctx
+            self.mdctx = mdctx
+        }
+
+        deinit {
+            EVP_PKEY_CTX_free(ctx)
+            EVP_MD_CTX_free(mdctx)
+        }
+    }
+
+    static let slotCount = max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     init(key: EVPKey, digest: Digest, purpose: Purpose) throws {
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
@@ -53,30 +87,55 @@ final class RSAPKCS1Context: @unchecked Sendable {
         self.key = key
         self.digest = digest
         self.signatureSize = Int(EVP_PKEY_get_size(key.pointer))
+        self.slots = (0..<Self.slotCount).compactMap { _ in Slot(template: ctx) }
     }
 
     deinit { EVP_PKEY_CTX_free(template) }
 
-    private func hash(_ message: UnsafeRawBufferPointer, into out: inout (UInt64, UInt64, UInt64, UInt64)) -> Int {
+    /// Runs `body` with a slot's contexts, or with fresh ones when every slot is busy.
+    private func withContexts<R>(_ body: (OpaquePointer, OpaquePointer) -> R?) -> R? {
+        if !slots.isEmpty {
+            // pthread_t is the thread's address: its low bits are alignment, so skip them.
+            let start = Int((UInt(bitPattern: Int(bitPattern: pthread_self())) >> 12) % UInt(slots.count))
+            for i in 0..<slots.count {
+                let slot = slots[(start + i) % slots.count]
+                if slot.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+                    defer { slot.busy.store(false, ordering: .releasing) }
+                    return body(slot.ctx, slot.mdctx)
+                }
+            }
+        }
+        guard let ctx = EVP_PKEY_CTX_dup(template) else { return nil }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        guard let mdctx = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(mdctx) }
+        return body(ctx, mdctx)
+    }
+
+    private func hash(_ message: UnsafeRawBufferPointer, with mdctx: OpaquePointer, into out: inout (UInt64, UInt64, UInt64, UInt64)) -> Int {
         var n: UInt32 = 0
+        guard EVP_DigestInit_ex2(mdctx, digest.md, nil) == 1,
+            EVP_DigestUpdate(mdctx, message.baseAddress, message.count) == 1
+        else { return 0 }
         let ok = withUnsafeMutableBytes(of: &out) { o in
-            EVP_Digest(message.baseAddress, message.count, o.baseAddress?.assumingMemoryBound(to: UInt8.self), &n,
-                       digest.md, nil)
+            EVP_DigestFinal_ex(mdctx, o.baseAddress?.assumingMemoryBound(to: UInt8.self), &n)
         }
         return ok == 1 ? Int(n) : 0
     }
 
     func sign(_ message: UnsafeRawBufferPointer) throws -> [UInt8] {
-        var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let mdLength = hash(message, into: &md)
-        guard mdLength > 0, let ctx = EVP_PKEY_CTX_dup(template) else { throw OpenSSL.failure("digest") }
-        defer { EVP_PKEY_CTX_free(ctx) }
         var signature = [UInt8](repeating: 0, count: signatureSize)
-        var length = signatureSize
-        let ok = withUnsafeBytes(of: &md) { m in
-            EVP_PKEY_sign(ctx, &signature, &length, m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength)
+        let length: Int? = withContexts { ctx, mdctx in
+            var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            let mdLength = hash(message, with: mdctx, into: &md)
+            guard mdLength > 0 else { return nil }
+            var length = signatureSize
+            let ok = withUnsafeBytes(of: &md) { m in
+                EVP_PKEY_sign(ctx, &signature, &length, m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength)
+            }
+            return ok == 1 ? length : nil
         }
-        guard ok == 1 else { throw OpenSSL.failure("EVP_PKEY_sign") }
+        guard let length else { throw OpenSSL.failure("EVP_PKEY_sign") }
         if length != signatureSize { signature.removeSubrange(length...) }
         return signature
     }
@@ -84,18 +143,16 @@ final class RSAPKCS1Context: @unchecked Sendable {
     /// `true` only for a valid signature. Every failure, whatever its cause, is `false` (opaque by design).
     func verify(_ message: UnsafeRawBufferPointer, signature: [UInt8]) -> Bool {
         guard signature.count == signatureSize else { return false }
-        var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let mdLength = hash(message, into: &md)
-        guard mdLength > 0, let ctx = EVP_PKEY_CTX_dup(template) else {
-            ERR_clear_error()
-            return false
-        }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        let ok = withUnsafeBytes(of: &md) { m in
-            EVP_PKEY_verify(ctx, signature, signature.count, m.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                            mdLength)
-        }
-        if ok != 1 { ERR_clear_error() }
-        return ok == 1
+        let ok: Bool = withContexts { ctx, mdctx -> Bool? in
+            var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            let mdLength = hash(message, with: mdctx, into: &md)
+            guard mdLength > 0 else { return false }
+            let result = withUnsafeBytes(of: &md) { m in
+                EVP_PKEY_verify(ctx, signature, signature.count, m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength)
+            }
+            return result == 1
+        } ?? false
+        if !ok { ERR_clear_error() }
+        return ok
     }
 }

@@ -42,6 +42,50 @@ public enum Base64 {
     }
 
     static func decode(buffer text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        if let fast = decodeCompact(text) { return fast }
+        return decodeGeneral(text)
+    }
+
+    /// The common case, a signature as sent: no whitespace, length a multiple of 4, padding only at the end.
+    /// Four characters at a time; `nil` (not an error) sends anything else to the general decoder.
+    private static func decodeCompact(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let count = text.count
+        guard count >= 4, count % 4 == 0 else { return nil }
+        let decodeTable = Self.decodeTable
+        let pad = text[count - 1] == UInt8(ascii: "=") ? (text[count - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
+        let groups = count / 4
+        let outCount = groups * 3 - pad
+        return [UInt8](unsafeUninitializedCapacity: groups * 3) { out, initialized in
+            var bad: UInt8 = 0
+            var o = 0
+            for g in 0..<(groups - 1) {
+                let i = g * 4
+                let a = decodeTable[Int(text[i])], b = decodeTable[Int(text[i + 1])]
+                let c = decodeTable[Int(text[i + 2])], d = decodeTable[Int(text[i + 3])]
+                bad |= a | b | c | d
+                out[o] = a << 2 | b >> 4
+                out[o + 1] = b << 4 | c >> 2
+                out[o + 2] = c << 6 | d
+                o += 3
+            }
+            // The last group, with its padding.
+            let i = count - 4
+            let a = decodeTable[Int(text[i])], b = decodeTable[Int(text[i + 1])]
+            let c = pad == 2 ? 0 : decodeTable[Int(text[i + 2])]
+            let d = pad >= 1 ? 0 : decodeTable[Int(text[i + 3])]
+            bad |= a | b | c | d
+            // Non-canonical trailing bits are rejected, as by the general decoder.
+            if pad == 2 && b & 0x0F != 0 { bad = 0xFF }
+            if pad == 1 && c & 0x03 != 0 { bad = 0xFF }
+            out[o] = a << 2 | b >> 4
+            out[o + 1] = b << 4 | c >> 2
+            out[o + 2] = c << 6 | d
+            // 0xFF marks characters outside the alphabet; any of them (bit 6 or 7 set) fails the fast path.
+            initialized = bad & 0xC0 == 0 ? outCount : 0
+        }.nilIfEmpty(expected: outCount)
+    }
+
+    static func decodeGeneral(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let decodeTable = Self.decodeTable  // one lazy-initialisation check, not one per character
         var out = [UInt8]()
         out.reserveCapacity(text.count / 4 * 3)
@@ -96,4 +140,8 @@ public enum Base64 {
         var text = text
         return text.withUTF8 { decode(buffer: $0) }
     }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func nilIfEmpty(expected: Int) -> [UInt8]? { count == expected && (expected > 0 || isEmpty) ? self : nil }
 }

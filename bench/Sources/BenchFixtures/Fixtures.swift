@@ -30,6 +30,14 @@ public struct Fixtures: Sendable {
     public let v3Header: String
     public let v3Body: [UInt8]
     public let v3RequestVerifier: V3RequestVerifier
+    /// v3 responses: a verifier (this key standing in for Alipay's), headers and a body it signed.
+    public let v3ResponseVerifier: V3ResponseVerifier
+    public let v3ResponseHeaders: V3ResponseVerifier.Headers
+    public let v3ResponseBody: [UInt8]
+    /// RSA-1024 (legacy) signer and verifier over the same content, for the rsa1024 line of openssl speed.
+    public let signer1024: Signer
+    public let verifier1024: SignatureVerifier
+    public let signature1024: [UInt8]
 
     public init() throws {
         let vectors = URL(fileURLWithPath: #filePath)
@@ -67,8 +75,19 @@ public struct Fixtures: Sendable {
             method: "POST", requestURI: "/v3/alipay/open/public/account/create", body: v3Body,
             nonce: "5f0b7a2e-8c1d-4e6f-9a3b-2c4d6e8f0a1b", timestamp: 1_763_805_600_000).header
         v3RequestVerifier = try V3RequestVerifier(publicKey: publicKey)
+        v3ResponseBody = Array(#"{"user_id":"2088102000000001","display_name":"测试生活号","status":"ONLINE"}"#.utf8)
+        let v3Signature = try signer.signature(
+            for: Array("1795312800123\nb3f5a1c2d4e6\n".utf8) + v3ResponseBody + [0x0A])
+        v3ResponseHeaders = V3ResponseVerifier.Headers(
+            timestamp: "1795312800123", nonce: "b3f5a1c2d4e6", signature: Base64.encode(v3Signature))
+        v3ResponseVerifier = try V3ResponseVerifier(publicKey: publicKey)
+        let key1024 = try PrivateKey(
+            parsingAllowingWeakKey: [UInt8](try Data(contentsOf: vectors.appendingPathComponent("rsa1024-pkcs8.pem"))))
+        signer1024 = try Signer(privateKey: key1024)
+        verifier1024 = try SignatureVerifier(publicKey: key1024.publicKey)
         requestContent = SignContent.utf8Bytes(request)
         requestSignature = try signer.signature(for: requestContent)
+        signature1024 = try signer1024.signature(for: requestContent)
         var notification: [String: String] = [
             "gmt_create": "2026-11-22 10:00:05", "charset": "utf-8", "notify_type": "trade_status_sync",
             "notify_id": "2026112200222100005012345678", "notify_time": "2026-11-22 10:00:06",

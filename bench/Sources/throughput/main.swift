@@ -1,41 +1,69 @@
-// Operations per second of the hot paths, for compare.sh: `throughput [--seconds S]`.
-// Prints one line per operation: `NAME OPS_PER_SECOND`.
+// Operations per second of the hot paths, for compare.sh: `throughput [--seconds S] [--threads T]`.
+// Prints one line per operation: `NAME OPS_PER_SECOND` (with T threads, the sum over the threads).
 import AlipaySign
 import BenchFixtures
+import Dispatch
 import Foundation
 
-var requested = 3.0
-var arguments = CommandLine.arguments.dropFirst()
-while let argument = arguments.popFirst() {
-    if argument == "--seconds", let value = arguments.popFirst().flatMap(Double.init) { requested = value }
+struct Options: Sendable {
+    var seconds = 3.0
+    var threads = 1
+    var only: Set<String> = []
 }
 
-let fixtures = try Fixtures()
-let seconds = requested
+let options: Options = {
+    var o = Options()
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+        switch argument {
+        case "--seconds": o.seconds = arguments.popFirst().flatMap(Double.init) ?? o.seconds
+        case "--threads": o.threads = arguments.popFirst().flatMap(Int.init) ?? o.threads
+        case "--only": o.only = Set((arguments.popFirst() ?? "").split(separator: ",").map(String.init))
+        default: break
+        }
+    }
+    return o
+}()
 
-@inline(never)
-func measure(_ name: String, seconds: Double = seconds, _ body: () throws -> Bool) throws {
-    for _ in 0..<20 { _ = try body() }
+let fixtures = try Fixtures()
+
+/// Runs `body` on `threads` threads for `seconds`, after a warm-up; prints the total rate.
+func measure(_ name: String, _ body: @escaping @Sendable () throws -> Bool) throws {
+    let (seconds, threads, only) = (options.seconds, options.threads, options.only)
+    if !only.isEmpty && !only.contains(name) { return }
+    for _ in 0..<20 { guard try body() else { fatalError("\(name): an operation failed") } }
+    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
+    counts.initialize(repeating: 0)
+    defer { counts.deallocate() }
+    nonisolated(unsafe) let shared = counts
     let clock = ContinuousClock()
     let start = clock.now
     let budget = Duration.milliseconds(Int64(seconds * 1000))
-    var count = 0
-    var ok = true
-    while clock.now - start < budget {
-        for _ in 0..<8 { ok = try body() && ok }
-        count += 8
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        var count = 0
+        while clock.now - start < budget {
+            for _ in 0..<8 { if (try? body()) != true { fatalError("\(name): an operation failed") } }
+            count += 8
+        }
+        shared[t] = count
     }
     let elapsed = clock.now - start
     let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    guard ok else { fatalError("\(name): an operation failed") }
-    print(name, String(format: "%.0f", Double(count) / s))
+    print(name, String(format: "%.0f", Double(counts.reduce(0, +)) / s))
 }
 
-try measure("content") { !SignContent.utf8Bytes(fixtures.request).isEmpty }
-try measure("sign") { !(try fixtures.signer.signature(for: fixtures.requestContent)).isEmpty }
-try measure("sign-request") { !(try fixtures.signer.signRequest(fixtures.request)).signature.isEmpty }
-try measure("verify") { fixtures.verifier.isValidSignature(fixtures.requestSignature, for: fixtures.requestContent) }
-try measure("verify-notify") { try fixtures.notificationVerifier.verify(formBody: fixtures.notificationBody).isValid }
-let decodedNotification = try FormBody.decode(fixtures.notificationBody).parameters
-try measure("notify-decode") { !(try FormBody.decode(fixtures.notificationBody)).parameters.isEmpty }
-try measure("notify-content") { !SignContent.build(decodedNotification, mode: .notifyV1).isEmpty }
+let f = fixtures
+try measure("sign") { !(try f.signer.signature(for: f.requestContent)).isEmpty }
+try measure("sign-request") { !(try f.signer.signRequest(f.request)).signature.isEmpty }
+try measure("verify") { f.verifier.isValidSignature(f.requestSignature, for: f.requestContent) }
+try measure("verify-notify") { try f.notificationVerifier.verify(formBody: f.notificationBody).isValid }
+try measure("verify-response-1k") { try f.responseVerifier.verify(f.smallResponse, method: "alipay.trade.query").isValid }
+try measure("v3-sign") {
+    !(try f.v3Signer.sign(method: "POST", requestURI: "/v3/alipay/open/public/account/create", body: f.v3Body)).header.isEmpty
+}
+try measure("v3-verify-response") {
+    try f.v3ResponseVerifier.verify(headers: f.v3ResponseHeaders, body: f.v3ResponseBody).isValid
+}
+try measure("sign-1024") { !(try f.signer1024.signature(for: f.requestContent)).isEmpty }
+try measure("verify-1024") { f.verifier1024.isValidSignature(f.signature1024, for: f.requestContent) }
+try measure("content") { !SignContent.utf8Bytes(f.request).isEmpty }
