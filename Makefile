@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test bench bench-compare clean
+.PHONY: deps build release rules demo test bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -82,6 +82,16 @@ bench: deps
 
 bench-compare: deps
 	bench/compare.sh
+
+# Allocation counts per operation (p90) against the committed bench/Thresholds (exit non-zero on a regression).
+# Instruction counts need hardware performance counters, which these VMs do not expose; where they exist, add
+# --metric instructions to both targets and commit the thresholds it writes.
+bench-check: deps
+	cd bench && $(SWIFT) package --disable-sandbox benchmark thresholds check --metric mallocCountTotal
+
+# Rewrites bench/Thresholds from a fresh run: after a deliberate change, review the diff and commit it.
+bench-thresholds: deps
+	cd bench && $(SWIFT) package --disable-sandbox benchmark thresholds update --metric mallocCountTotal
 
 clean:
 	rm -rf .build bench/.build

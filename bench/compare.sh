@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Our RSA-2048 sign and verify throughput next to `openssl speed` on the same machine, in the same run.
+# Side by side, in one run on the machine at hand: `openssl speed` (rsa2048 and rsa1024; 1 process and -multi 2),
+# AlipaySign's hot paths with 1 and 2 threads, the Python peers (official alipay-sdk-python and python-alipay-sdk, in a
+# venv under bench/.venv made by this script) and the JDK's SHA256withRSA (java.security.Signature, after warm-up).
+# Every line: operations per second and the ratio to the matching `openssl speed` figure.
 # Usage: bench/compare.sh [SECONDS]   (default 3)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,22 +13,55 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null
 echo "openssl: $(openssl version)"
 echo
 
-speed=$(openssl speed -seconds "$seconds" rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6, $7}')
-read -r ossl_sign ossl_verify <<<"$speed"
-ours=$(.build/release/throughput --seconds "$seconds")
-get() { awk -v k="$1" '$1 == k {print $2}' <<<"$ours"; }
+speed() { openssl speed -seconds "$seconds" "$@" rsa2048 rsa1024 2>/dev/null | awk '/^rsa (2048|1024) bits/ {print $2, $6, $7}'; }
+single=$(speed)
+multi=$(speed -multi 2)
+ossl() { awk -v b="$1" -v c="$2" '$1 == b {print (c == "sign" ? $2 : $3)}' <<<"$3"; }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-printf '%-44s %12s %8s\n' "operation (RSA-2048, 1 thread)" "ops/s" "ratio"
-printf '%-44s %12.0f %8s\n' "openssl speed: sign" "$ossl_sign" "1.000"
-printf '%-44s %12.0f %8s\n' "AlipaySign: RSA2 sign (content bytes)" "$(get sign)" "$(ratio "$(get sign)" "$ossl_sign")"
-printf '%-44s %12.0f %8s\n' "AlipaySign: RSA2 sign of a request (+content, base64)" "$(get sign-request)" \
-  "$(ratio "$(get sign-request)" "$ossl_sign")"
-printf '%-44s %12.0f %8s\n' "openssl speed: verify" "$ossl_verify" "1.000"
-printf '%-44s %12.0f %8s\n' "AlipaySign: RSA2 verify" "$(get verify)" "$(ratio "$(get verify)" "$ossl_verify")"
-printf '%-44s %12.0f %8s\n' "AlipaySign: notification verify (parse+V1+verify)" "$(get verify-notify)" \
-  "$(ratio "$(get verify-notify)" "$ossl_verify")"
-printf '%-44s %12.0f\n' "AlipaySign: canonical content, 10 parameters" "$(get content)"
+ours1=$(.build/release/throughput --seconds "$seconds" --threads 1)
+ours2=$(.build/release/throughput --seconds "$seconds" --threads 2 \
+  --only sign,sign-request,verify,verify-notify,verify-response-1k,v3-sign,v3-verify-response)
+get() { awk -v k="$1" '$1 == k {print $2}' <<<"$2"; }
+
+peers=""
+if [ ! -x .venv/bin/python ]; then
+  (python3 -m venv .venv && .venv/bin/pip install -q alipay-sdk-python python-alipay-sdk) >/dev/null 2>&1 || true
+fi
+if [ -x .venv/bin/python ]; then peers+=$(.venv/bin/python peers/python_peers.py "$seconds" 2>/dev/null || true)$'\n'; fi
+if command -v java >/dev/null 2>&1; then peers+=$(java peers/JavaSignature.java ../vectors/alipay/keys "$seconds" 2>/dev/null || true); fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+line() { printf '%-62s %8s %12s %8s\n' "$1" "$2" "$(awk -v v="$3" 'BEGIN { if (v == "") print "-"; else printf "%.0f", v }')" "$4"; }
+
+printf '%-62s %8s %12s %8s\n' "operation" "threads" "ops/s" "ratio"
+for bits in 2048 1024; do
+  line "openssl speed rsa$bits sign" 1 "$(ossl "$bits" sign "$single")" "1.00"
+  line "openssl speed rsa$bits verify" 1 "$(ossl "$bits" verify "$single")" "1.00"
+  line "openssl speed -multi 2 rsa$bits sign" 2 "$(ossl "$bits" sign "$multi")" "1.00"
+  line "openssl speed -multi 2 rsa$bits verify" 2 "$(ossl "$bits" verify "$multi")" "1.00"
+done
 echo
-echo "sign ratio:   $(ratio "$(get sign)" "$ossl_sign")   (target >= 0.95)"
-echo "verify ratio: $(ratio "$(get verify)" "$ossl_verify")   (target >= 0.90)"
+for t in 1 2; do
+  ours=$([ "$t" = 1 ] && echo "$ours1" || echo "$ours2")
+  base=$([ "$t" = 1 ] && echo "$single" || echo "$multi")
+  s=$(ossl 2048 sign "$base"); v=$(ossl 2048 verify "$base")
+  line "AlipaySign RSA2 sign (content bytes)" "$t" "$(get sign "$ours")" "$(ratio "$(get sign "$ours")" "$s")"
+  line "AlipaySign v2 request signing (content + sign + base64)" "$t" "$(get sign-request "$ours")" "$(ratio "$(get sign-request "$ours")" "$s")"
+  line "AlipaySign RSA2 verify (content bytes)" "$t" "$(get verify "$ours")" "$(ratio "$(get verify "$ours")" "$v")"
+  line "AlipaySign notification verify (parse + content + verify)" "$t" "$(get verify-notify "$ours")" "$(ratio "$(get verify-notify "$ours")" "$v")"
+  line "AlipaySign JSON response verify, 1.4 KB (extract + verify)" "$t" "$(get verify-response-1k "$ours")" "$(ratio "$(get verify-response-1k "$ours")" "$v")"
+  line "AlipaySign v3 signing (Authorization header)" "$t" "$(get v3-sign "$ours")" "$(ratio "$(get v3-sign "$ours")" "$s")"
+  line "AlipaySign v3 response verify" "$t" "$(get v3-verify-response "$ours")" "$(ratio "$(get v3-verify-response "$ours")" "$v")"
+done
+line "AlipaySign RSA sign, 1024-bit (legacy)" 1 "$(get sign-1024 "$ours1")" "$(ratio "$(get sign-1024 "$ours1")" "$(ossl 1024 sign "$single")")"
+line "AlipaySign RSA verify, 1024-bit (legacy)" 1 "$(get verify-1024 "$ours1")" "$(ratio "$(get verify-1024 "$ours1")" "$(ossl 1024 verify "$single")")"
+echo
+s=$(ossl 2048 sign "$single"); v=$(ossl 2048 verify "$single")
+line "Python official SDK: content + sign_with_rsa2 (rsa)" 1 "$(get python-official-sign "$peers")" "$(ratio "$(get python-official-sign "$peers")" "$s")"
+line "Python official SDK: verify_with_rsa (rsa)" 1 "$(get python-official-verify "$peers")" "$(ratio "$(get python-official-verify "$peers")" "$v")"
+line "python-alipay-sdk: sign_data (pycryptodome)" 1 "$(get python-fzlee-sign "$peers")" "$(ratio "$(get python-fzlee-sign "$peers")" "$s")"
+line "python-alipay-sdk: _verify (pycryptodome)" 1 "$(get python-fzlee-verify "$peers")" "$(ratio "$(get python-fzlee-verify "$peers")" "$v")"
+line "JDK SHA256withRSA sign (java.security.Signature)" 1 "$(get java-sign "$peers")" "$(ratio "$(get java-sign "$peers")" "$s")"
+line "JDK SHA256withRSA verify (initVerify + verify)" 1 "$(get java-verify "$peers")" "$(ratio "$(get java-verify "$peers")" "$v")"
+echo
+echo "targets (1 thread): sign >= 0.95, verify >= 0.90, notification verify >= 0.85; 2 threads >= 0.95 of -multi 2"
