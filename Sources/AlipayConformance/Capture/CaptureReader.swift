@@ -24,8 +24,17 @@ public final class CaptureReader {
     /// The largest single entry or line accepted.
     public static let maximumEntrySize = 256 << 20
 
-    public init(path: String) throws {
-        chunks = try ChunkedFile(path: path)
+    public convenience init(path: String) throws {
+        try self.init(chunks: try ChunkedFile(path: path), name: path)
+    }
+
+    /// Reads a capture held in memory (tests, fuzzing).
+    public convenience init(contents: [UInt8]) throws {
+        try self.init(chunks: ChunkedFile(contents: contents), name: "(in memory)")
+    }
+
+    private init(chunks: ChunkedFile, name path: String) throws {
+        var chunks = chunks
         guard let first = try chunks.peekFirstNonBlank() else { throw CaptureError("the capture '\(path)' is empty") }
         if first == UInt8(ascii: "{") {
             // A HAR file is one object whose first member is "log"; a JSON Lines file starts with an exchange.
@@ -38,6 +47,7 @@ public final class CaptureReader {
         } else {
             throw CaptureError("the capture '\(path)' is neither HAR (a JSON object) nor JSON Lines (one object a line)")
         }
+        self.chunks = chunks
         if format == .har { har = HARScanner() }
     }
 
@@ -73,7 +83,7 @@ final class FileDescriptor {
 }
 
 struct ChunkedFile {
-    private let file: FileDescriptor
+    private let file: FileDescriptor?
     private var buffer: [UInt8] = []
     private var position = 0
     private(set) var offset = 0
@@ -87,8 +97,14 @@ struct ChunkedFile {
         self.file = FileDescriptor(fd)
     }
 
+    init(contents: [UInt8]) {
+        file = nil
+        buffer = contents
+        eof = true
+    }
+
     private mutating func fill() throws -> Bool {
-        if eof { return false }
+        guard !eof, let file else { return false }
         if position > 0 {
             buffer.removeFirst(position)
             position = 0

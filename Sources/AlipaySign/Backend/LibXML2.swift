@@ -66,7 +66,9 @@ enum LibXML2 {
         let status = base.withMemoryRebound(to: CChar.self, capacity: body.count) {
             xmlParseChunk(ctxt, $0, Int32(body.count), 1)
         }
-        let wellFormed = ctxt.pointee.wellFormed != 0
+        // A parse that stopped early (an encoding libxml2 cannot convert, say) can report no error: the document
+        // must also have had a root element that closed.
+        let wellFormed = ctxt.pointee.wellFormed != 0 && !state.elements.isEmpty && state.depth == 0
         withExtendedLifetime(state) {}
         guard status == 0, wellFormed else {
             var message = "not well-formed"

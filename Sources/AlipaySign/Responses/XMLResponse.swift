@@ -36,6 +36,9 @@ enum XMLResponse {
                 rejection = rejection ?? "the element '\(node)' appears more than once (an injection)"
             }
             let start = nodeIndex + node.utf8.count + 1
+            guard start <= body.count else {
+                throw AlipaySignError(.malformedResponse, "the XML response ends inside the '\(node)' start tag")
+            }
             guard var signStart = find("<sign", from: 0) else {
                 throw AlipaySignError(
                     .malformedResponse, "the XML response has no '<sign' element",

@@ -45,7 +45,11 @@ enum Batch {
         if threads <= 1 { return lines.map(job) }
         let results = UnsafeMutableBufferPointer<Output>.allocate(capacity: lines.count)
         results.initialize(repeating: ("", false))
-        defer { results.deallocate() }
+        defer {
+            // Found by AddressSanitizer's leak check: without deinitialize, every result string leaked.
+            results.deinitialize()
+            results.deallocate()
+        }
         let box = UncheckedSendable(results)
         lines.withUnsafeBufferPointer { input in
             let inputBox = UncheckedSendable(input)

@@ -1,0 +1,75 @@
+// One libFuzzer binary for every target: `alipay-fuzz TARGET [libFuzzer options] [CORPUS…]`.
+// Each target feeds the input to one parser and lets it throw; only a crash, a hang or a sanitizer report is a
+// finding. Targets: form, json-response, xml-response, key, cert-bundle, har, jsonl, v3-auth.
+import AlipayConformance
+import AlipaySign
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+nonisolated(unsafe) var target = ""
+
+let targets = ["form", "json-response", "xml-response", "key", "cert-bundle", "har", "jsonl", "v3-auth"]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    switch target {
+    case "form":
+        _ = try? FormBody.decode(bytes)
+        _ = try? FormBody.decode(bytes, charset: .gbk)
+        _ = try? Parameters.parse(bytes)
+    case "json-response":
+        for charset in [Charset.utf8, .gbk, .gb18030] {
+            if let e = try? ResponseExtractor.extract(bytes, method: "alipay.trade.query", charset: charset) {
+                precondition(e.range.upperBound <= bytes.count, "a range outside the body")
+            }
+        }
+    case "xml-response":
+        _ = try? ResponseExtractor.extract(bytes, method: "alipay.trade.query", format: .xml)
+    case "key":
+        _ = try? AnyKey.parse(bytes)
+        _ = try? PublicKey(certificate: bytes)
+    case "cert-bundle":
+        if let file = try? CertificateFile(parsing: bytes) {
+            _ = try? CertificateSN.rootSN(of: file)
+            _ = CertificateChain.verify(file.certificates, roots: file.certificates)
+            for c in file.certificates { _ = try? c.publicKeyAllowingWeakKey() }
+        }
+    case "har", "jsonl":
+        if let reader = try? CaptureReader(contents: bytes) {
+            let checker = Checker(configuration: CheckConfiguration(rules: APIRuleSet()))
+            while let exchange = try? reader.next() { _ = checker.check(exchange) }
+        }
+    case "v3-auth":
+        _ = try? V3Authorization(parsing: String(decoding: bytes, as: UTF8.self))
+    default:
+        fatalError("unknown target \(target)")
+    }
+    return 0
+}
+
+@main
+struct Main {
+    static func main() {
+        var args = CommandLine.arguments
+        guard args.count >= 2, targets.contains(args[1]) else {
+            print("usage: alipay-fuzz TARGET [libFuzzer options] [CORPUS...]; targets: \(targets.joined(separator: " "))")
+            exit(64)
+        }
+        target = args.remove(at: 1)
+        var argc = CInt(args.count)
+        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let result = cArgs.withUnsafeMutableBufferPointer { buffer -> CInt in
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = buffer.baseAddress
+            return LLVMFuzzerRunDriver(&argc, &argv, testOneInput)
+        }
+        exit(result)
+    }
+}

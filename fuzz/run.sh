@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets (libFuzzer + AddressSanitizer over every Swift target) and runs each for SECONDS
+# (default 60) over the seeds; prints executions, corpus size and crashes per target. Exit 1 if any target crashed.
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(form json-response xml-response key cert-bundle har jsonl v3-auth)
+swift build --product alipay-fuzz -Xswiftc -sanitize=fuzzer,address >/dev/null
+python3 seeds.py >/dev/null
+mkdir -p .crashes
+failed=0
+printf '%-14s %12s %8s %8s\n' target executions corpus crashes
+for t in "${targets[@]}"; do
+  log=.crashes/$t.log
+  set +e
+  .build/debug/alipay-fuzz "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix=".crashes/$t-" ".corpus/$t" >"$log" 2>&1
+  status=$?
+  set -e
+  runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+  crashes=$(find .crashes -name "$t-*" | wc -l)
+  printf '%-14s %12s %8s %8s\n' "$t" "${runs:-?}" "$(ls ".corpus/$t" | wc -l)" "$crashes"
+  if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then failed=1; echo "  see fuzz/$log"; fi
+done
+exit $failed

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Seed corpora for the libFuzzer targets, made from the committed vectors (run by `make fuzz`).
+
+Writes fuzz/.corpus/<target>/ (git-ignored; libFuzzer adds what it finds there).
+"""
+import base64
+import glob
+import hashlib
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+V = os.path.join(HERE, "..", "vectors")
+OUT = os.path.join(HERE, ".corpus")
+
+
+def put(target, data):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as f:
+        f.write(data)
+
+
+def load(path):
+    with open(os.path.join(V, path), encoding="utf-8") as f:
+        return json.load(f)
+
+
+for c in load("alipay/notifications.json")["cases"]:
+    put("form", c["body"])
+for c in load("alipay/content.json")["forms"]:
+    put("form", c["body"])
+for r in load("responses/responses.json")["responses"]:
+    put("json-response" if r["format"] == "json" else "xml-response", base64.b64decode(r["body_b64"]))
+for path in glob.glob(os.path.join(V, "alipay", "keys", "*")):
+    put("key", open(path, "rb").read())
+for path in glob.glob(os.path.join(V, "certificates", "**", "*.*"), recursive=True):
+    if path.endswith((".pem", ".crt")):
+        put("cert-bundle", open(path, "rb").read())
+for path in glob.glob(os.path.join(V, "captures", "*.har")):
+    put("har", open(path, "rb").read())
+lines = open(os.path.join(V, "captures", "capture.jsonl"), "rb").read()
+put("jsonl", lines)
+for line in lines.splitlines():
+    put("jsonl", line + b"\n")
+for r in load("v3/v3.json")["requests"]:
+    put("v3-auth", r["authorization"])
+print("seeds in", OUT, {t: len(os.listdir(os.path.join(OUT, t))) for t in sorted(os.listdir(OUT))})
