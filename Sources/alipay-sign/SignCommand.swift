@@ -59,8 +59,7 @@ struct SignCommand: ParsableCommand {
     }
 
     func run() throws {
-        let keyBytes = try Input.bytes(privateKey, what: "private key")
-        let key = allowWeakKey ? try PrivateKey(parsingAllowingWeakKey: keyBytes) : try PrivateKey(parsing: keyBytes)
+        let key = try Input.privateKey(privateKey, allowWeak: allowWeakKey)
         let type = signType.resolved()
         if jsonl { return try runBatch(key: key, type: type) }
         let signed: SignedContent

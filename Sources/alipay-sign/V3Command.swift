@@ -76,8 +76,7 @@ struct V3Command: ParsableCommand {
         }
 
         func run() throws {
-            let keyBytes = try Input.bytes(privateKey, what: "private key")
-            let key = allowWeakKey ? try PrivateKey(parsingAllowingWeakKey: keyBytes) : try PrivateKey(parsing: keyBytes)
+            let key = try Input.privateKey(privateKey, allowWeak: allowWeakKey)
             let sn = try appCertSN ?? appCert.map { try CertificateSN.sn(ofCertificateFile: try Input.bytes($0, what: "app certificate")) }
             let signer = try V3Signer(privateKey: key, appID: appID, appCertSN: sn)
             let extra = authField.map { field -> (String, String) in

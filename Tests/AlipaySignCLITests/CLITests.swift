@@ -132,7 +132,8 @@ struct CLITests {
                           hint: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let r = try CLI.run(arguments, stdin: stdin)
         #expect(r.code == 2, "\(arguments): \(r.stdout) \(r.stderr)", sourceLocation: sourceLocation)
-        let lines = r.stderr.split(separator: "\n")
+        // Warnings (a key file readable by others, a legacy sign type) may come first; then the error line.
+        let lines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("warning: ") }
         #expect(lines.first?.hasPrefix("error: ") == true, "\(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.contains(mentions), "\(r.stderr)", sourceLocation: sourceLocation)
         if hint { #expect(lines.contains { $0.hasPrefix("hint: ") }, "\(r.stderr)", sourceLocation: sourceLocation) }
@@ -183,5 +184,48 @@ struct CLITests {
         #expect(try CLI.run(["sign", "--private-key", "k", "--sign-type", "SM3"]).code == 64)
         #expect(try CLI.run(["no-such-command"]).code == 64)
         #expect(try CLI.run(["--help"]).code == 0)
+    }
+}
+
+@Suite(.serialized)
+struct KeySafetyCLITests {
+    /// A private key file readable by group or others draws a warning; mode 600 does not.
+    @Test func keyFilePermissionsWarn() throws {
+        let key = try Data(contentsOf: URL(fileURLWithPath: Vectors.path("alipay/keys/rsa2048-pkcs8.pem")))
+        let path = try CLI.temporaryFile(key, name: "perm-key.pem")
+        for (mode, warns) in [(0o644, true), (0o600, false)] {
+            chmod(path, mode_t(mode))
+            let r = try CLI.run(["sign", "--private-key", path, "-"], stdin: Data("a=1".utf8))
+            #expect(r.code == 0)
+            #expect(r.stderr.contains("readable by group or others") == warns, "mode \(String(mode, radix: 8)): \(r.stderr)")
+        }
+    }
+
+    /// No error, warning or report ever carries key material: every bad key's message is checked against every
+    /// 12-character run of the key file's base64.
+    @Test func errorsNeverShowKeyMaterial() throws {
+        let pem = try String(contentsOfFile: Vectors.path("alipay/keys/rsa2048-pkcs8.pem"), encoding: .utf8)
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let variants: [String] = [
+            String(pem.prefix(pem.count / 2)),                                  // truncated
+            pem.replacingOccurrences(of: "M", with: "*"),                        // not base64
+            body.replacingOccurrences(of: "A", with: "\\n"),                     // literal \n
+            String(body.dropLast(40)),                                           // bare base64, truncated
+            pem.replacingOccurrences(of: "PRIVATE KEY-----\n", with: "PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"),
+        ]
+        for variant in variants {
+            let file = try CLI.temporaryFile(Data(variant.utf8), name: "bad-key.pem")
+            for arguments in [["sign", "--private-key", file, "-"], ["keys", "inspect", file],
+                              ["verify", "--public-key", file, "--signature", "AA==", "-"]] {
+                let r = try CLI.run(arguments, stdin: Data("a=1".utf8))
+                let output = r.stdout + r.stderr
+                var i = body.startIndex
+                while body.distance(from: i, to: body.endIndex) >= 12 {
+                    let run = body[i..<body.index(i, offsetBy: 12)]
+                    #expect(!output.contains(run), "\(arguments[0]): key material '\(run)' in: \(output)")
+                    i = body.index(i, offsetBy: 6)
+                }
+            }
+        }
     }
 }

@@ -59,7 +59,16 @@ public struct CertificateFile: Sendable {
     private static let begin = Array("-----BEGIN ".utf8)
     private static let dashes = Array("-----".utf8)
 
+    /// The largest certificate file read (Alipay's bundles are a few kilobytes), and the most blocks in one.
+    public static let maximumSize = 16 << 20
+    public static let maximumBlocks = 10_000
+
     static func read(_ input: [UInt8]) throws -> [Entry] {
+        guard input.count <= maximumSize else {
+            throw AlipaySignError(
+                .inputTooLarge, "the certificate file is \(input.count >> 20) MiB, more than \(maximumSize >> 20) MiB",
+                hint: "a certificate or a root bundle is a few kilobytes; check the file given")
+        }
         if ByteSearch.find(begin, in: input) != nil { return readPEM(input) }
         let trimmed = input.filter { !$0.isASCIIWhitespace }
         guard !trimmed.isEmpty else { throw AlipaySignError(.malformedCertificate, "the certificate file is empty") }
@@ -92,6 +101,10 @@ public struct CertificateFile: Sendable {
         var at = 0
         while let start = ByteSearch.find(begin, in: input, from: at) {
             let index = entries.count
+            guard index < maximumBlocks else {
+                entries.append(Entry(index: index, certificate: nil, problem: "more than \(maximumBlocks) blocks: the rest is not read"))
+                break
+            }
             let labelStart = start + begin.count
             guard let labelEnd = ByteSearch.find(dashes, in: input, from: labelStart) else {
                 entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1) has an unterminated BEGIN line"))

@@ -25,6 +25,20 @@ enum Input {
         return try readAll(fd: fd, name: "'\(path)'")
     }
 
+    /// Reads and parses a private key file; once it has parsed (so that it is a real key), warns when group or
+    /// others may read the file (a key file should be mode 600).
+    static func privateKey(_ path: String, allowWeak: Bool) throws -> PrivateKey {
+        let keyBytes = try bytes(path, what: "private key")
+        let key = allowWeak ? try PrivateKey(parsingAllowingWeakKey: keyBytes) : try PrivateKey(parsing: keyBytes)
+        var info = stat()
+        if path != "-", stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+            Terminal.warn(
+                "the private key file '\(path)' is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); "
+                    + "run chmod 600 on it")
+        }
+        return key
+    }
+
     /// Reads a form body or JSON parameters, without the line break a file usually ends with: a raw CR or LF
     /// cannot be part of a form-encoded value, and is whitespace after a JSON object. The library stays exact.
     static func parameters(_ path: String?) throws -> [UInt8] {
