@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test bench bench-compare bench-check bench-thresholds clean
+.PHONY: deps build release rules demo test fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -77,6 +77,22 @@ test: deps
 	$(SWIFT) build --build-tests
 	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build
 
+# libFuzzer over eight parsers (fuzz/run.sh: the table of executions and crashes), FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+# The short pass CI runs: 5 s per target, 40 s in all (plus the instrumented build).
+fuzz-short: deps
+	fuzz/run.sh 5
+
+# The tests under AddressSanitizer (all of them) and ThreadSanitizer (the library and conformance suites, which
+# sign and verify from many threads at once). Leak detection is off: the test harness's and Foundation.Process's
+# objects alive at exit are reported as leaks (a run with it on found the one real leak, since fixed).
+sanitize: deps
+	ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no $(SWIFT) test --sanitize=address --build-path .build-asan
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --sanitize=thread --build-path .build-tsan --filter 'AlipaySignTests|AlipayConformanceTests'
+
 bench: deps
 	cd bench && $(SWIFT) package --disable-sandbox benchmark
 
@@ -94,4 +110,4 @@ bench-thresholds: deps
 	cd bench && $(SWIFT) package --disable-sandbox benchmark thresholds update --metric mallocCountTotal
 
 clean:
-	rm -rf .build bench/.build
+	rm -rf .build .build-asan .build-tsan bench/.build fuzz/.build

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (libFuzzer + AddressSanitizer over every Swift target) and runs each for SECONDS
-# (default 60) over the seeds; prints executions, corpus size and crashes per target. Exit 1 if any target crashed.
+# (default 60) over the seeds (vectors/ and regressions/, the inputs of crashes found and fixed); prints executions,
+# corpus size and crashes per target. Exit 1 if any target crashed.
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +16,7 @@ failed=0
 printf '%-14s %12s %8s %8s\n' target executions corpus crashes
 for t in "${targets[@]}"; do
   log=.crashes/$t.log
+  rm -f .crashes/"$t"-*   # only this run's findings count
   set +e
   .build/debug/alipay-fuzz "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix=".crashes/$t-" ".corpus/$t" >"$log" 2>&1

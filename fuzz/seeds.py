@@ -47,4 +47,7 @@ for line in lines.splitlines():
     put("jsonl", line + b"\n")
 for r in load("v3/v3.json")["requests"]:
     put("v3-auth", r["authorization"])
+# Inputs of crashes found and fixed: kept as seeds so that they are run first, every time.
+for path in glob.glob(os.path.join(HERE, "regressions", "*", "*")):
+    put(os.path.basename(os.path.dirname(path)), open(path, "rb").read())
 print("seeds in", OUT, {t: len(os.listdir(os.path.join(OUT, t))) for t in sorted(os.listdir(OUT))})

@@ -77,6 +77,16 @@ import VectorSupport
         }
     }
 
+    @Test func harEntryNested100000DeepIsAnErrorNotACrash() throws {
+        let depth = 100_000
+        let har = "{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\",\"url\":\"https://a/b\",\"x\":"
+            + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}}]}}"
+        #expect(throws: CaptureError.self) {
+            let reader = try CaptureReader(contents: Array(har.utf8))
+            while try reader.next() != nil {}
+        }
+    }
+
     @Test func harDetailsVendorFieldsParamsOnlyAndBOM() throws {
         // A BOM, a vendor field before log, postData with params only (rebuilt as a form), HTTP/2 pseudo-headers.
         let text = "\u{FEFF}" + #"{"_meta":{"x":"}{"},"log":{"version":"1.2","entries":[{"_priority":"High","startedDateTime":"2026-11-22T02:00:00.000Z","request":{"method":"post","url":"https://merchant.example/notify","headers":[{"name":":authority","value":"x"},{"name":"Content-Type","value":"application/x-www-form-urlencoded"}],"postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"notify_id","value":"1"},{"name":"notify_type","value":"a b"}]}},"response":{"status":200,"headers":[],"content":{"size":7,"text":"c3VjY2Vzcw==","encoding":"base64"}}}]}}"#
