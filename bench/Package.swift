@@ -6,17 +6,17 @@ let package = Package(
     name: "AlipaySignBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "AlipaySign", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // The inputs every benchmark uses: one place, so that the benchmarks and compare.sh measure the same thing.
-        .target(name: "BenchFixtures", dependencies: [.product(name: "AlipaySign", package: "main")]),
+        .target(name: "BenchFixtures", dependencies: [.product(name: "AlipaySign", package: "AlipaySign")]),
         .executableTarget(
             name: "SigningBenchmarks",
             dependencies: [
                 "BenchFixtures",
-                .product(name: "AlipaySign", package: "main"),
+                .product(name: "AlipaySign", package: "AlipaySign"),
                 .product(name: "Benchmark", package: "package-benchmark"),
             ],
             path: "Benchmarks/SigningBenchmarks",
@@ -25,7 +25,7 @@ let package = Package(
         // Plain ops/s loops for compare.sh, side by side with `openssl speed`.
         .executableTarget(
             name: "throughput",
-            dependencies: ["BenchFixtures", .product(name: "AlipaySign", package: "main")]
+            dependencies: ["BenchFixtures", .product(name: "AlipaySign", package: "AlipaySign")]
         ),
     ],
     swiftLanguageModes: [.v6]

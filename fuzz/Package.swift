@@ -7,13 +7,13 @@ import PackageDescription
 let package = Package(
     name: "AlipaySignFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(name: "AlipaySign", path: "..")],
     targets: [
         .executableTarget(
             name: "alipay-fuzz",
             dependencies: [
-                .product(name: "AlipaySign", package: "main"),
-                .product(name: "AlipayConformance", package: "main"),
+                .product(name: "AlipaySign", package: "AlipaySign"),
+                .product(name: "AlipayConformance", package: "AlipaySign"),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])],
             // lld: gold crashes reporting the duplicate main that libFuzzer brings.
