@@ -144,11 +144,8 @@ public struct NotificationVerifier: Sendable {
                 let text = UnsafeBufferPointer(rebasing: d[r])
                 return Self.isJavaEmpty(d, r) ? nil : Base64.decode(buffer: text)
             }
-            let versions: [Version] = switch mode {
-            case .auto: [.v1, .v2]
-            case .v1: [.v1]
-            case .v2: [.v2]
-            }
+            // Static arrays: a literal here would be a heap allocation on every notification.
+            let versions = mode == .auto ? Self.bothVersions : mode == .v1 ? Self.v1Only : Self.v2Only
             var content = [UInt8]()
             content.reserveCapacity(d.count + pairs.count * 2)
             for version in versions {
@@ -172,6 +169,10 @@ public struct NotificationVerifier: Sendable {
                           hadSignature: signature != nil)
         }
     }
+
+    private static let bothVersions: [Version] = [.v1, .v2]
+    private static let v1Only: [Version] = [.v1]
+    private static let v2Only: [Version] = [.v2]
 
     static func hex(_ c: UInt8) -> UInt8? {
         switch c {
