@@ -66,14 +66,7 @@ struct VerifyResponseCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Alipay's public key file: SPKI or PKCS#1, PEM, bare base64 or DER.")
-    var publicKey: String?
-
-    @Option(name: .long, help: "An Alipay public-key certificate (repeat for several: the response's alipay_cert_sn picks one).")
-    var cert: [String] = []
-
-    @Flag(name: .long, help: "Accept RSA keys of 1024 to 2047 bits (weak; legacy set-ups only).")
-    var allowWeakKey = false
+    @OptionGroup var keys: AlipayKeyOptions
 
     @OptionGroup var response: ResponseOptions
     @OptionGroup var signType: SignTypeOption
@@ -83,28 +76,14 @@ struct VerifyResponseCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        if publicKey == nil && cert.isEmpty { throw ValidationError("give --public-key FILE or --cert FILE") }
-        if publicKey != nil && !cert.isEmpty { throw ValidationError("give --public-key or --cert, not both") }
-    }
-
     func run() throws {
         let charset = try common.parsedCharset() ?? .utf8
         let type = signType.resolved()
         let verifier: ResponseVerifier
-        if let publicKey {
-            let bytes = try Input.bytes(publicKey, what: "public key")
-            let key = allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes)
-            verifier = try ResponseVerifier(publicKey: key, signType: type, charset: charset)
-        } else if cert.count == 1 {
-            let certificate = try CertificateFile(parsing: try Input.bytes(cert[0], what: "certificate")).firstCertificate()
-            let key = allowWeakKey ? try certificate.publicKeyAllowingWeakKey() : try certificate.publicKey()
-            verifier = try ResponseVerifier(publicKey: key, certificateSN: certificate.sn, signType: type, charset: charset)
-        } else {
-            var registry = AlipayPublicKeyRegistry()
-            for file in cert {
-                try registry.add(certificateFile: try Input.bytes(file, what: "certificate"), allowWeakKey: allowWeakKey)
-            }
+        switch try keys.load() {
+        case .single(let key, let sn):
+            verifier = try ResponseVerifier(publicKey: key, certificateSN: sn, signType: type, charset: charset)
+        case .registry(let registry):
             verifier = try ResponseVerifier(registry: registry, signType: type, charset: charset)
         }
         let key = try decryptKey.map { try AESKey(base64: $0) }

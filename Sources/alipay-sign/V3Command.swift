@@ -173,14 +173,7 @@ struct V3Command: ParsableCommand {
                 """
         )
 
-        @Option(name: .long, help: "Alipay's public key file.")
-        var publicKey: String?
-
-        @Option(name: .long, help: "An Alipay public-key certificate (repeat for several: --sn picks one).")
-        var cert: [String] = []
-
-        @Flag(name: .long, help: "Accept RSA keys of 1024 to 2047 bits (weak; legacy set-ups only).")
-        var allowWeakKey = false
+        @OptionGroup var keys: AlipayKeyOptions
 
         @Option(name: .long, help: "The alipay-timestamp header.")
         var timestamp: String?
@@ -202,27 +195,11 @@ struct V3Command: ParsableCommand {
 
         @OptionGroup var common: CommonOptions
 
-        func validate() throws {
-            if publicKey == nil && cert.isEmpty { throw ValidationError("give --public-key FILE or --cert FILE") }
-            if publicKey != nil && !cert.isEmpty { throw ValidationError("give --public-key or --cert, not both") }
-        }
-
         func run() throws {
             let verifier: V3ResponseVerifier
-            if let publicKey {
-                let bytes = try Input.bytes(publicKey, what: "public key")
-                verifier = try V3ResponseVerifier(
-                    publicKey: allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes))
-            } else if cert.count == 1 {
-                let certificate = try CertificateFile(parsing: try Input.bytes(cert[0], what: "certificate")).firstCertificate()
-                let key = allowWeakKey ? try certificate.publicKeyAllowingWeakKey() : try certificate.publicKey()
-                verifier = try V3ResponseVerifier(publicKey: key, certificateSN: certificate.sn)
-            } else {
-                var registry = AlipayPublicKeyRegistry()
-                for file in cert {
-                    try registry.add(certificateFile: try Input.bytes(file, what: "certificate"), allowWeakKey: allowWeakKey)
-                }
-                verifier = try V3ResponseVerifier(registry: registry)
+            switch try keys.load() {
+            case .single(let key, let sn): verifier = try V3ResponseVerifier(publicKey: key, certificateSN: sn)
+            case .registry(let registry): verifier = try V3ResponseVerifier(registry: registry)
             }
             let key = try decryptKey.map { try AESKey(base64: $0) }
             let body = try Input.bytes(common.input, what: "response body")

@@ -80,6 +80,46 @@ struct VerificationKeyOptions: ParsableArguments {
     }
 }
 
+/// `--public-key FILE | --cert FILE...`: Alipay's key for responses, or its certificates (the response's SN picks).
+struct AlipayKeyOptions: ParsableArguments {
+    @Option(name: .long, help: "Alipay's public key file: SPKI or PKCS#1, PEM, bare base64 or DER.")
+    var publicKey: String?
+
+    @Option(name: .long, help: "An Alipay public-key certificate (repeat for several: the response's SN picks one).")
+    var cert: [String] = []
+
+    @Flag(name: .long, help: "Accept RSA keys of 1024 to 2047 bits (weak; legacy set-ups only).")
+    var allowWeakKey = false
+
+    func validate() throws {
+        if publicKey == nil && cert.isEmpty { throw ValidationError("give --public-key FILE or --cert FILE") }
+        if publicKey != nil && !cert.isEmpty { throw ValidationError("give --public-key or --cert, not both") }
+    }
+
+    /// What was given: one key (with the SN of its certificate, when it came from one), or a registry.
+    enum Keys {
+        case single(PublicKey, certificateSN: String?)
+        case registry(AlipayPublicKeyRegistry)
+    }
+
+    func load() throws -> Keys {
+        if let publicKey {
+            let bytes = try Input.bytes(publicKey, what: "public key")
+            return .single(allowWeakKey ? try PublicKey(parsingAllowingWeakKey: bytes) : try PublicKey(parsing: bytes), certificateSN: nil)
+        }
+        if cert.count == 1 {
+            let certificate = try CertificateFile(parsing: try Input.bytes(cert[0], what: "certificate")).firstCertificate()
+            let key = allowWeakKey ? try certificate.publicKeyAllowingWeakKey() : try certificate.publicKey()
+            return .single(key, certificateSN: certificate.sn)
+        }
+        var registry = AlipayPublicKeyRegistry()
+        for file in cert {
+            try registry.add(certificateFile: try Input.bytes(file, what: "certificate"), allowWeakKey: allowWeakKey)
+        }
+        return .registry(registry)
+    }
+}
+
 /// Prints either the text lines or the JSON object.
 func emit(json: Bool, _ object: @autoclosure () -> JSONOutput, text: @autoclosure () -> String) {
     print(json ? object().rendered() : text())
