@@ -1,3 +1,5 @@
+import AlipaySign
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -84,23 +86,7 @@ public enum TextReport {
 /// JSON Lines: one object per exchange, then one summary object; outputs of split runs merge by concatenation
 /// (sum the summary lines' counts).
 public enum JSONReport {
-    static func escape(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func escape(_ s: String) -> String { JSONString.quoted(s) }
 
     static func optional(_ s: String?) -> String { s.map(escape) ?? "null" }
 

@@ -247,3 +247,33 @@ public enum JSONReader {
         }
     }
 }
+
+/// Writing JSON strings (RFC 8259 §7), for every JSON the CLI and the reports print.
+public enum JSONString {
+    /// Appends `s` as a quoted JSON string: `"`, `\` and control characters escaped (and DEL, U+2028 and U+2029,
+    /// which some JavaScript readers choke on); everything else as UTF-8.
+    public static func append(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20 || c.value == 0x7F || c.value == 0x2028 || c.value == 0x2029:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// `s` as a quoted JSON string.
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        append(s, to: &out)
+        return out
+    }
+}

@@ -1,3 +1,5 @@
+import AlipaySign
+
 /// A JSON value written by the CLI's `--json` mode: one object on one line, members in a fixed order.
 indirect enum JSONOutput {
     case string(String)
@@ -40,22 +42,5 @@ indirect enum JSONOutput {
         }
     }
 
-    /// RFC 8259 §7: escape `"`, `\` and control characters; everything else is written as UTF-8.
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7F || c.value == 0x2028 || c.value == 0x2029:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    private static func writeString(_ s: String, into out: inout String) { JSONString.append(s, to: &out) }
 }
