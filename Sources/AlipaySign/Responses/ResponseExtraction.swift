@@ -72,6 +72,10 @@ public enum ResponseExtractor {
                     "the member '\(try keyText(member))' is \(describe(b[member.value.lowerBound])), not a string")
             }
             let content = (member.value.lowerBound + 1)..<(member.value.upperBound - 1)
+            // A base64 sign or an SN: plain ASCII without escapes is its own text.
+            if content.allSatisfy({ b[$0] < 0x80 && b[$0] != UInt8(ascii: "\\") }) {
+                return String(decoding: UnsafeBufferPointer(rebasing: b[content]), as: UTF8.self)
+            }
             if content.allSatisfy({ b[$0] < 0x80 }) { return try JSONText.unescape(b, content) }
             let decoded = try charset.decode(UnsafeBufferPointer(rebasing: b[content]))
             return try JSONText.unescape(Array(decoded.utf8))
