@@ -3,15 +3,7 @@ public enum CertificateSN {
     /// The SN of one certificate: lowercase hex MD5 (32 characters, leading zeros kept) of the JDK's RFC 2253
     /// issuer string followed by the decimal serial, over UTF-8.
     static func hash(issuer: String, serial: String) throws -> String {
-        let digest = try OpenSSL.md5(Array((issuer + serial).utf8))
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.lower(try OpenSSL.md5(Array((issuer + serial).utf8)))
     }
 
     /// Which certificates of a root bundle the root SN includes.

@@ -78,24 +78,13 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// `AVA.toRFC2253String`: a keyword type with a text value is escaped text; anything else is `#` and the
     /// hex of the value's DER. The text is the content octets decoded as UTF-8 whatever the string type (so a
     /// BMPString's zero bytes appear as `\00`), as the JDK does. Worked on UTF-8 bytes: every character the
     /// rules look at is ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII.
     static func javaRFC2253(_ attribute: Attribute) -> String {
         guard let keyword = keywords[attribute.oid], isTextTag(attribute.tag) else {
-            return attribute.oid + "=#" + hex(attribute.encodedValue)
+            return attribute.oid + "=#" + Hex.lower(attribute.encodedValue)
         }
         // Malformed UTF-8 becomes U+FFFD, as Java's decoder makes it.
         let text = Array(String(decoding: attribute.value, as: UTF8.self).utf8)
@@ -131,7 +120,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     /// values trimmed, inner whitespace runs collapsed, case folded; other values as their DER.
     static func javaCanonical(_ attribute: Attribute) -> String {
         guard attribute.tag == 0x13 || attribute.tag == 0x0C else {
-            return attribute.oid + "=#" + hex(attribute.encodedValue)
+            return attribute.oid + "=#" + Hex.lower(attribute.encodedValue)
         }
         let value = attribute.value
         guard value.allSatisfy({ $0 < 0x80 }) else { return attribute.oid + "=" + unicodeCanonical(value) }

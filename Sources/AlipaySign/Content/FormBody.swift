@@ -52,7 +52,7 @@ public enum FormBody {
                 out.append(0x20)
                 i += 1
             } else if c == UInt8(ascii: "%") {
-                guard i + 2 < range.upperBound, let hi = hexValue(body[i + 1]), let lo = hexValue(body[i + 2]) else {
+                guard i + 2 < range.upperBound, let hi = Hex.value(body[i + 1]), let lo = Hex.value(body[i + 2]) else {
                     let seen = String(decoding: body[(i + 1)..<min(i + 3, range.upperBound)], as: UTF8.self)
                     throw AlipaySignError(
                         .malformedForm,
@@ -113,15 +113,6 @@ public enum FormBody {
             throw AlipaySignError(
                 error.code, "\(what) is not valid \(charset.canonicalName) once percent-decoded",
                 hint: "the declared charset must be the one the body was encoded in (PROTOCOL.md §2.2)")
-        }
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

@@ -102,13 +102,6 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
 
 enum KeyFingerprint {
     static func of(_ spki: [UInt8]) -> String {
-        let digest = OpenSSL.sha256(spki)
-        let hex = Array("0123456789abcdef".utf8)
-        var out = Array("sha256:".utf8)
-        for b in digest {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        "sha256:" + Hex.lower(OpenSSL.sha256(spki))
     }
 }

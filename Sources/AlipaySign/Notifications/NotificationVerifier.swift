@@ -87,7 +87,7 @@ public struct NotificationVerifier: Sendable {
                             out[o] = 0x20
                             o += 1
                         } else if c == UInt8(ascii: "%") {
-                            guard k + 2 < end, let hi = Self.hex(body[k + 1]), let lo = Self.hex(body[k + 2]) else {
+                            guard k + 2 < end, let hi = Hex.value(body[k + 1]), let lo = Hex.value(body[k + 2]) else {
                                 malformed = true
                                 break
                             }
@@ -173,15 +173,6 @@ public struct NotificationVerifier: Sendable {
     private static let bothVersions: [Version] = [.v1, .v2]
     private static let v1Only: [Version] = [.v1]
     private static let v2Only: [Version] = [.v2]
-
-    static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 
     /// Strict UTF-8 over a range, without allocating.
     static func isValidUTF8(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {

@@ -100,14 +100,7 @@ public struct V3Signer: Sendable {
         var b = try OpenSSL.randomBytes(16)
         b[6] = b[6] & 0x0F | 0x40
         b[8] = b[8] & 0x3F | 0x80
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for (i, byte) in b.enumerated() {
-            if [4, 6, 8, 10].contains(i) { out.append(UInt8(ascii: "-")) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return [b[0..<4], b[4..<6], b[6..<8], b[8..<10], b[10..<16]].map { Hex.lower($0) }.joined(separator: "-")
     }
 }
 
