@@ -72,8 +72,16 @@ public struct ResponseVerifier: Sendable {
     public struct Result: Sendable {
         public let status: Status
         public let extraction: ExtractedResponse
-        /// The signed content, decoded in the charset.
-        public let content: String
+        /// The exact bytes the signature covers (a view of the body: nothing is copied or decoded until asked).
+        public var contentBytes: ArraySlice<UInt8> { body[extraction.range] }
+        /// The signed content, decoded in the charset (the scan already checked the bytes are valid in it).
+        public var content: String {
+            charset == .utf8
+                ? String(decoding: contentBytes, as: UTF8.self)
+                : (try? charset.decode(contentBytes)) ?? String(decoding: contentBytes, as: UTF8.self)
+        }
+        let body: [UInt8]
+        let charset: Charset
         /// The certificate SN whose key verified (or was tried), in certificate mode or with a known SN.
         public let certificateSN: String?
         /// The decrypted node of an encrypted response, in the charset: only when the signature verified.
@@ -95,11 +103,12 @@ public struct ResponseVerifier: Sendable {
     ) throws -> Result {
         let extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
         let slice = body[extraction.range]
-        let content = try charset.decode(slice)
         var notes = extraction.diagnostics
 
         func result(_ status: Status, sn: String? = nil, plaintext: String? = nil) -> Result {
-            Result(status: status, extraction: extraction, content: content, certificateSN: sn, plaintext: plaintext, notes: notes)
+            Result(
+                status: status, extraction: extraction, body: body, charset: charset, certificateSN: sn,
+                plaintext: plaintext, notes: notes)
         }
 
         if let rejection = extraction.rejection {
