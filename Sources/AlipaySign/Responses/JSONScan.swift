@@ -16,30 +16,64 @@ struct JSONScan {
 
     /// The members of the root object, in order.
     var root: [Member] = []
-    /// For each root member whose key is one of the node names and whose value is an object: its members.
-    var nodeMembers: [Int: [Member]] = [:]
+    /// For each root member whose key is a node name and whose value is an object: the value of each of its
+    /// `sub_code` members, by the root member's index, in order (all that Java's `isSuccess()` reads).
+    var subCodes: [(node: Int, value: Range<Int>)] = []
     /// How many keys below the root level equal one of the node names (a node smuggled in deeper).
     var nestedNodeKeys = 0
 
     enum Encoding { case utf8, gbk, gb18030 }
 
-    static func scan(_ body: UnsafeBufferPointer<UInt8>, nodeNames: [[UInt8]], encoding: Encoding) throws -> JSONScan {
-        var scanner = Scanner(b: body, nodeNames: nodeNames, encoding: encoding)
+    static let errorNode: [UInt8] = Array("error_response".utf8)
+    static let subCode: [UInt8] = Array("sub_code".utf8)
+
+    /// For each byte: whether it stands for itself inside a string (printable ASCII other than '"' and '\').
+    /// Allocated once for the process, never freed and never written after: safe to share across threads.
+    nonisolated(unsafe) static let plainStringByte: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for c in 0..<256 { table[c] = c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5C }
+        return UnsafePointer(table)
+    }()
+
+    /// Scans `body`; `node` is the method's node name (`error_response` is always the other one).
+    static func scan(_ body: UnsafeBufferPointer<UInt8>, node: [UInt8], encoding: Encoding) throws -> JSONScan {
+        var scanner = Scanner(b: body, node: node, encoding: encoding)
         try scanner.run()
         return scanner.result
     }
 
+    /// Whether a key's text is the ASCII `name`. Unescaped key bytes are the text in every supported charset
+    /// (a multi-byte character never equals ASCII); a key with escapes is decoded first (rare).
+    static func keyEquals(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, escaped: Bool, _ name: [UInt8]) -> Bool {
+        if escaped {
+            guard key.allSatisfy({ b[$0] < 0x80 }), let text = try? JSONText.unescape(b, key) else { return false }
+            return text.utf8.elementsEqual(name)
+        }
+        guard key.count == name.count else { return false }
+        var k = key.lowerBound
+        for byte in name {
+            if b[k] != byte { return false }
+            k += 1
+        }
+        return true
+    }
+
     private struct Scanner {
         let b: UnsafeBufferPointer<UInt8>
-        let nodeNames: [[UInt8]]
+        let node: [UInt8]
         let encoding: Encoding
+        // The shared constants, read once (each static access is a `swift_once` check).
+        let errorNode = JSONScan.errorNode
+        let subCode = JSONScan.subCode
+        let plain = JSONScan.plainStringByte
         var i = 0
         var result = JSONScan()
 
-        init(b: UnsafeBufferPointer<UInt8>, nodeNames: [[UInt8]], encoding: Encoding) {
+        init(b: UnsafeBufferPointer<UInt8>, node: [UInt8], encoding: Encoding) {
             self.b = b
-            self.nodeNames = nodeNames
+            self.node = node
             self.encoding = encoding
+            result.root.reserveCapacity(4)
         }
 
         func fail(_ what: String, at position: Int? = nil) -> AlipaySignError {
@@ -57,14 +91,15 @@ struct JSONScan {
             }
         }
 
-        // The container stack: the kind ('{' or '['), the start offset, and (for objects) the pending key.
+        /// An open container: its kind, its start offset, and the member key it is the value of (when its parent
+        /// is an object). The state of the innermost container lives in locals of `run`, not in the stack.
         struct Frame {
             let isObject: Bool
             let start: Int
-            var key: Range<Int> = 0..<0
-            var keyEscaped = false
-            /// For a root-level member's object value: the root member index it will be recorded under.
-            var nodeIndex: Int? = nil
+            let memberKey: Range<Int>
+            let memberKeyEscaped: Bool
+            /// For a root-level member's object value whose key is a node name: that root member's index.
+            let nodeIndex: Int?
         }
 
         enum Expect { case keyOrEnd, key, colon, value, valueOrEnd, commaOrEnd }
@@ -73,10 +108,39 @@ struct JSONScan {
             skipWhitespace()
             guard i < b.count else { throw fail("the body is empty", at: 0) }
             guard b[i] == UInt8(ascii: "{") else { throw fail("the body is not a JSON object") }
-            var stack: [Frame] = [Frame(isObject: true, start: i)]
+            var stack: [Frame] = []
+            stack.reserveCapacity(8)
+            stack.append(Frame(isObject: true, start: i, memberKey: 0..<0, memberKeyEscaped: false, nodeIndex: nil))
+            // The innermost container, and the pending key when it is an object.
+            var isObject = true
+            var nodeIndex: Int? = nil
+            var key: Range<Int> = 0..<0
+            var keyEscaped = false
             i += 1
             var expect = Expect.keyOrEnd
-            var nodeChildren: [Member] = []
+
+            /// Closes the container at `i` and records it as the value it completes.
+            func close() {
+                let frame = stack.removeLast()
+                i += 1
+                expect = .commaOrEnd
+                guard let parent = stack.last else { return }
+                isObject = parent.isObject
+                nodeIndex = parent.nodeIndex
+                key = frame.memberKey
+                keyEscaped = frame.memberKeyEscaped
+                completed(frame.start..<i)
+            }
+            /// Records a completed value if it is a root member's, or a node's `sub_code`.
+            func completed(_ value: Range<Int>) {
+                guard isObject else { return }
+                if stack.count == 1 {
+                    result.root.append(Member(key: key, keyEscaped: keyEscaped, value: value))
+                } else if stack.count == 2, let node = nodeIndex, keyEquals(key, escaped: keyEscaped, subCode) {
+                    result.subCodes.append((node, value))
+                }
+            }
+
             while true {
                 skipWhitespace()
                 guard i < b.count else { throw fail("the body ends inside \(stack.count) open container(s)") }
@@ -84,16 +148,15 @@ struct JSONScan {
                 switch expect {
                 case .keyOrEnd, .key:
                     if expect == .keyOrEnd && c == UInt8(ascii: "}") {
-                        try close(&stack, &expect, &nodeChildren)
+                        close()
                         if stack.isEmpty { return try finish() }
                         continue
                     }
                     guard c == UInt8(ascii: "\"") else { throw fail("expected a member name") }
                     let start = i
-                    let escaped = try skipString()
-                    stack[stack.count - 1].key = (start + 1)..<(i - 1)
-                    stack[stack.count - 1].keyEscaped = escaped
-                    if stack.count >= 2, isNodeName(start + 1..<i - 1, escaped: escaped) { result.nestedNodeKeys += 1 }
+                    keyEscaped = try skipString()
+                    key = (start + 1)..<(i - 1)
+                    if stack.count >= 2, isNodeName(key, escaped: keyEscaped) { result.nestedNodeKeys += 1 }
                     expect = .colon
                 case .colon:
                     guard c == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -101,23 +164,25 @@ struct JSONScan {
                     expect = .value
                 case .value, .valueOrEnd:
                     if expect == .valueOrEnd && c == UInt8(ascii: "]") {
-                        try close(&stack, &expect, &nodeChildren)
+                        close()
                         continue
                     }
                     let start = i
                     switch c {
                     case UInt8(ascii: "{"), UInt8(ascii: "["):
-                        var frame = Frame(isObject: c == UInt8(ascii: "{"), start: start)
-                        // A root member's object value whose key is a node name: keep its members.
-                        if frame.isObject, stack.count == 1, let parent = stack.last,
-                            isNodeName(parent.key, escaped: parent.keyEscaped)
-                        {
-                            frame.nodeIndex = result.root.count
-                            nodeChildren = []
-                        }
-                        stack.append(frame)
+                        let opensObject = c == UInt8(ascii: "{")
+                        // A root member's object value whose key is a node name: note its sub_code.
+                        let childNode: Int? =
+                            opensObject && stack.count == 1 && isNodeName(key, escaped: keyEscaped)
+                            ? result.root.count : nil
+                        stack.append(
+                            Frame(
+                                isObject: opensObject, start: start, memberKey: isObject ? key : 0..<0,
+                                memberKeyEscaped: isObject && keyEscaped, nodeIndex: childNode))
+                        isObject = opensObject
+                        nodeIndex = childNode
                         i += 1
-                        expect = frame.isObject ? .keyOrEnd : .valueOrEnd
+                        expect = opensObject ? .keyOrEnd : .valueOrEnd
                         continue
                     case UInt8(ascii: "\""): _ = try skipString()
                     case UInt8(ascii: "t"): try literal("true")
@@ -126,40 +191,19 @@ struct JSONScan {
                     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
                     default: throw fail("expected a value")
                     }
-                    completed(start..<i, in: stack, nodeChildren: &nodeChildren)
+                    completed(start..<i)
                     expect = .commaOrEnd
                 case .commaOrEnd:
-                    let top = stack[stack.count - 1]
                     if c == UInt8(ascii: ",") {
                         i += 1
-                        expect = top.isObject ? .key : .value
-                    } else if c == UInt8(ascii: top.isObject ? "}" : "]") {
-                        try close(&stack, &expect, &nodeChildren)
+                        expect = isObject ? .key : .value
+                    } else if c == UInt8(ascii: isObject ? "}" : "]") {
+                        close()
                         if stack.isEmpty { return try finish() }
                     } else {
-                        throw fail(top.isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                        throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
                     }
                 }
-            }
-        }
-
-        /// Closes the container at `i` and records it as the value it completes.
-        mutating func close(_ stack: inout [Frame], _ expect: inout Expect, _ nodeChildren: inout [Member]) throws {
-            let frame = stack.removeLast()
-            i += 1
-            if let index = frame.nodeIndex { result.nodeMembers[index] = nodeChildren }
-            if !stack.isEmpty { completed(frame.start..<i, in: stack, nodeChildren: &nodeChildren) }
-            expect = .commaOrEnd
-        }
-
-        /// Records a completed value if it is a root member's, or a node's member's.
-        mutating func completed(_ value: Range<Int>, in stack: [Frame], nodeChildren: inout [Member]) {
-            guard let top = stack.last, top.isObject else { return }
-            let member = Member(key: top.key, keyEscaped: top.keyEscaped, value: value)
-            if stack.count == 1 {
-                result.root.append(member)
-            } else if stack.count == 2, top.nodeIndex != nil {
-                nodeChildren.append(member)
             }
         }
 
@@ -169,23 +213,14 @@ struct JSONScan {
         }
 
         func isNodeName(_ key: Range<Int>, escaped: Bool) -> Bool {
-            if escaped {
-                guard let text = try? JSONText.unescape(b, key) else { return false }
-                return nodeNames.contains { $0 == Array(text.utf8) }
-            }
-            for name in nodeNames where name.count == key.count {
-                var equal = true
-                var k = key.lowerBound
-                for byte in name {
-                    if b[k] != byte {
-                        equal = false
-                        break
-                    }
-                    k += 1
-                }
-                if equal { return true }
-            }
-            return false
+            // Most keys differ in length from both names: no call at all.
+            guard escaped || key.count == node.count || key.count == errorNode.count else { return false }
+            return keyEquals(key, escaped: escaped, node) || keyEquals(key, escaped: escaped, errorNode)
+        }
+
+        /// Whether a key's text is `name` (ASCII): compared as bytes, or once unescaped when it has escapes.
+        func keyEquals(_ key: Range<Int>, escaped: Bool, _ name: [UInt8]) -> Bool {
+            JSONScan.keyEquals(b, key, escaped: escaped, name)
         }
 
         mutating func literal(_ word: StaticString) throws {
@@ -225,8 +260,16 @@ struct JSONScan {
             let start = i
             i += 1
             var escaped = false
-            while i < b.count {
-                let c = b[i]
+            guard let base = b.baseAddress else { throw fail("an unterminated string", at: start) }
+            let n = b.count
+            while i < n {
+                // Printable ASCII other than '"' and '\' (one table load instead of four comparisons), on a local
+                // index and a raw pointer: the common case of the whole scan.
+                var j = i
+                while j < n, plain[Int(base[j])] { j += 1 }
+                i = j
+                guard i < n else { break }
+                let c = base[i]
                 if c == UInt8(ascii: "\"") {
                     i += 1
                     return escaped
@@ -308,3 +351,4 @@ enum JSONText {
         return text
     }
 }
+

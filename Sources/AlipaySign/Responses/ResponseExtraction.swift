@@ -39,7 +39,7 @@ public struct ExtractedResponse: Sendable {
 public enum ResponseExtractor {
     /// The root node name of a method: `alipay.trade.query` → `alipay_trade_query_response`.
     public static func nodeName(method: String) -> String {
-        method.replacingDots() + "_response"
+        String(decoding: nodeNameBytes(method: method), as: UTF8.self)
     }
 
     /// Extracts the signed content of a response body, given as received, in the request's charset.
@@ -54,31 +54,33 @@ public enum ResponseExtractor {
         }
     }
 
+    /// The node name's bytes, made in one buffer.
+    static func nodeNameBytes(method: String) -> [UInt8] {
+        let suffix = "_response".utf8
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(method.utf8.count + suffix.count)
+        for byte in method.utf8 { bytes.append(byte == UInt8(ascii: ".") ? UInt8(ascii: "_") : byte) }
+        bytes.append(contentsOf: suffix)
+        return bytes
+    }
+
+    static let signKey: [UInt8] = Array("sign".utf8)
+    static let certSNKey: [UInt8] = Array("alipay_cert_sn".utf8)
+
     static func extractJSON(_ b: UnsafeBufferPointer<UInt8>, method: String, charset: Charset) throws -> ExtractedResponse {
-        let methodNode = nodeName(method: method)
-        let names = [Array(methodNode.utf8), Array("error_response".utf8)]
+        let nodeBytes = nodeNameBytes(method: method)
         let encoding: JSONScan.Encoding =
             switch charset.kind {
             case .utf8: .utf8
             case .gbk: .gbk
             case .gb18030: .gb18030
             }
-        let scan = try JSONScan.scan(b, nodeNames: names, encoding: encoding)
+        let scan = try JSONScan.scan(b, node: nodeBytes, encoding: encoding)
 
         func text(_ member: JSONScan.Member) throws -> String {
-            guard b[member.value.lowerBound] == UInt8(ascii: "\"") else {
-                throw AlipaySignError(
-                    .malformedResponse,
-                    "the member '\(try keyText(member))' is \(describe(b[member.value.lowerBound])), not a string")
+            try stringText(b, member.value, charset: charset) {
+                "the member '\(try keyText(member))' is \(describe(b[member.value.lowerBound])), not a string"
             }
-            let content = (member.value.lowerBound + 1)..<(member.value.upperBound - 1)
-            // A base64 sign or an SN: plain ASCII without escapes is its own text.
-            if content.allSatisfy({ b[$0] < 0x80 && b[$0] != UInt8(ascii: "\\") }) {
-                return String(decoding: UnsafeBufferPointer(rebasing: b[content]), as: UTF8.self)
-            }
-            if content.allSatisfy({ b[$0] < 0x80 }) { return try JSONText.unescape(b, content) }
-            let decoded = try charset.decode(UnsafeBufferPointer(rebasing: b[content]))
-            return try JSONText.unescape(Array(decoded.utf8))
         }
         func keyText(_ member: JSONScan.Member) throws -> String {
             if !member.keyEscaped, member.key.allSatisfy({ b[$0] < 0x80 }) {
@@ -88,15 +90,35 @@ public enum ResponseExtractor {
             return try JSONText.unescape(Array(try charset.decode(UnsafeBufferPointer(rebasing: b[member.key])).utf8))
         }
 
-        var rootMembers: [String: [Int]] = [:]
-        for (index, member) in scan.root.enumerated() {
-            rootMembers[try keyText(member), default: []].append(index)
+        // The root members that matter, found by comparing key bytes (no key is decoded unless it has escapes):
+        // for each name, where it first appears and how many times.
+        var methodNodes = (first: -1, count: 0)
+        var errorNodes = (first: -1, count: 0)
+        var signs = (first: -1, count: 0)
+        var certSNs = (first: -1, count: 0)
+        func found(_ index: Int, _ tally: inout (first: Int, count: Int)) {
+            if tally.count == 0 { tally.first = index }
+            tally.count += 1
         }
+        for (index, member) in scan.root.enumerated() {
+            func named(_ name: [UInt8]) -> Bool { JSONScan.keyEquals(b, member.key, escaped: member.keyEscaped, name) }
+            if named(nodeBytes) {
+                found(index, &methodNodes)
+            } else if named(JSONScan.errorNode) {
+                found(index, &errorNodes)
+            } else if named(signKey) {
+                found(index, &signs)
+            } else if named(certSNKey) {
+                found(index, &certSNs)
+            }
+        }
+        let methodNode = String(decoding: nodeBytes, as: UTF8.self)
         let chosen: String
-        if rootMembers[methodNode] != nil {
-            chosen = methodNode
-        } else if rootMembers["error_response"] != nil {
-            chosen = "error_response"
+        let occurrences: (first: Int, count: Int)
+        if methodNodes.count > 0 {
+            (chosen, occurrences) = (methodNode, methodNodes)
+        } else if errorNodes.count > 0 {
+            (chosen, occurrences) = ("error_response", errorNodes)
         } else {
             let others = scan.root.compactMap { try? keyText($0) }.filter { $0.hasSuffix("_response") }
             throw AlipaySignError(
@@ -105,8 +127,7 @@ public enum ResponseExtractor {
                     ? "is the body an Alipay gateway response?"
                     : "it has \(others.map { "'\($0)'" }.joined(separator: ", ")): is the method right?")
         }
-        let occurrences = rootMembers[chosen] ?? []
-        let index = occurrences[0]
+        let index = occurrences.first
         let node = scan.root[index]
         var diagnostics: [String] = []
         var rejection: String?
@@ -115,14 +136,18 @@ public enum ResponseExtractor {
         } else if scan.nestedNodeKeys > 0 {
             rejection = "the name '\(chosen)' also appears as a nested member name (the Java SDK's duplicate check rejects this)"
         }
-        for duplicate in ["sign", "alipay_cert_sn"] where (rootMembers[duplicate]?.count ?? 0) > 1 {
-            rejection = rejection ?? "the root member '\(duplicate)' appears more than once"
+        if signs.count > 1 {
+            rejection = rejection ?? "the root member 'sign' appears more than once"
+        } else if certSNs.count > 1 {
+            rejection = rejection ?? "the root member 'alipay_cert_sn' appears more than once"
         }
-        if chosen == "error_response", rootMembers.keys.contains(where: { $0 != chosen && $0.hasSuffix("_response") }) {
+        if chosen == "error_response",
+            scan.root.contains(where: { m in (try? keyText(m)).map { $0 != chosen && $0.hasSuffix("_response") } ?? false })
+        {
             diagnostics.append("the body has no '\(methodNode)' but another *_response member; 'error_response' was used")
         }
-        let sign = try rootMembers["sign"].map { try text(scan.root[$0[0]]) }
-        let certSN = try rootMembers["alipay_cert_sn"].map { try text(scan.root[$0[0]]) }
+        let sign = signs.count > 0 ? try text(scan.root[signs.first]) : nil
+        let certSN = certSNs.count > 0 ? try text(scan.root[certSNs.first]) : nil
 
         let first = b[node.value.lowerBound]
         let isEncrypted: Bool
@@ -134,9 +159,11 @@ public enum ResponseExtractor {
                 .malformedResponse, "the '\(chosen)' member is \(describe(first)), neither an object nor an encrypted string")
         }
         var subCode: String?
-        if !isEncrypted, let members = scan.nodeMembers[index] {
-            for member in members where try keyText(member) == "sub_code" {
-                subCode = b[member.value.lowerBound] == UInt8(ascii: "\"") ? try text(member) : nil
+        if !isEncrypted {
+            // The last sub_code wins, as in a map built from the members; one that is not a string counts as none.
+            for entry in scan.subCodes where entry.node == index {
+                subCode = b[entry.value.lowerBound] == UInt8(ascii: "\"")
+                    ? try stringText(b, entry.value, charset: charset) { "sub_code is not a string" } : nil
             }
         }
         return ExtractedResponse(
@@ -145,6 +172,23 @@ public enum ResponseExtractor {
             isSuccess: isEncrypted ? nil : subCode.map { SignContent.isJavaEmpty($0) } ?? true,
             ciphertextRange: isEncrypted ? (node.value.lowerBound + 1)..<(node.value.upperBound - 1) : nil,
             diagnostics: diagnostics, rejection: rejection)
+    }
+
+    /// The text of a string token (quotes included in `value`), in the body's charset.
+    static func stringText(
+        _ b: UnsafeBufferPointer<UInt8>, _ value: Range<Int>, charset: Charset, notString: () throws -> String
+    ) throws -> String {
+        guard b[value.lowerBound] == UInt8(ascii: "\"") else {
+            throw AlipaySignError(.malformedResponse, try notString())
+        }
+        let content = (value.lowerBound + 1)..<(value.upperBound - 1)
+        // A base64 sign or an SN: plain ASCII without escapes is its own text.
+        if content.allSatisfy({ b[$0] < 0x80 && b[$0] != UInt8(ascii: "\\") }) {
+            return String(decoding: UnsafeBufferPointer(rebasing: b[content]), as: UTF8.self)
+        }
+        if content.allSatisfy({ b[$0] < 0x80 }) { return try JSONText.unescape(b, content) }
+        let decoded = try charset.decode(UnsafeBufferPointer(rebasing: b[content]))
+        return try JSONText.unescape(Array(decoded.utf8))
     }
 
     static func describe(_ first: UInt8) -> String {
@@ -162,11 +206,5 @@ public enum ResponseExtractor {
 extension JSONText {
     static func unescape(_ content: [UInt8]) throws -> String {
         try content.withUnsafeBufferPointer { try unescape($0, 0..<content.count) }
-    }
-}
-
-extension String {
-    func replacingDots() -> String {
-        String(decoding: utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
-// Operations per second of the hot paths, for compare.sh: `throughput [--seconds S] [--threads T]`.
+// Operations per second of the hot paths, for compare.sh: `throughput [--seconds S] [--threads T] [--only A,B]`;
+// `--iterations N` runs exactly N operations on one thread and prints no rate (for callgrind and dhat).
 // Prints one line per operation: `NAME OPS_PER_SECOND` (with T threads, the sum over the threads).
 import AlipaySign
 import BenchFixtures
@@ -9,6 +10,8 @@ struct Options: Sendable {
     var seconds = 3.0
     var threads = 1
     var only: Set<String> = []
+    /// A fixed number of operations on one thread instead of a time budget (for callgrind and dhat).
+    var iterations: Int? = nil
 }
 
 let options: Options = {
@@ -18,6 +21,7 @@ let options: Options = {
         switch argument {
         case "--seconds": o.seconds = arguments.popFirst().flatMap(Double.init) ?? o.seconds
         case "--threads": o.threads = arguments.popFirst().flatMap(Int.init) ?? o.threads
+        case "--iterations": o.iterations = arguments.popFirst().flatMap(Int.init)
         case "--only": o.only = Set((arguments.popFirst() ?? "").split(separator: ",").map(String.init))
         default: break
         }
@@ -32,6 +36,11 @@ func measure(_ name: String, _ body: @escaping @Sendable () throws -> Bool) thro
     let (seconds, threads, only) = (options.seconds, options.threads, options.only)
     if !only.isEmpty && !only.contains(name) { return }
     for _ in 0..<20 { guard try body() else { fatalError("\(name): an operation failed") } }
+    if let iterations = options.iterations {
+        for _ in 0..<iterations { guard try body() else { fatalError("\(name): an operation failed") } }
+        print(name, iterations, "iterations")
+        return
+    }
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
     counts.initialize(repeating: 0)
     defer { counts.deallocate() }
@@ -67,3 +76,9 @@ try measure("v3-verify-response") {
 try measure("sign-1024") { !(try f.signer1024.signature(for: f.requestContent)).isEmpty }
 try measure("verify-1024") { f.verifier1024.isValidSignature(f.signature1024, for: f.requestContent) }
 try measure("content") { !SignContent.utf8Bytes(f.request).isEmpty }
+try measure("extract-response-1k") {
+    try ResponseExtractor.extract(f.smallResponse, method: "alipay.trade.query").range.count > 0
+}
+try measure("extract-response-1m") {
+    try ResponseExtractor.extract(f.largeResponse, method: "alipay.trade.query").range.count > 0
+}
