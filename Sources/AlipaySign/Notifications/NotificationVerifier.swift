@@ -67,47 +67,70 @@ public struct NotificationVerifier: Sendable {
         pairs.reserveCapacity(32)
         var malformed = false
         var nonASCII = false
-        // One pass: percent-decode every pair into one buffer, recording ranges.
+        // One pass: percent-decode every pair into one buffer, recording ranges. Bytes that stand for themselves
+        // (the common case) are copied in a tight loop on raw pointers; a table says which bytes need a look.
+        let special = Self.formSpecialByte
         let decoded = [UInt8](unsafeUninitializedCapacity: body.count) { out, written in
-            var o = 0
-            var i = 0
+            guard let src = body.baseAddress, let dst = out.baseAddress else {
+                written = 0
+                return
+            }
             let n = body.count
-            while i <= n {
-                var end = i
-                while end < n, body[end] != UInt8(ascii: "&") { end += 1 }
-                if end > i {
-                    let nameStart = o
-                    var nameEnd = -1
-                    var k = i
-                    while k < end {
-                        let c = body[k]
-                        if c == UInt8(ascii: "=") && nameEnd < 0 {
-                            nameEnd = o
-                        } else if c == UInt8(ascii: "+") {
-                            out[o] = 0x20
-                            o += 1
-                        } else if c == UInt8(ascii: "%") {
-                            guard k + 2 < end, let hi = Hex.value(body[k + 1]), let lo = Hex.value(body[k + 2]) else {
-                                malformed = true
-                                break
-                            }
-                            let b = hi << 4 | lo
-                            if b >= 0x80 { nonASCII = true }
-                            out[o] = b
-                            o += 1
-                            k += 2
-                        } else {
-                            if c >= 0x80 { nonASCII = true }
-                            out[o] = c
-                            o += 1
-                        }
-                        k += 1
-                    }
-                    if malformed { break }
-                    if nameEnd < 0 { nameEnd = o }
-                    pairs.append((nameStart..<nameEnd, nameEnd..<o))
+            var o = 0
+            var k = 0
+            var nameStart = 0
+            var nameEnd = -1
+            while true {
+                while k < n, special[Int(src[k])] == 0 {
+                    dst[o] = src[k]
+                    o += 1
+                    k += 1
                 }
-                i = end + 1
+                if k == n || src[k] == UInt8(ascii: "&") {
+                    // The end of a pair; an empty one (`&&`, a leading or trailing `&`) is skipped.
+                    if o > nameStart || nameEnd >= 0 {
+                        if nameEnd < 0 { nameEnd = o }
+                        pairs.append((nameStart..<nameEnd, nameEnd..<o))
+                    }
+                    if k == n { break }
+                    k += 1
+                    nameStart = o
+                    nameEnd = -1
+                    continue
+                }
+                let c = src[k]
+                switch c {
+                case UInt8(ascii: "="):
+                    if nameEnd < 0 {
+                        nameEnd = o
+                    } else {
+                        dst[o] = c
+                        o += 1
+                    }
+                    k += 1
+                case UInt8(ascii: "+"):
+                    dst[o] = 0x20
+                    o += 1
+                    k += 1
+                case UInt8(ascii: "%"):
+                    guard k + 2 < n, src[k + 1] != UInt8(ascii: "&"), src[k + 2] != UInt8(ascii: "&"),
+                        let hi = Hex.value(src[k + 1]), let lo = Hex.value(src[k + 2])
+                    else {
+                        malformed = true
+                        written = o
+                        return
+                    }
+                    let v = hi << 4 | lo
+                    if v >= 0x80 { nonASCII = true }
+                    dst[o] = v
+                    o += 1
+                    k += 3
+                default:  // a byte >= 0x80, sent raw
+                    nonASCII = true
+                    dst[o] = c
+                    o += 1
+                    k += 1
+                }
             }
             written = o
         }
@@ -147,17 +170,30 @@ public struct NotificationVerifier: Sendable {
             // Static arrays: a literal here would be a heap allocation on every notification.
             let versions = mode == .auto ? Self.bothVersions : mode == .v1 ? Self.v1Only : Self.v2Only
             var content = [UInt8]()
-            content.reserveCapacity(d.count + pairs.count * 2)
             for version in versions {
-                content.removeAll(keepingCapacity: true)
-                for pair in pairs {
-                    if equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") || pair.name.isEmpty { continue }
-                    if version == .v1, equals(pair.name, "sign_type") { continue }
-                    if Self.isJavaEmpty(d, pair.value) { continue }
-                    if !content.isEmpty { content.append(UInt8(ascii: "&")) }
-                    content.append(contentsOf: UnsafeBufferPointer(rebasing: d[pair.name]))
-                    content.append(UInt8(ascii: "="))
-                    content.append(contentsOf: UnsafeBufferPointer(rebasing: d[pair.value]))
+                // `name=value` pairs joined by `&`: at most the decoded bytes plus two per pair.
+                content = [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+                    guard let dst = out.baseAddress, let src = d.baseAddress else {
+                        written = 0
+                        return
+                    }
+                    var o = 0
+                    for pair in pairs {
+                        if equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") || pair.name.isEmpty { continue }
+                        if version == .v1, equals(pair.name, "sign_type") { continue }
+                        if Self.isJavaEmpty(d, pair.value) { continue }
+                        if o > 0 {
+                            dst[o] = UInt8(ascii: "&")
+                            o += 1
+                        }
+                        (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
+                        o += pair.name.count
+                        dst[o] = UInt8(ascii: "=")
+                        o += 1
+                        (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
+                        o += pair.value.count
+                    }
+                    written = o
                 }
                 guard let signature else { continue }
                 if verifier.isValidSignature(signature, for: content) {
@@ -169,6 +205,16 @@ public struct NotificationVerifier: Sendable {
                           hadSignature: signature != nil)
         }
     }
+
+    /// For each byte of a form body: 0 when it stands for itself, else 1 (`&`, `=`, `+`, `%`, or not ASCII).
+    /// Allocated once for the process and never written after.
+    nonisolated(unsafe) static let formSpecialByte: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for c in 0..<256 {
+            table[c] = c >= 0x80 || c == 0x26 || c == 0x3D || c == 0x2B || c == 0x25 ? 1 : 0
+        }
+        return UnsafePointer(table)
+    }()
 
     private static let bothVersions: [Version] = [.v1, .v2]
     private static let v1Only: [Version] = [.v1]
