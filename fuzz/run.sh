@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(form json-response xml-response key cert-bundle har jsonl v3-auth)
+[ ${#targets[@]} -gt 0 ] || targets=(form notify json-response xml-response key cert-bundle har jsonl v3-auth)
 swift build --product alipay-fuzz -Xswiftc -sanitize=fuzzer,address >/dev/null
 python3 seeds.py >/dev/null
 mkdir -p .crashes

@@ -30,8 +30,10 @@ def load(path):
 
 for c in load("alipay/notifications.json")["cases"]:
     put("form", c["body"])
+    put("notify", c["body"])
 for c in load("alipay/content.json")["forms"]:
     put("form", c["body"])
+    put("notify", c["body"])
 for r in load("responses/responses.json")["responses"]:
     put("json-response" if r["format"] == "json" else "xml-response", base64.b64decode(r["body_b64"]))
 for path in glob.glob(os.path.join(V, "alipay", "keys", "*")):

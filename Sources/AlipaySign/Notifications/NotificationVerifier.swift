@@ -163,6 +163,8 @@ public struct NotificationVerifier: Sendable {
             }
             pairs.sort { less($0.name, $1.name) }
             for j in pairs.indices.dropFirst() where !less(pairs[j - 1].name, pairs[j].name) { return nil }  // a duplicate
+            // Present and not blank, even if it is not base64: "had a sign" (the general path says the same).
+            let hasSign = signRange.map { !Self.isJavaEmpty(d, $0) } ?? false
             let signature = signRange.flatMap { r -> [UInt8]? in
                 let text = UnsafeBufferPointer(rebasing: d[r])
                 return Self.isJavaEmpty(d, r) ? nil : Base64.decode(buffer: text)
@@ -202,7 +204,7 @@ public struct NotificationVerifier: Sendable {
                 }
             }
             return Result(isValid: false, version: nil, contentBytes: content, charset: .utf8,
-                          hadSignature: signature != nil)
+                          hadSignature: hasSign)
         }
     }
 

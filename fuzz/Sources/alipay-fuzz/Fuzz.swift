@@ -1,6 +1,6 @@
 // One libFuzzer binary for every target: `alipay-fuzz TARGET [libFuzzer options] [CORPUS…]`.
 // Each target feeds the input to one parser and lets it throw; only a crash, a hang or a sanitizer report is a
-// finding. Targets: form, json-response, xml-response, key, cert-bundle, har, jsonl, v3-auth.
+// finding (the notify target also checks that two paths agree). Targets: form, notify, json-response, xml-response, key, cert-bundle, har, jsonl, v3-auth.
 import AlipayConformance
 import AlipaySign
 
@@ -15,7 +15,17 @@ func LLVMFuzzerRunDriver(
 
 nonisolated(unsafe) var target = ""
 
-let targets = ["form", "json-response", "xml-response", "key", "cert-bundle", "har", "jsonl", "v3-auth"]
+/// The key the notification vectors are signed with (read from ../vectors: the fuzzer runs in fuzz/).
+let notifyVerifier: NotificationVerifier? = {
+    guard let file = fopen("../vectors/alipay/keys/rsa2048-spki.pem", "rb") else { return nil }
+    defer { fclose(file) }
+    var pem = [UInt8](repeating: 0, count: 8192)
+    let count = fread(&pem, 1, pem.count, file)
+    guard let key = try? PublicKey(parsing: Array(pem[..<count])) else { return nil }
+    return try? NotificationVerifier(publicKey: key)
+}()
+
+let targets = ["form", "notify", "json-response", "xml-response", "key", "cert-bundle", "har", "jsonl", "v3-auth"]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -25,6 +35,18 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? FormBody.decode(bytes)
         _ = try? FormBody.decode(bytes, charset: .gbk)
         _ = try? Parameters.parse(bytes)
+    case "notify":
+        // Differential: the UTF-8 fast path (inside verify(formBody:)) must agree with the general path
+        // (decode, then verify the parameters) on the verdict and on the content, whenever both give one.
+        guard let verifier = notifyVerifier else { fatalError("no notification key: run from fuzz/") }
+        let viaBody = try? verifier.verify(formBody: bytes)
+        let viaParameters = (try? FormBody.decode(bytes)).flatMap { try? verifier.verify(parameters: $0.0, charset: $0.1) }
+        precondition((viaBody == nil) == (viaParameters == nil), "one path failed where the other did not")
+        if let viaBody, let viaParameters {
+            precondition(viaBody.isValid == viaParameters.isValid, "the two paths disagree on the verdict")
+            precondition(viaBody.contentBytes == viaParameters.contentBytes, "the two paths build different content")
+            precondition(viaBody.hadSignature == viaParameters.hadSignature, "the two paths disagree on the sign")
+        }
     case "json-response":
         for charset in [Charset.utf8, .gbk, .gb18030] {
             if let e = try? ResponseExtractor.extract(bytes, method: "alipay.trade.query", charset: charset) {
