@@ -38,6 +38,11 @@ struct VerifyNotifyCommand: ParsableCommand {
             publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
         if jsonl {
             let mode = self.mode
+            // The three possible result lines, rendered once.
+            func line(_ version: NotificationVerifier.Version?) -> String {
+                JSONOutput.object([("valid", .bool(version != nil)), ("mode", .optional(version?.rawValue))]).rendered()
+            }
+            let (validV1, validV2, invalid) = (line(.v1), line(.v2), line(nil))
             let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
                 do {
                     guard case .object(let members) = try JSONReader.parse(line),
@@ -46,7 +51,7 @@ struct VerifyNotifyCommand: ParsableCommand {
                         throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                     }
                     let r = try verifier.verify(formBody: Array(text.utf8), mode: mode)
-                    return (JSONOutput.object([("valid", .bool(r.isValid)), ("mode", .optional(r.version?.rawValue))]).rendered(), false)
+                    return (r.isValid ? (r.version == .v2 ? validV2 : validV1) : invalid, false)
                 } catch {
                     return Batch.error(error)
                 }

@@ -36,6 +36,14 @@ public enum JSONReader {
     /// How deep objects and arrays may nest before the input is rejected (a guard against stack exhaustion).
     public static let maximumDepth = 512
 
+    /// For each byte: whether it continues a string run as itself (not a control character, `"` or `\`).
+    /// Allocated once for the process and never written after.
+    nonisolated(unsafe) static let stringRunByte: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for c in 0..<256 { table[c] = c >= 0x20 && c != 0x22 && c != 0x5C }
+        return UnsafePointer(table)
+    }()
+
     /// Parses one JSON document; whitespace around it is allowed, anything else after it is not.
     /// - Throws: ``AlipaySignError/Code/malformedJSON`` with the byte offset of the problem.
     public static func parse<C: Collection>(_ bytes: C) throws -> JSONValue where C.Element == UInt8 {
@@ -175,8 +183,26 @@ public enum JSONReader {
 
         mutating func parseString() throws -> String {
             index += 1  // opening quote
+            let start = index
+            // The run of bytes that stand for themselves, on a raw pointer; a string without escapes (the common
+            // case) becomes its String in one step.
+            let run = JSONReader.stringRunByte
+            index = bytes.withUnsafeBufferPointer { p in
+                var i = start
+                if let base = p.baseAddress {
+                    while i < p.count, run[Int(base[i])] { i += 1 }
+                }
+                return i
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                guard let s = String(validating: bytes[start..<(index - 1)], as: UTF8.self) else {
+                    throw error("a string is not valid UTF-8")
+                }
+                return s
+            }
             var out: [UInt8] = []
-            var runStart = index
+            var runStart = start
             while index < bytes.count {
                 let c = bytes[index]
                 if c == UInt8(ascii: "\"") {

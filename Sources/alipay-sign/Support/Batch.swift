@@ -1,5 +1,6 @@
 import AlipaySign
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -17,28 +18,73 @@ enum Batch {
     typealias Output = (line: String, failed: Bool)
 
     /// Runs `job` over every line of standard input; returns whether any line failed.
+    ///
+    /// Pipelined: while the workers process block N, one I/O thread writes the results of block N-1 and reads
+    /// block N+1, so that reading and writing do not leave the workers idle.
     static func run(threads: Int, _ job: @escaping @Sendable ([UInt8]) -> Output) throws -> Bool {
-        var reader = LineReader(fd: STDIN_FILENO)
         let block = 512 * max(1, threads)
+        let io = BatchIO(reader: LineReader(fd: STDIN_FILENO), block: block)
+        let queue = DispatchQueue(label: "alipay-sign.batch-io")
+        var lines = try io.readBlock()
         var anyFailed = false
-        var lines: [[UInt8]] = []
-        lines.reserveCapacity(block)
-        while true {
-            lines.removeAll(keepingCapacity: true)
+        while !lines.isEmpty {
+            // Start the I/O for the next step, then process this block on the workers.
+            queue.async { io.step() }
+            let outputs = process(lines, threads: threads, job)
+            queue.sync {}
+            if let error = io.error { throw error }
+            lines = io.next
+            io.pending = outputs
+            for output in outputs where output.failed { anyFailed = true }
+        }
+        // The last block's results.
+        io.step()
+        if let error = io.error { throw error }
+        return anyFailed
+    }
+
+    /// The state of the I/O thread: results to write, the block read ahead, the first error. Used by one thread
+    /// at a time (the queue's `sync` orders the hand-over), hence `@unchecked Sendable`.
+    private final class BatchIO: @unchecked Sendable {
+        var reader: LineReader
+        let block: Int
+        var pending: [Output] = []
+        var next: [[UInt8]] = []
+        var error: Error?
+
+        init(reader: LineReader, block: Int) {
+            self.reader = reader
+            self.block = block
+        }
+
+        /// Writes the pending results, then reads the next block.
+        func step() {
+            guard error == nil else { return }
+            do {
+                if !pending.isEmpty {
+                    var text = ""
+                    for output in pending {
+                        text += output.line
+                        text += "\n"
+                    }
+                    pending = []
+                    try Batch.writeAll(text)
+                }
+                next = try readBlock()
+            } catch {
+                self.error = error
+                next = []
+            }
+        }
+
+        func readBlock() throws -> [[UInt8]] {
+            var lines: [[UInt8]] = []
+            lines.reserveCapacity(block)
             while lines.count < block, let line = try reader.next() {
                 if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { lines.append(line) }
             }
-            if lines.isEmpty { break }
-            let outputs = process(lines, threads: threads, job)
-            var text = ""
-            for output in outputs {
-                text += output.line
-                text += "\n"
-                if output.failed { anyFailed = true }
-            }
-            try writeAll(text)
+            return lines
         }
-        return anyFailed
     }
 
     private static func process(_ lines: [[UInt8]], threads: Int, _ job: @Sendable ([UInt8]) -> Output) -> [Output] {
@@ -53,18 +99,25 @@ enum Batch {
         let box = UncheckedSendable(results)
         lines.withUnsafeBufferPointer { input in
             let inputBox = UncheckedSendable(input)
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                var i = worker
-                while i < inputBox.value.count {
-                    box.value[i] = job(Array(inputBox.value[i]))  // disjoint indices: no two workers share one
-                    i += threads
+            // Workers claim chunks of lines from a shared counter, so that a worker the OS preempts does not
+            // hold the others up at the end of the block.
+            let nextChunk = Atomic<Int>(0)
+            let chunk = 16
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                let count = inputBox.value.count
+                while true {
+                    let start = nextChunk.add(chunk, ordering: .relaxed).oldValue
+                    guard start < count else { return }
+                    for i in start..<min(start + chunk, count) {
+                        box.value[i] = job(inputBox.value[i])  // disjoint indices: no two workers share one
+                    }
                 }
             }
         }
         return Array(results)
     }
 
-    private static func writeAll(_ text: String) throws {
+    fileprivate static func writeAll(_ text: String) throws {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -99,7 +152,13 @@ struct LineReader {
 
     mutating func next() throws -> [UInt8]? {
         while true {
-            if let nl = buffer[position...].firstIndex(of: 0x0A) {
+            let found = buffer.withUnsafeBytes { raw -> Int? in
+                guard let base = raw.baseAddress, position < raw.count,
+                    let hit = memchr(base + position, 0x0A, raw.count - position)
+                else { return nil }
+                return base.distance(to: UnsafeRawPointer(hit))
+            }
+            if let nl = found {
                 var line = Array(buffer[position..<nl])
                 position = nl + 1
                 if line.last == 0x0D { line.removeLast() }
