@@ -2,8 +2,9 @@
 ///
 /// A notification is a form body signed by Alipay. Which parameters are signed depends on the message: payment
 /// notifications (`trade_status_sync`) leave `sign_type` out (V1), others such as `servicemarket_order_notify`
-/// keep it (V2). ``Mode/auto`` tries V1, then V2, like the official Node SDK's `checkNotifySign`, and reports
-/// which one verified.
+/// keep it (V2). ``Mode/auto`` tries both, like the official Node SDK's `checkNotifySign`, and reports which one
+/// verified; it tries the likely one first (V1 for `trade_status_sync`, else V2), so that a valid notification
+/// costs one RSA verification.
 public struct NotificationVerifier: Sendable {
     /// Which canonical content to verify.
     public enum Mode: String, Sendable, CaseIterable {
@@ -169,9 +170,18 @@ public struct NotificationVerifier: Sendable {
                 let text = UnsafeBufferPointer(rebasing: d[r])
                 return Self.isJavaEmpty(d, r) ? nil : Base64.decode(buffer: text)
             }
-            // Static arrays: a literal here would be a heap allocation on every notification.
-            let versions = mode == .auto ? Self.bothVersions : mode == .v1 ? Self.v1Only : Self.v2Only
+            var signTypeSigned = false
+            var isTradeStatusSync = false
+            for pair in pairs {
+                if equals(pair.name, "sign_type") { signTypeSigned = !Self.isJavaEmpty(d, pair.value) }
+                if equals(pair.name, "notify_type") {
+                    isTradeStatusSync = pair.value.count == 17
+                        && UnsafeBufferPointer(rebasing: d[pair.value]).elementsEqual("trade_status_sync".utf8)
+                }
+            }
+            let versions = Self.order(mode, signTypeSigned: signTypeSigned, tradeStatusSync: isTradeStatusSync)
             var content = [UInt8]()
+            var v2Content: [UInt8]?
             for version in versions {
                 // `name=value` pairs joined by `&`: at most the decoded bytes plus two per pair.
                 content = [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
@@ -197,13 +207,14 @@ public struct NotificationVerifier: Sendable {
                     }
                     written = o
                 }
+                if version == .v2 { v2Content = content }
                 guard let signature else { continue }
                 if verifier.isValidSignature(signature, for: content) {
                     return Result(isValid: true, version: version, contentBytes: content,
                                   charset: .utf8, hadSignature: true)
                 }
             }
-            return Result(isValid: false, version: nil, contentBytes: content, charset: .utf8,
+            return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: .utf8,
                           hadSignature: hasSign)
         }
     }
@@ -218,7 +229,22 @@ public struct NotificationVerifier: Sendable {
         return UnsafePointer(table)
     }()
 
-    private static let bothVersions: [Version] = [.v1, .v2]
+    /// The variants to try, in order. In auto mode the likely one goes first, so a notification costs one RSA
+    /// verification, not two: V1 for payment notifications (`notify_type=trade_status_sync`, PROTOCOL.md §1.2),
+    /// V2 for the others; and when `sign_type` is absent or blank the two contents are the same bytes, so V1
+    /// alone decides. The verdict cannot depend on the order (the two contents differ, and at most one can
+    /// carry the signature); a failure reports V2's content either way, as before.
+    static func order(_ mode: Mode, signTypeSigned: Bool, tradeStatusSync: Bool) -> [Version] {
+        // Static arrays: a literal here would be a heap allocation on every notification.
+        switch mode {
+        case .v1: v1Only
+        case .v2: v2Only
+        case .auto: !signTypeSigned ? v1Only : tradeStatusSync ? v1First : v2First
+        }
+    }
+
+    private static let v1First: [Version] = [.v1, .v2]
+    private static let v2First: [Version] = [.v2, .v1]
     private static let v1Only: [Version] = [.v1]
     private static let v2Only: [Version] = [.v2]
 
@@ -282,17 +308,17 @@ public struct NotificationVerifier: Sendable {
     public func verify(parameters: [String: String], charset: Charset? = nil, mode: Mode = .auto) throws -> Result {
         let cs = try charset ?? self.charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) }
             ?? .utf8
-        let versions: [Version] = switch mode {
-        case .auto: [.v1, .v2]
-        case .v1: [.v1]
-        case .v2: [.v2]
-        }
+        let versions = Self.order(
+            mode, signTypeSigned: parameters["sign_type"].map { !SignContent.isJavaEmpty($0) } ?? false,
+            tradeStatusSync: parameters["notify_type"] == "trade_status_sync")
         let signature = parameters["sign"].flatMap { SignContent.isJavaEmpty($0) ? nil : $0 }
         let rawSignature = signature.flatMap { Base64.decode($0) }
         var content: [UInt8] = []
+        var v2Content: [UInt8]?
         for version in versions {
             // UTF-8 content is built as bytes directly; other charsets encode the content string once.
             content = SignContent.utf8Bytes(parameters, mode: version.contentMode)
+            if version == .v2 { v2Content = content }
             guard let rawSignature else { continue }
             let signed = cs == .utf8 ? content : try cs.encode(String(decoding: content, as: UTF8.self))
             if verifier.isValidSignature(rawSignature, for: signed) {
@@ -300,7 +326,7 @@ public struct NotificationVerifier: Sendable {
                               charset: cs, hadSignature: true)
             }
         }
-        return Result(isValid: false, version: nil, contentBytes: content, charset: cs,
+        return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
                       hadSignature: signature != nil)
     }
 }

@@ -13,6 +13,9 @@ public struct Fixtures: Sendable {
     public let requestContent: [UInt8]
     public let requestSignature: [UInt8]
     public let notificationBody: [UInt8]
+    /// From vectors/alipay/notifications.json: a GBK notification (V1) and a V2 one (two RSA verifications).
+    public let gbkNotificationBody: [UInt8]
+    public let v2NotificationBody: [UInt8]
     /// Certificate mode: an app certificate's PEM, Alipay's 4-certificate root bundle, a parsed Alipay chain
     /// (leaf + intermediate) with its parsed roots, and an instant at which the chain was valid.
     public let appCertificatePEM: [UInt8]
@@ -103,6 +106,22 @@ public struct Fixtures: Sendable {
             "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
         }.joined(separator: "&").utf8)
         guard try notificationVerifier.verify(formBody: notificationBody).isValid else {
+            throw CocoaError(.coderInvalidValue)
+        }
+        struct Cases: Decodable {
+            struct Case: Decodable { let name: String; let body: String }
+            let cases: [Case]
+        }
+        let cases = try JSONDecoder().decode(
+            Cases.self, from: try Data(contentsOf: vectors.deletingLastPathComponent().appendingPathComponent("notifications.json"))
+        ).cases
+        func body(_ name: String) throws -> [UInt8] {
+            guard let c = cases.first(where: { $0.name == name }) else { throw CocoaError(.coderValueNotFound) }
+            return Array(c.body.utf8)
+        }
+        gbkNotificationBody = try body("GBK notification signed V1 over GBK bytes")
+        v2NotificationBody = try body("servicemarket message signed V2 (UTF-8)")
+        for b in [gbkNotificationBody, v2NotificationBody] where try !notificationVerifier.verify(formBody: b).isValid {
             throw CocoaError(.coderInvalidValue)
         }
     }

@@ -66,6 +66,8 @@ try measure("sign") { !(try f.signer.signature(for: f.requestContent)).isEmpty }
 try measure("sign-request") { !(try f.signer.signRequest(f.request)).signature.isEmpty }
 try measure("verify") { f.verifier.isValidSignature(f.requestSignature, for: f.requestContent) }
 try measure("verify-notify") { try f.notificationVerifier.verify(formBody: f.notificationBody).isValid }
+try measure("verify-notify-gbk") { try f.notificationVerifier.verify(formBody: f.gbkNotificationBody).isValid }
+try measure("verify-notify-v2") { try f.notificationVerifier.verify(formBody: f.v2NotificationBody).isValid }
 try measure("verify-response-1k") { try f.responseVerifier.verify(f.smallResponse, method: "alipay.trade.query").isValid }
 try measure("v3-sign") {
     !(try f.v3Signer.sign(method: "POST", requestURI: "/v3/alipay/open/public/account/create", body: f.v3Body)).header.isEmpty
