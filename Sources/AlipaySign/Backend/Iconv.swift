@@ -5,10 +5,11 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// GBK and GB18030 through the C library's iconv (BACKEND.md §3: glibc "GBK" is CP936, byte-identical to
 /// Foundation's, `€` → `0x80`). iconv reports characters it cannot convert with `EILSEQ`; we turn that into an
-/// error rather than a substitute character. An `iconv_t` is not thread-safe, so each call opens its own.
+/// error rather than a substitute character. An `iconv_t` is not thread-safe: descriptors come from a pool, one call at a time each.
 enum Iconv {
     static func encode(_ text: String, to charset: String) throws -> [UInt8] {
         let input = Array(text.utf8)
@@ -46,13 +47,71 @@ enum Iconv {
         let incomplete: Bool
     }
 
+    /// Pooled descriptors for the two conversions the library makes (GB18030 covers GBK): `iconv_open` loads and
+    /// looks up the converter, which cost more than converting a notification.
+    static let toGB18030 = DescriptorPool(from: "UTF-8", to: "GB18030")
+    static let fromGB18030 = DescriptorPool(from: "GB18030", to: "UTF-8")
+
+    /// A fixed set of descriptors for one conversion. An `iconv_t` is not thread-safe: a call claims a free one
+    /// (an atomic flag), resets its state, converts, and releases it; when every one is busy it opens its own.
+    final class DescriptorPool: @unchecked Sendable {
+        let from: String
+        let to: String
+        private let slots: [Slot]
+
+        /// One descriptor, opened on its first use; `busy` guards it.
+        final class Slot: @unchecked Sendable {
+            let busy = Atomic<Bool>(false)
+            var cd: iconv_t?
+            deinit { if let cd { iconv_close(cd) } }
+        }
+
+        init(from: String, to: String) {
+            self.from = from
+            self.to = to
+            slots = (0..<max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))).map { _ in Slot() }
+        }
+
+        func open() throws -> iconv_t {
+            guard let cd = iconv_open(to, from), cd != iconv_t(bitPattern: -1) else {
+                throw AlipaySignError(.backendFailure, "iconv cannot convert \(from) to \(to) on this system")
+            }
+            return cd
+        }
+
+        func with<R>(_ body: (iconv_t) throws -> R) throws -> R {
+            let start = Int((UInt(bitPattern: Int(bitPattern: pthread_self())) >> 12) % UInt(slots.count))
+            for i in 0..<slots.count {
+                let slot = slots[(start + i) % slots.count]
+                guard slot.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+                    continue
+                }
+                defer { slot.busy.store(false, ordering: .releasing) }
+                let cd = try slot.cd ?? open()
+                slot.cd = cd
+                _ = iconv(cd, nil, nil, nil, nil)  // back to the initial state, whatever the last use left
+                return try body(cd)
+            }
+            let cd = try open()
+            defer { iconv_close(cd) }
+            return try body(cd)
+        }
+    }
+
     private static func convert(_ input: [UInt8], from: String, to: String) throws -> [UInt8] {
+        if input.isEmpty { return [] }
+        let pool: DescriptorPool? =
+            from == "UTF-8" && to == "GB18030" ? toGB18030 : from == "GB18030" && to == "UTF-8" ? fromGB18030 : nil
+        if let pool { return try pool.with { try convert(input, with: $0) } }
         let cd = iconv_open(to, from)
         guard let cd, cd != iconv_t(bitPattern: -1) else {
             throw AlipaySignError(.backendFailure, "iconv cannot convert \(from) to \(to) on this system")
         }
         defer { iconv_close(cd) }
-        if input.isEmpty { return [] }
+        return try convert(input, with: cd)
+    }
+
+    private static func convert(_ input: [UInt8], with cd: iconv_t) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
         var inCopy = input
         return try inCopy.withUnsafeMutableBufferPointer { inBuf -> [UInt8] in

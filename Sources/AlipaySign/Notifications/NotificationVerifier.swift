@@ -53,17 +53,18 @@ public struct NotificationVerifier: Sendable {
     /// - Throws: only for a body that cannot be decoded (malformed form, bad charset bytes, unknown charset).
     public func verify<C: Collection>(formBody: C, mode: Mode = .auto) throws -> Result where C.Element == UInt8 {
         let body = Array(formBody)
-        if let fast = body.withUnsafeBufferPointer({ verifyUTF8Fast($0, mode: mode) }) { return fast }
+        if let fast = body.withUnsafeBufferPointer({ verifyFast($0, mode: mode) }) { return fast }
         let (parameters, cs) = try FormBody.decode(body, charset: charset)
         return try verify(parameters: parameters, charset: cs, mode: mode)
     }
 
-    /// The hot path for UTF-8 notifications with ASCII parameter names (every notification Alipay sends): one
+    /// The hot path for notifications with ASCII parameter names (every notification Alipay sends): one
     /// percent-decoding pass into one buffer, pairs kept as ranges, sorted in place, the content built once per
-    /// variant. Returns `nil` whenever the general path must decide (another charset, a non-ASCII name, a
-    /// duplicate, a malformed escape), which then also produces the error.
-    func verifyUTF8Fast(_ body: UnsafeBufferPointer<UInt8>, mode: Mode) -> Result? {
-        if let charset, charset != .utf8 { return nil }
+    /// variant. UTF-8 bodies are used as they are; in GBK or GB18030 the values with non-ASCII bytes are decoded
+    /// once, and the content is encoded back to verify. Returns `nil` whenever the general path must decide (a
+    /// bad charset name or bytes, a non-ASCII name, a duplicate, a malformed escape), which then also produces
+    /// the error.
+    func verifyFast(_ body: UnsafeBufferPointer<UInt8>, mode: Mode) -> Result? {
         var pairs: [(name: Range<Int>, value: Range<Int>)] = []
         pairs.reserveCapacity(32)
         var malformed = false
@@ -136,7 +137,24 @@ public struct NotificationVerifier: Sendable {
             written = o
         }
         if malformed { return nil }
-        return decoded.withUnsafeBufferPointer { d -> Result? in
+        // The charset: the verifier's, else the body's own `charset` parameter (ASCII in every supported charset;
+        // a duplicate is left to the general path below).
+        var cs = Charset.utf8
+        if let charset {
+            cs = charset
+        } else if let pair = pairs.first(where: { decoded[$0.name].elementsEqual("charset".utf8) }), !pair.value.isEmpty {
+            guard let named = try? Charset(name: String(decoding: decoded[pair.value], as: UTF8.self)) else { return nil }
+            cs = named
+        }
+        // GBK and GB18030: each value with non-ASCII bytes is decoded once (pooled iconv), so that what follows
+        // works on UTF-8 exactly as the general path does; the content is encoded back in the charset to verify.
+        var buffer = decoded
+        if cs != .utf8, nonASCII {
+            guard let (utf8, ranges) = Self.transcode(decoded, pairs, from: cs) else { return nil }
+            buffer = utf8
+            pairs = ranges
+        }
+        return buffer.withUnsafeBufferPointer { d -> Result? in
             func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool {
                 guard r.count == literal.utf8CodeUnitCount else { return false }
                 for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
@@ -151,10 +169,6 @@ public struct NotificationVerifier: Sendable {
             }
             var signRange: Range<Int>?
             for pair in pairs {
-                if equals(pair.name, "charset"), pair.value.count > 0 {
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: d[pair.value]), as: UTF8.self)
-                    if charset == nil, (try? Charset(name: name)) != .utf8 { return nil }
-                }
                 if equals(pair.name, "sign") { signRange = pair.value }
                 if nonASCII {
                     // Names must be ASCII here, values valid UTF-8; the general path decides (and words the error).
@@ -209,14 +223,45 @@ public struct NotificationVerifier: Sendable {
                 }
                 if version == .v2 { v2Content = content }
                 guard let signature else { continue }
-                if verifier.isValidSignature(signature, for: content) {
+                // The signed bytes: the content itself in UTF-8 or when it is ASCII, else encoded in the charset
+                // (a character the charset cannot encode: the general path words the error).
+                var signed = content
+                if cs != .utf8, nonASCII {
+                    guard let encoded = try? cs.encode(String(decoding: content, as: UTF8.self)) else { return nil }
+                    signed = encoded
+                }
+                if verifier.isValidSignature(signature, for: signed) {
                     return Result(isValid: true, version: version, contentBytes: content,
-                                  charset: .utf8, hadSignature: true)
+                                  charset: cs, hadSignature: true)
                 }
             }
-            return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: .utf8,
+            return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
                           hadSignature: hasSign)
         }
+    }
+
+    /// The pairs with every value that has non-ASCII bytes decoded from `charset` into UTF-8, in a new buffer;
+    /// `nil` when a name is not ASCII or a value is not valid in the charset (the general path decides).
+    static func transcode(
+        _ d: [UInt8], _ pairs: [(name: Range<Int>, value: Range<Int>)], from charset: Charset
+    ) -> ([UInt8], [(name: Range<Int>, value: Range<Int>)])? {
+        var out: [UInt8] = []
+        out.reserveCapacity(d.count + d.count / 2)
+        var ranges = pairs
+        for (k, pair) in pairs.enumerated() {
+            if d[pair.name].contains(where: { $0 >= 0x80 }) { return nil }
+            let nameStart = out.count
+            out.append(contentsOf: d[pair.name])
+            let valueStart = out.count
+            if d[pair.value].contains(where: { $0 >= 0x80 }) {
+                guard let text = try? charset.decode(bytes: Array(d[pair.value])) else { return nil }
+                out.append(contentsOf: text.utf8)
+            } else {
+                out.append(contentsOf: d[pair.value])
+            }
+            ranges[k] = (nameStart..<valueStart, valueStart..<out.count)
+        }
+        return (out, ranges)
     }
 
     /// For each byte of a form body: 0 when it stands for itself, else 1 (`&`, `=`, `+`, `%`, or not ASCII).

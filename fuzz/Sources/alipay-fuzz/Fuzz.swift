@@ -16,13 +16,13 @@ func LLVMFuzzerRunDriver(
 nonisolated(unsafe) var target = ""
 
 /// The key the notification vectors are signed with (read from ../vectors: the fuzzer runs in fuzz/).
-let notifyVerifier: NotificationVerifier? = {
+let notifyVerifiers: [NotificationVerifier]? = {
     guard let file = fopen("../vectors/alipay/keys/rsa2048-spki.pem", "rb") else { return nil }
     defer { fclose(file) }
     var pem = [UInt8](repeating: 0, count: 8192)
     let count = fread(&pem, 1, pem.count, file)
     guard let key = try? PublicKey(parsing: Array(pem[..<count])) else { return nil }
-    return try? NotificationVerifier(publicKey: key)
+    return try? [nil, Charset.utf8, .gbk, .gb18030].map { try NotificationVerifier(publicKey: key, charset: $0) }
 }()
 
 let targets = ["form", "notify", "json-response", "xml-response", "key", "cert-bundle", "har", "jsonl", "v3-auth"]
@@ -38,14 +38,20 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case "notify":
         // Differential: the UTF-8 fast path (inside verify(formBody:)) must agree with the general path
         // (decode, then verify the parameters) on the verdict and on the content, whenever both give one.
-        guard let verifier = notifyVerifier else { fatalError("no notification key: run from fuzz/") }
-        let viaBody = try? verifier.verify(formBody: bytes)
-        let viaParameters = (try? FormBody.decode(bytes)).flatMap { try? verifier.verify(parameters: $0.0, charset: $0.1) }
-        precondition((viaBody == nil) == (viaParameters == nil), "one path failed where the other did not")
-        if let viaBody, let viaParameters {
-            precondition(viaBody.isValid == viaParameters.isValid, "the two paths disagree on the verdict")
-            precondition(viaBody.contentBytes == viaParameters.contentBytes, "the two paths build different content")
-            precondition(viaBody.hadSignature == viaParameters.hadSignature, "the two paths disagree on the sign")
+        // The body's own charset, and each charset imposed by the verifier.
+        guard let verifiers = notifyVerifiers else { fatalError("no notification key: run from fuzz/") }
+        for verifier in verifiers {
+            let viaBody = try? verifier.verify(formBody: bytes)
+            let viaParameters = (try? FormBody.decode(bytes, charset: verifier.charset)).flatMap {
+                try? verifier.verify(parameters: $0.0, charset: $0.1)
+            }
+            precondition((viaBody == nil) == (viaParameters == nil), "one path failed where the other did not")
+            if let viaBody, let viaParameters {
+                precondition(viaBody.isValid == viaParameters.isValid, "the two paths disagree on the verdict")
+                precondition(viaBody.contentBytes == viaParameters.contentBytes, "the two paths build different content")
+                precondition(viaBody.hadSignature == viaParameters.hadSignature, "the two paths disagree on the sign")
+                precondition(viaBody.charset == viaParameters.charset, "the two paths disagree on the charset")
+            }
         }
     case "json-response":
         for charset in [Charset.utf8, .gbk, .gb18030] {
