@@ -81,6 +81,13 @@ import VectorSupport
         let one = try signer.sign(method: "GET", requestURI: "/v3/x"), two = try signer.sign(method: "GET", requestURI: "/v3/x")
         #expect(one.authorization.nonce != two.authorization.nonce)
         #expect(one.authorization.nonce?.count == 36)
+        // RFC 9562 layout: 8-4-4-4-12 lowercase hex, version nibble 4, variant 10xx.
+        let nonce = Array((one.authorization.nonce ?? "").utf8)
+        let hex = Set("0123456789abcdef".utf8)
+        for (i, c) in nonce.enumerated() {
+            #expect([8, 13, 18, 23].contains(i) ? c == UInt8(ascii: "-") : hex.contains(c), "\(one.authorization.nonce ?? "")")
+        }
+        #expect(nonce.count == 36 && nonce[14] == UInt8(ascii: "4") && Set("89ab".utf8).contains(nonce[19]))
         #expect(abs(Double(one.authorization.timestamp ?? 0) / 1000 - Date().timeIntervalSince1970) < 60)
     }
 

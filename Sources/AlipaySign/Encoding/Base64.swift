@@ -14,22 +14,39 @@ public enum Base64 {
 
     /// Encodes bytes as standard base64 without line breaks.
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        Array(bytes).withUnsafeBufferPointer { encode(buffer: $0) }
+        // Contiguous input (an array, the usual case) is read in place; anything else is copied once.
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(buffer: $0) }) { return encoded }
+        return Array(bytes).withUnsafeBufferPointer { encode(buffer: $0) }
     }
 
+    /// Writes the text straight into the string's storage: one allocation, the result's.
     static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
         let alphabet = Self.alphabet
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var it = bytes.makeIterator()
-        while let b0 = it.next() {
-            let b1 = it.next(), b2 = it.next()
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-            out.append(b1.map { alphabet[Int(($0 & 0x0F) << 2 | (b2 ?? 0) >> 6)] } ?? UInt8(ascii: "="))
-            out.append(b2.map { alphabet[Int($0 & 0x3F)] } ?? UInt8(ascii: "="))
+        let length = (bytes.count + 2) / 3 * 4
+        return String(unsafeUninitializedCapacity: length) { out in
+            var o = 0
+            var i = 0
+            let n = bytes.count
+            while i + 3 <= n {
+                let b0 = bytes[i], b1 = bytes[i + 1], b2 = bytes[i + 2]
+                out[o] = alphabet[Int(b0 >> 2)]
+                out[o + 1] = alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                out[o + 2] = alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)]
+                out[o + 3] = alphabet[Int(b2 & 0x3F)]
+                i += 3
+                o += 4
+            }
+            if i < n {
+                let b0 = bytes[i]
+                let b1: UInt8? = i + 1 < n ? bytes[i + 1] : nil
+                out[o] = alphabet[Int(b0 >> 2)]
+                out[o + 1] = alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)]
+                out[o + 2] = b1.map { alphabet[Int(($0 & 0x0F) << 2)] } ?? UInt8(ascii: "=")
+                out[o + 3] = UInt8(ascii: "=")
+                o += 4
+            }
+            return o
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether a byte is a base64 alphabet character or `=`.

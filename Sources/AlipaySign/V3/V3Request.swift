@@ -100,7 +100,21 @@ public struct V3Signer: Sendable {
         var b = try OpenSSL.randomBytes(16)
         b[6] = b[6] & 0x0F | 0x40
         b[8] = b[8] & 0x3F | 0x80
-        return [b[0..<4], b[4..<6], b[6..<8], b[8..<10], b[10..<16]].map { Hex.lower($0) }.joined(separator: "-")
+        // 8-4-4-4-12 hex digits, written in place.
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var o = 0
+            for (k, byte) in b.enumerated() {
+                if k == 4 || k == 6 || k == 8 || k == 10 {
+                    out[o] = UInt8(ascii: "-")
+                    o += 1
+                }
+                out[o] = digits.utf8Start[Int(byte >> 4)]
+                out[o + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                o += 2
+            }
+            return o
+        }
     }
 }
 
