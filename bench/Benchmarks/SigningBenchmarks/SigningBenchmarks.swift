@@ -38,6 +38,19 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The GBK notification vector (values decoded from GBK, content encoded back) and a V2 one (servicemarket)
+    Benchmark("verify_notification_gbk", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.notificationVerifier.verify(formBody: fixtures.gbkNotificationBody))
+        }
+    }
+
+    Benchmark("verify_notification_v2", configuration: config) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixtures.notificationVerifier.verify(formBody: fixtures.v2NotificationBody))
+        }
+    }
+
     // Certificate SN from PEM (read + parse + SN)
     Benchmark("cert_sn_from_pem", configuration: config) { benchmark in
         for _ in benchmark.scaledIterations {
