@@ -45,12 +45,10 @@ struct VerifyNotifyCommand: ParsableCommand {
             let (validV1, validV2, invalid) = (line(.v1), line(.v2), line(nil))
             let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
                 do {
-                    guard case .object(let members) = try JSONReader.parse(line),
-                        let body = members.first(where: { $0.name == "body" }), case .string(let text) = body.value
-                    else {
+                    guard let body = try JSONReader.stringMember("body", in: line) else {
                         throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                     }
-                    let r = try verifier.verify(formBody: Array(text.utf8), mode: mode)
+                    let r = try verifier.verify(formBody: body, mode: mode)
                     return (r.isValid ? (r.version == .v2 ? validV2 : validV1) : invalid, false)
                 } catch {
                     return Batch.error(error)

@@ -114,4 +114,26 @@ struct EncodingTests {
         }
         #expect(Base64.decode(Array("QU Jj\nZA==".utf8)) == Array("ABcd".utf8))
     }
+    /// The one-member read of batch lines agrees with the full parser, and validates the whole line.
+    @Test func stringMemberReadsOneMemberOfAValidDocument() throws {
+        func member(_ json: String) throws -> String? {
+            try JSONReader.stringMember("body", in: Array(json.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(try member(#"{"body":"a=1&b=2"}"#) == "a=1&b=2")
+        #expect(try member(#" { "x" : [1, {"body": 2}], "body" : "\u4e2d\/\"q\"" } "#) == "中/\"q\"")
+        #expect(try member(#"{"body":"first","body":"second"}"#) == "first")
+        #expect(try member(#"{"body":1}"#) == nil)
+        #expect(try member(#"{"bod":"x"}"#) == nil)
+        #expect(try member(#"{}"#) == nil)
+        #expect(try member(#"["body"]"#) == nil)
+        #expect(try member(#""body""#) == nil)
+        for bad in [#"{"body":"x""#, #"{"body":"x"} x"#, #"{"body":"\x"}"#, #"{"body" "x"}"#, #"{"a":1,}"#, "", "{",
+                    #"{"body":"\ud800"}"#]
+        {
+            #expect(throws: AlipaySignError.self, "\(bad)") { try member(bad) }
+        }
+        // Not UTF-8 inside the string: an error, as the full parser says.
+        #expect(throws: AlipaySignError.self) { try JSONReader.stringMember("body", in: [0x7B, 0x22, 0x62, 0x6F, 0x64, 0x79, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) }
+        #expect(throws: AlipaySignError.self) { try JSONReader.parse([0x7B, 0x22, 0x62, 0x6F, 0x64, 0x79, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) }
+    }
 }

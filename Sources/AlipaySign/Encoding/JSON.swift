@@ -56,6 +56,66 @@ public enum JSONReader {
         return value
     }
 
+    /// The UTF-8 bytes of the first member `name` of a JSON object, when it is a string: the one-member read of a
+    /// batch line (`{"body": "…"}`) without building the document's tree. The whole document is still validated.
+    /// - Returns: `nil` when the document is not an object, has no such member, or its value is not a string.
+    /// - Throws: ``AlipaySignError/Code/malformedJSON`` when the document is not JSON.
+    public static func stringMember<C: Collection>(_ name: String, in bytes: C) throws -> [UInt8]? where C.Element == UInt8 {
+        let buffer = Array(bytes)
+        var parser = Parser(bytes: buffer)
+        parser.skipWhitespace()
+        guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else {
+            _ = try parse(buffer)  // the error for non-JSON, or a valid non-object
+            return nil
+        }
+        let key = Array(name.utf8)
+        var found: [UInt8]?
+        var decided = false  // the first member of that name decides, as `members.first` would
+        parser.index += 1
+        parser.skipWhitespace()
+        if parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                parser.skipWhitespace()
+                guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "\"") else {
+                    throw parser.error("expected a member name in double quotes")
+                }
+                let member = try parser.parseStringBytes()
+                parser.skipWhitespace()
+                guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: ":") else {
+                    throw parser.error("expected ':'")
+                }
+                parser.index += 1
+                parser.skipWhitespace()
+                if !decided, member == key {
+                    decided = true
+                    if parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "\"") {
+                        found = try parser.parseStringBytes()
+                    } else {
+                        _ = try parser.parseValue(depth: 1)
+                    }
+                } else {
+                    _ = try parser.parseValue(depth: 1)
+                }
+                parser.skipWhitespace()
+                guard parser.index < buffer.count else { throw parser.error("unexpected end of input in an object") }
+                if buffer[parser.index] == UInt8(ascii: ",") {
+                    parser.index += 1
+                    continue
+                }
+                if buffer[parser.index] == UInt8(ascii: "}") {
+                    parser.index += 1
+                    break
+                }
+                throw parser.error("expected ',' or '}'")
+            }
+        }
+        parser.skipWhitespace()
+        guard parser.index == buffer.count else { throw parser.error("unexpected text after the JSON value") }
+        return found
+    }
+
     struct Parser {
         let bytes: [UInt8]
         var index = 0
@@ -181,19 +241,31 @@ public enum JSONReader {
 
         func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
-        mutating func parseString() throws -> String {
-            index += 1  // opening quote
-            let start = index
-            // The run of bytes that stand for themselves, on a raw pointer; a string without escapes (the common
-            // case) becomes its String in one step.
+        /// Skips the run of bytes that stand for themselves from `index`, on a raw pointer; returns whether they
+        /// were all ASCII (then they need no UTF-8 validation).
+        @discardableResult
+        mutating func skipRun() -> Bool {
             let run = JSONReader.stringRunByte
+            let from = index
+            var seen: UInt8 = 0
             index = bytes.withUnsafeBufferPointer { p in
-                var i = start
+                var i = from
                 if let base = p.baseAddress {
-                    while i < p.count, run[Int(base[i])] { i += 1 }
+                    while i < p.count, run[Int(base[i])] {
+                        seen |= base[i]
+                        i += 1
+                    }
                 }
                 return i
             }
+            return seen < 0x80
+        }
+
+        mutating func parseString() throws -> String {
+            index += 1  // opening quote
+            let start = index
+            // A string without escapes (the common case) becomes its String in one step.
+            skipRun()
             if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 guard let s = String(validating: bytes[start..<(index - 1)], as: UTF8.self) else {
@@ -201,6 +273,27 @@ public enum JSONReader {
                 }
                 return s
             }
+            return String(decoding: try unescape(from: start), as: UTF8.self)
+        }
+
+        /// The same as UTF-8 bytes (validated), without making a String.
+        mutating func parseStringBytes() throws -> [UInt8] {
+            index += 1  // opening quote
+            let start = index
+            let ascii = skipRun()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                let text = Array(bytes[start..<(index - 1)])
+                let valid = ascii || text.withUnsafeBufferPointer { NotificationVerifier.isValidUTF8($0, 0..<$0.count) }
+                guard valid else { throw error("a string is not valid UTF-8") }
+                return text
+            }
+            return try unescape(from: start)
+        }
+
+        /// The string's bytes with escapes resolved, from its first byte `start`; `index` is at the first byte that
+        /// needed a look. Ends past the closing quote; the result is valid UTF-8.
+        mutating func unescape(from start: Int) throws -> [UInt8] {
             var out: [UInt8] = []
             var runStart = start
             while index < bytes.count {
@@ -208,10 +301,9 @@ public enum JSONReader {
                 if c == UInt8(ascii: "\"") {
                     out.append(contentsOf: bytes[runStart..<index])
                     index += 1
-                    guard let s = String(validating: out, as: UTF8.self) else {
-                        throw error("a string is not valid UTF-8")
-                    }
-                    return s
+                    let valid = out.withUnsafeBufferPointer { NotificationVerifier.isValidUTF8($0, 0..<$0.count) }
+                    guard valid else { throw error("a string is not valid UTF-8") }
+                    return out
                 }
                 if c < 0x20 { throw error("a control character must be escaped in a string") }
                 if c == UInt8(ascii: "\\") {

@@ -142,7 +142,7 @@ public struct NotificationVerifier: Sendable {
         var cs = Charset.utf8
         if let charset {
             cs = charset
-        } else if let pair = pairs.first(where: { decoded[$0.name].elementsEqual("charset".utf8) }), !pair.value.isEmpty {
+        } else if let pair = pairs.first(where: { Self.bytes(decoded, $0.name, equal: "charset") }), !pair.value.isEmpty {
             guard let named = try? Charset(name: String(decoding: decoded[pair.value], as: UTF8.self)) else { return nil }
             cs = named
         }
@@ -189,8 +189,7 @@ public struct NotificationVerifier: Sendable {
             for pair in pairs {
                 if equals(pair.name, "sign_type") { signTypeSigned = !Self.isJavaEmpty(d, pair.value) }
                 if equals(pair.name, "notify_type") {
-                    isTradeStatusSync = pair.value.count == 17
-                        && UnsafeBufferPointer(rebasing: d[pair.value]).elementsEqual("trade_status_sync".utf8)
+                    isTradeStatusSync = equals(pair.value, "trade_status_sync")
                 }
             }
             let versions = Self.order(mode, signTypeSigned: signTypeSigned, tradeStatusSync: isTradeStatusSync)
@@ -238,6 +237,13 @@ public struct NotificationVerifier: Sendable {
             return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
                           hadSignature: hasSign)
         }
+    }
+
+    /// Whether `d[r]` is the ASCII `literal` (concrete code: the generic `elementsEqual` costs several times more).
+    static func bytes(_ d: [UInt8], _ r: Range<Int>, equal literal: StaticString) -> Bool {
+        guard r.count == literal.utf8CodeUnitCount else { return false }
+        for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
+        return true
     }
 
     /// The pairs with every value that has non-ASCII bytes decoded from `charset` into UTF-8, in a new buffer;

@@ -54,6 +54,21 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             }
         }
     case "json-response":
+        // Differential: the batch lines' one-member read against the full parser.
+        let full = try? JSONReader.parse(bytes)
+        let one = Result { try JSONReader.stringMember("sign", in: bytes) }
+        switch (full, one) {
+        case (nil, .success): preconditionFailure("stringMember accepted what the parser rejects")
+        case (.some, .failure): preconditionFailure("stringMember rejected what the parser accepts")
+        case (.some(.object(let members)), .success(let value)):
+            var expected: [UInt8]? = nil
+            if let first = members.first(where: { $0.name == "sign" }), case .string(let text) = first.value {
+                expected = Array(text.utf8)
+            }
+            precondition(value == expected, "stringMember and the parser disagree on the member")
+        case (.some, .success(let value)): precondition(value == nil, "stringMember found a member outside an object")
+        case (nil, .failure): break
+        }
         for charset in [Charset.utf8, .gbk, .gb18030] {
             if let e = try? ResponseExtractor.extract(bytes, method: "alipay.trade.query", charset: charset) {
                 precondition(e.range.upperBound <= bytes.count, "a range outside the body")
