@@ -9,7 +9,8 @@ import Synchronization
 
 /// GBK and GB18030 through the C library's iconv (BACKEND.md §3: glibc "GBK" is CP936, byte-identical to
 /// Foundation's, `€` → `0x80`). iconv reports characters it cannot convert with `EILSEQ`; we turn that into an
-/// error rather than a substitute character. An `iconv_t` is not thread-safe: descriptors come from a pool, one call at a time each.
+/// error rather than a substitute character. An `iconv_t` is not thread-safe: descriptors come from a pool, each
+/// used by one call at a time.
 enum Iconv {
     static func encode(_ text: String, to charset: String) throws -> [UInt8] {
         let input = Array(text.utf8)

@@ -284,7 +284,7 @@ public enum JSONReader {
             if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 let text = Array(bytes[start..<(index - 1)])
-                let valid = ascii || text.withUnsafeBufferPointer { NotificationVerifier.isValidUTF8($0, 0..<$0.count) }
+                let valid = ascii || text.withUnsafeBufferPointer { UTF8Check.isValid($0, 0..<$0.count) }
                 guard valid else { throw error("a string is not valid UTF-8") }
                 return text
             }
@@ -301,7 +301,7 @@ public enum JSONReader {
                 if c == UInt8(ascii: "\"") {
                     out.append(contentsOf: bytes[runStart..<index])
                     index += 1
-                    let valid = out.withUnsafeBufferPointer { NotificationVerifier.isValidUTF8($0, 0..<$0.count) }
+                    let valid = out.withUnsafeBufferPointer { UTF8Check.isValid($0, 0..<$0.count) }
                     guard valid else { throw error("a string is not valid UTF-8") }
                     return out
                 }
