@@ -39,10 +39,10 @@ struct VerifyNotifyCommand: ParsableCommand {
         if jsonl {
             let mode = self.mode
             // The three possible result lines, rendered once.
-            func line(_ version: NotificationVerifier.Version?) -> String {
+            func resultLine(_ version: NotificationVerifier.Version?) -> String {
                 JSONOutput.object([("valid", .bool(version != nil)), ("mode", .optional(version?.rawValue))]).rendered()
             }
-            let (validV1, validV2, invalid) = (line(.v1), line(.v2), line(nil))
+            let (validV1, validV2, invalid) = (resultLine(.v1), resultLine(.v2), resultLine(nil))
             let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
                 do {
                     guard let body = try JSONReader.stringMember("body", in: line) else {

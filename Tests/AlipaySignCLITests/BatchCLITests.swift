@@ -53,4 +53,19 @@ struct BatchCLITests {
         }
         #expect(out.last?.contains("\"error\"") == true)
     }
+    /// Standard input that fails part-way (here a line over the 32 MiB limit): every line before it still gets its
+    /// result, in order, then the error and exit 2.
+    @Test func readFailureAfterSomeLinesKeepsTheirResults() throws {
+        let c = try #require(Vectors.notifications.first { $0.valid && $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" })
+        let line = String(decoding: try JSONSerialization.data(withJSONObject: ["body": c.body]), as: UTF8.self)
+        var input = Data((line + "\n" + line + "\n").utf8)
+        input.append(Data(repeating: UInt8(ascii: "x"), count: (32 << 20) + 16))
+        input.append(Data("\n".utf8))
+        let r = try CLI.run(["verify-notify", "--jsonl", "--public-key", Vectors.path("alipay/keys/rsa2048-spki.pem")], stdin: input)
+        #expect(r.code == 2)
+        let out = r.stdout.split(separator: "\n")
+        #expect(out.count == 2)
+        for result in out { #expect(try CLITests.json(String(result))["valid"] as? Bool == true) }
+        #expect(r.stderr.contains("larger than"))
+    }
 }

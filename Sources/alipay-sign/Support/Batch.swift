@@ -32,56 +32,80 @@ enum Batch {
             queue.async { io.step() }
             let outputs = process(lines, threads: threads, job)
             queue.sync {}
-            if let error = io.error { throw error }
-            lines = io.next
-            io.pending = outputs
+            if let error = io.writeError { throw error }
             for output in outputs where output.failed { anyFailed = true }
+            io.pending = outputs
+            if let error = io.readError {
+                // Standard input failed after this block was read: its results still go out, then the error.
+                try io.writePending()
+                throw error
+            }
+            lines = io.next
         }
         // The last block's results.
-        io.step()
-        if let error = io.error { throw error }
+        try io.writePending()
         return anyFailed
     }
 
-    /// The state of the I/O thread: results to write, the block read ahead, the first error. Used by one thread
-    /// at a time (the queue's `sync` orders the hand-over), hence `@unchecked Sendable`.
+    /// The state of the I/O thread: results to write, the block read ahead, the errors. Used by one thread at a
+    /// time (the queue's `sync` orders the hand-over), hence `@unchecked Sendable`.
     private final class BatchIO: @unchecked Sendable {
         var reader: LineReader
         let block: Int
         var pending: [Output] = []
         var next: [[UInt8]] = []
-        var error: Error?
+        var writeError: Error?
+        var readError: Error?
 
         init(reader: LineReader, block: Int) {
             self.reader = reader
             self.block = block
         }
 
-        /// Writes the pending results, then reads the next block.
+        /// Writes the pending results, then reads the next block; records what fails.
         func step() {
-            guard error == nil else { return }
             do {
-                if !pending.isEmpty {
-                    var text = ""
-                    for output in pending {
-                        text += output.line
-                        text += "\n"
-                    }
-                    pending = []
-                    try Batch.writeAll(text)
-                }
+                try writePending()
+            } catch {
+                writeError = error
+                return
+            }
+            do {
                 next = try readBlock()
             } catch {
-                self.error = error
+                readError = error
                 next = []
             }
         }
 
+        func writePending() throws {
+            guard !pending.isEmpty else { return }
+            var text = ""
+            for output in pending {
+                text += output.line
+                text += "\n"
+            }
+            pending = []
+            try Batch.writeAll(text)
+        }
+
+        /// A read error met after some lines of a block: those lines are processed first, then it is thrown.
+        private var deferred: Error?
+
         func readBlock() throws -> [[UInt8]] {
+            if let error = deferred {
+                deferred = nil
+                throw error
+            }
             var lines: [[UInt8]] = []
             lines.reserveCapacity(block)
-            while lines.count < block, let line = try reader.next() {
-                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { lines.append(line) }
+            do {
+                while lines.count < block, let line = try reader.next() {
+                    if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { lines.append(line) }
+                }
+            } catch {
+                if lines.isEmpty { throw error }
+                deferred = error
             }
             return lines
         }
@@ -141,49 +165,57 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Lines of a file descriptor, read in 1 MiB chunks.
+/// Lines of a file descriptor, read in 1 MiB chunks. Linear in the input however long a line is: a chunk is
+/// searched for a line end once, and read through one reused scratch buffer.
 struct LineReader {
     let fd: Int32
     private var buffer: [UInt8] = []
     private var position = 0
+    /// How many bytes from `position` are known to hold no line end.
+    private var scanned = 0
     private var eof = false
+    private var scratch = [UInt8](repeating: 0, count: 1 << 20)
 
     init(fd: Int32) { self.fd = fd }
 
     mutating func next() throws -> [UInt8]? {
         while true {
+            let from = position + scanned
             let found = buffer.withUnsafeBytes { raw -> Int? in
-                guard let base = raw.baseAddress, position < raw.count,
-                    let hit = memchr(base + position, 0x0A, raw.count - position)
+                guard let base = raw.baseAddress, from < raw.count,
+                    let hit = memchr(base + from, 0x0A, raw.count - from)
                 else { return nil }
                 return base.distance(to: UnsafeRawPointer(hit))
             }
             if let nl = found {
                 var line = Array(buffer[position..<nl])
                 position = nl + 1
+                scanned = 0
                 if line.last == 0x0D { line.removeLast() }
                 return line
             }
+            scanned = buffer.count - position
             if eof {
                 guard position < buffer.count else { return nil }
                 let line = Array(buffer[position...])
                 position = buffer.count
+                scanned = 0
                 return line
             }
-            buffer.removeFirst(position)
-            position = 0
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, 1 << 20) }
+            if position > 0 {
+                buffer.removeFirst(position)
+                position = 0
+            }
+            let n = scratch.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return read(fd, base, raw.count)
+            }
             if n < 0 {
-                if errno == EINTR {
-                    buffer.removeSubrange(old...)
-                    continue
-                }
+                if errno == EINTR { continue }
                 throw AlipaySignError(.unreadableInput, "cannot read standard input: \(String(cString: strerror(errno)))")
             }
-            buffer.removeSubrange((old + n)...)
             if n == 0 { eof = true }
+            buffer.append(contentsOf: scratch[0..<n])
             if buffer.count - position > Input.maximumSize {
                 throw AlipaySignError(.inputTooLarge, "a line of standard input is larger than \(Input.maximumSize >> 20) MiB")
             }
