@@ -63,6 +63,11 @@ import VectorSupport
             (#"{"log":{"entries":[{"request":{"url":"x"}}]}}"#, "no request method"),
             (#"{"log":{"entries":[{"request":{"method":"GET","url":"https://a/b","postData":{"text":"%%","encoding":"base64"}}}]}}"#, "not base64"),
             ("{\"request\":{\"method\":\"GET\",\"url\":\"https://a\"}}\n{broken\n", "not valid JSON"),
+            // A status beyond Int's range trapped the reader (found by the jsonl fuzz target); not an integer either.
+            (#"{"request":{"method":"GET","url":"https://a"},"response":{"status":1e300}}"#, "not an integer"),
+            (#"{"request":{"method":"GET","url":"https://a"},"response":{"status":"200 OK"}}"#, "not an integer"),
+            (#"{"log":{"entries":[{"request":{"method":"GET","url":"https://a/b"},"response":{"status":288888888888888888888888}}]}}"#,
+             "not an integer"),
         ]
         for (text, mention) in cases {
             let path = NSTemporaryDirectory() + "capture-\(UUID().uuidString)"

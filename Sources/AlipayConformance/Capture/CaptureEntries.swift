@@ -18,7 +18,9 @@ extension JSONValue {
 
     var intValue: Int? {
         switch self {
-        case .number(let n): return Int(n) ?? Double(n).map { Int($0) }
+        // An integral number in Int's range (`200`, `200.0`, `2e2`); anything else (`1e300`, `200.5`) is not an
+        // integer. Converting with `Int(_: Double)` trapped on numbers out of range (found by the jsonl fuzz target).
+        case .number(let n): return Int(n) ?? Double(n).flatMap { Int(exactly: $0) }
         case .string(let s): return Int(s)
         default: return nil
         }
@@ -56,6 +58,9 @@ enum HAREntry {
         }
         var response: Exchange.Message?
         var status = 0
+        if let value = entry["response"]?["status"], value.intValue == nil {
+            throw CaptureError("entry \(index)'s response.status is not an integer")
+        }
         if let r = entry["response"], let s = r["status"]?.intValue, s > 0 {
             status = s
             var responseBody: [UInt8] = []
@@ -112,6 +117,9 @@ enum JSONLinesEntry {
             text: request["body"]?.stringValue ?? "", encoding: request["encoding"]?.stringValue, what: "line \(index)'s request body")
         var response: Exchange.Message?
         var status = 0
+        if let given = value["response"]?["status"], given.intValue == nil {
+            throw CaptureError("line \(index)'s response.status is not an integer")
+        }
         if let r = value["response"], let s = r["status"]?.intValue {
             status = s
             let (body, text) = try HAREntry.body(
