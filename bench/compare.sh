@@ -8,7 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-1}
 
-swift build -c release --product throughput >/dev/null
+build() {  # a release build whose errors are shown, not swallowed: build DIR PRODUCT
+  local log
+  log=$(cd "$1" && swift build -c release --product "$2" 2>&1) || { echo "$log" >&2; echo "compare.sh: building $2 failed" >&2; exit 1; }
+}
+build . throughput
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')"
 echo "openssl: $(openssl version)"
 echo
@@ -72,7 +76,7 @@ line "AlipaySign RSA verify, 1024-bit (legacy)" 1 "$(get verify-1024 "$ours1")" 
 echo
 # The CLI's batch mode, end to end (process start, JSON lines in and out): 100,000 notifications, 4,000 requests;
 # the best of RUNS runs.
-(cd .. && swift build -c release --product alipay-sign >/dev/null)
+build .. alipay-sign
 cli=../.build/release/alipay-sign
 keys=../vectors/alipay/keys
 batch=$(mktemp -d)
