@@ -141,4 +141,29 @@ struct AlipayVectorTests {
             #expect(!result.isValid && result.hadSignature)
         }
     }
+    /// GBK and GB18030 from many threads at once: the pooled iconv descriptors (one call at a time each, more opened
+    /// when all are busy) give every thread the right answer; run under ThreadSanitizer by `make sanitize`.
+    @Test func charsetsFromManyThreads() async throws {
+        let cases = Vectors.notifications.filter { $0.valid && $0.charset != "UTF-8" }
+        #expect(cases.count >= 2)
+        let text = "测试商品 Iphone6 16G €"
+        let gb18030 = try Charset.gb18030.encode(text)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    let c = cases[task % cases.count]
+                    let key = try PublicKey(parsing: try Vectors.bytes("alipay/keys/\(c.public)"))
+                    let verifier = try NotificationVerifier(publicKey: key, signType: try SignType(protocolName: c.sign_type))
+                    for _ in 0..<25 {
+                        guard try verifier.verify(formBody: Array(c.body.utf8)).isValid,
+                            try Charset.gb18030.encode(text) == gb18030,
+                            try Charset.gb18030.decode(gb18030) == text
+                        else { return false }
+                    }
+                    return true
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+    }
 }
