@@ -12,6 +12,14 @@ public enum Base64 {
         return t
     }()
 
+    /// The same table behind a plain pointer for the hot loop (no bounds check per character): allocated once
+    /// for the process and never written after.
+    nonisolated(unsafe) private static let decodePointer: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for c in 0..<256 { table[c] = decodeTable[c] }
+        return UnsafePointer(table)
+    }()
+
     /// Encodes bytes as standard base64 without line breaks.
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         // Contiguous input (an array, the usual case) is read in place; anything else is copied once.
@@ -68,28 +76,32 @@ public enum Base64 {
     private static func decodeCompact(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = text.count
         guard count >= 4, count % 4 == 0 else { return nil }
-        let decodeTable = Self.decodeTable
         let pad = text[count - 1] == UInt8(ascii: "=") ? (text[count - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
         let groups = count / 4
         let outCount = groups * 3 - pad
+        let table = Self.decodePointer
         return [UInt8](unsafeUninitializedCapacity: groups * 3) { out, initialized in
+            guard let src = text.baseAddress, let dst = out.baseAddress else {
+                initialized = 0
+                return
+            }
             var bad: UInt8 = 0
             var o = 0
-            for g in 0..<(groups - 1) {
-                let i = g * 4
-                let a = decodeTable[Int(text[i])], b = decodeTable[Int(text[i + 1])]
-                let c = decodeTable[Int(text[i + 2])], d = decodeTable[Int(text[i + 3])]
+            var i = 0
+            for _ in 0..<(groups - 1) {
+                let a = table[Int(src[i])], b = table[Int(src[i + 1])]
+                let c = table[Int(src[i + 2])], d = table[Int(src[i + 3])]
                 bad |= a | b | c | d
-                out[o] = a << 2 | b >> 4
-                out[o + 1] = b << 4 | c >> 2
-                out[o + 2] = c << 6 | d
+                dst[o] = a << 2 | b >> 4
+                dst[o + 1] = b << 4 | c >> 2
+                dst[o + 2] = c << 6 | d
                 o += 3
+                i += 4
             }
             // The last group, with its padding.
-            let i = count - 4
-            let a = decodeTable[Int(text[i])], b = decodeTable[Int(text[i + 1])]
-            let c = pad == 2 ? 0 : decodeTable[Int(text[i + 2])]
-            let d = pad >= 1 ? 0 : decodeTable[Int(text[i + 3])]
+            let a = table[Int(src[i])], b = table[Int(src[i + 1])]
+            let c = pad == 2 ? 0 : table[Int(src[i + 2])]
+            let d = pad >= 1 ? 0 : table[Int(src[i + 3])]
             bad |= a | b | c | d
             // Non-canonical trailing bits are rejected, as by the general decoder.
             if pad == 2 && b & 0x0F != 0 { bad = 0xFF }
