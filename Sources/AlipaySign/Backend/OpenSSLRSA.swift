@@ -142,13 +142,20 @@ final class RSAPKCS1Context: @unchecked Sendable {
 
     /// `true` only for a valid signature. Every failure, whatever its cause, is `false` (opaque by design).
     func verify(_ message: UnsafeRawBufferPointer, signature: [UInt8]) -> Bool {
-        guard signature.count == signatureSize else { return false }
+        signature.withUnsafeBytes { verify(message, signature: $0) }
+    }
+
+    /// The same with the signature in any buffer (a stack buffer on the hot paths).
+    func verify(_ message: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) -> Bool {
+        guard signature.count == signatureSize, let sig = signature.baseAddress else { return false }
         let ok: Bool = withContexts { ctx, mdctx -> Bool? in
             var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             let mdLength = hash(message, with: mdctx, into: &md)
             guard mdLength > 0 else { return false }
             let result = withUnsafeBytes(of: &md) { m in
-                EVP_PKEY_verify(ctx, signature, signature.count, m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength)
+                EVP_PKEY_verify(
+                    ctx, sig.assumingMemoryBound(to: UInt8.self), signature.count,
+                    m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength)
             }
             return result == 1
         } ?? false

@@ -111,6 +111,10 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
 
 extension String {
     func trimmingASCIIWhitespace() -> String {
+        // Nothing to trim (the usual case): the string itself, without copying its bytes.
+        if let first = utf8.first, let last = utf8.last, !first.isASCIIWhitespace, !last.isASCIIWhitespace {
+            return self
+        }
         let u = Array(utf8)
         var lo = 0, hi = u.count
         while lo < hi, u[lo].isASCIIWhitespace { lo += 1 }

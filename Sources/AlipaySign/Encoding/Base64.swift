@@ -74,44 +74,70 @@ public enum Base64 {
     /// The common case, a signature as sent: no whitespace, length a multiple of 4, padding only at the end.
     /// Four characters at a time; `nil` (not an error) sends anything else to the general decoder.
     private static func decodeCompact(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count >= 4, text.count % 4 == 0 else { return nil }
+        var decoded: Int?
+        let out = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3) { out, initialized in
+            decoded = decodeCompact(text, into: out)
+            initialized = decoded ?? 0
+        }
+        return decoded == nil ? nil : out
+    }
+
+    /// The compact decoder writing into `out` (at least `text.count / 4 * 3` bytes); the byte count, or `nil`
+    /// for anything but compact base64.
+    private static func decodeCompact(
+        _ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int? {
         let count = text.count
-        guard count >= 4, count % 4 == 0 else { return nil }
-        let pad = text[count - 1] == UInt8(ascii: "=") ? (text[count - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
+        guard count >= 4, count % 4 == 0, out.count >= count / 4 * 3, let src = text.baseAddress,
+            let dst = out.baseAddress
+        else { return nil }
+        let pad = src[count - 1] == UInt8(ascii: "=") ? (src[count - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
         let groups = count / 4
-        let outCount = groups * 3 - pad
         let table = Self.decodePointer
-        return [UInt8](unsafeUninitializedCapacity: groups * 3) { out, initialized in
-            guard let src = text.baseAddress, let dst = out.baseAddress else {
-                initialized = 0
-                return
-            }
-            var bad: UInt8 = 0
-            var o = 0
-            var i = 0
-            for _ in 0..<(groups - 1) {
-                let a = table[Int(src[i])], b = table[Int(src[i + 1])]
-                let c = table[Int(src[i + 2])], d = table[Int(src[i + 3])]
-                bad |= a | b | c | d
-                dst[o] = a << 2 | b >> 4
-                dst[o + 1] = b << 4 | c >> 2
-                dst[o + 2] = c << 6 | d
-                o += 3
-                i += 4
-            }
-            // The last group, with its padding.
+        var bad: UInt8 = 0
+        var o = 0
+        var i = 0
+        for _ in 0..<(groups - 1) {
             let a = table[Int(src[i])], b = table[Int(src[i + 1])]
-            let c = pad == 2 ? 0 : table[Int(src[i + 2])]
-            let d = pad >= 1 ? 0 : table[Int(src[i + 3])]
+            let c = table[Int(src[i + 2])], d = table[Int(src[i + 3])]
             bad |= a | b | c | d
-            // Non-canonical trailing bits are rejected, as by the general decoder.
-            if pad == 2 && b & 0x0F != 0 { bad = 0xFF }
-            if pad == 1 && c & 0x03 != 0 { bad = 0xFF }
-            out[o] = a << 2 | b >> 4
-            out[o + 1] = b << 4 | c >> 2
-            out[o + 2] = c << 6 | d
-            // 0xFF marks characters outside the alphabet; any of them (bit 6 or 7 set) fails the fast path.
-            initialized = bad & 0xC0 == 0 ? outCount : 0
-        }.nilIfEmpty(expected: outCount)
+            dst[o] = a << 2 | b >> 4
+            dst[o + 1] = b << 4 | c >> 2
+            dst[o + 2] = c << 6 | d
+            o += 3
+            i += 4
+        }
+        // The last group, with its padding.
+        let a = table[Int(src[i])], b = table[Int(src[i + 1])]
+        let c = pad == 2 ? 0 : table[Int(src[i + 2])]
+        let d = pad >= 1 ? 0 : table[Int(src[i + 3])]
+        bad |= a | b | c | d
+        // Non-canonical trailing bits are rejected, as by the general decoder.
+        if pad == 2 && b & 0x0F != 0 { bad = 0xFF }
+        if pad == 1 && c & 0x03 != 0 { bad = 0xFF }
+        dst[o] = a << 2 | b >> 4
+        dst[o + 1] = b << 4 | c >> 2
+        dst[o + 2] = c << 6 | d
+        // 0xFF marks characters outside the alphabet; any of them (bit 6 or 7 set) fails the fast path.
+        return bad & 0xC0 == 0 ? groups * 3 - pad : nil
+    }
+
+    /// Runs `body` with the decoded bytes, or `nil` when the text is not base64. Compact base64 of up to 1 KiB
+    /// (every RSA signature up to 8192 bits) decodes into a stack buffer: no allocation; anything else goes
+    /// through the general decoder.
+    static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        let capacity = text.count / 4 * 3
+        if text.count >= 4, text.count % 4 == 0, capacity <= 1024 {
+            let fast: R? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+                decodeCompact(text, into: buffer).map { count in
+                    body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count])))
+                }
+            }
+            if let fast { return fast }
+        }
+        guard let decoded = decodeGeneral(text) else { return body(nil) }
+        return decoded.withUnsafeBytes { body($0) }
     }
 
     static func decodeGeneral(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
@@ -169,8 +195,4 @@ public enum Base64 {
         var text = text
         return text.withUTF8 { decode(buffer: $0) }
     }
-}
-
-extension Array where Element == UInt8 {
-    fileprivate func nilIfEmpty(expected: Int) -> [UInt8]? { count == expected && (expected > 0 || isEmpty) ? self : nil }
 }

@@ -180,10 +180,6 @@ public struct NotificationVerifier: Sendable {
             for j in pairs.indices.dropFirst() where !less(pairs[j - 1].name, pairs[j].name) { return nil }  // a duplicate
             // Present and not blank, even if it is not base64: "had a sign" (the general path says the same).
             let hasSign = signRange.map { !Self.isJavaEmpty(d, $0) } ?? false
-            let signature = signRange.flatMap { r -> [UInt8]? in
-                let text = UnsafeBufferPointer(rebasing: d[r])
-                return Self.isJavaEmpty(d, r) ? nil : Base64.decode(buffer: text)
-            }
             var signTypeSigned = false
             var isTradeStatusSync = false
             for pair in pairs {
@@ -193,49 +189,58 @@ public struct NotificationVerifier: Sendable {
                 }
             }
             let versions = Self.order(mode, signTypeSigned: signTypeSigned, tradeStatusSync: isTradeStatusSync)
-            var content = [UInt8]()
-            var v2Content: [UInt8]?
-            for version in versions {
-                // `name=value` pairs joined by `&`: at most the decoded bytes plus two per pair.
-                content = [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
-                    guard let dst = out.baseAddress, let src = d.baseAddress else {
-                        written = 0
-                        return
-                    }
-                    var o = 0
-                    for pair in pairs {
-                        if equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") || pair.name.isEmpty { continue }
-                        if version == .v1, equals(pair.name, "sign_type") { continue }
-                        if Self.isJavaEmpty(d, pair.value) { continue }
-                        if o > 0 {
-                            dst[o] = UInt8(ascii: "&")
-                            o += 1
+            /// Builds each variant's content and verifies it with the decoded signature.
+            func tryVariants(_ signature: UnsafeRawBufferPointer?) -> Result? {
+                var content = [UInt8]()
+                var v2Content: [UInt8]?
+                for version in versions {
+                    // `name=value` pairs joined by `&`: at most the decoded bytes plus two per pair.
+                    content = [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+                        guard let dst = out.baseAddress, let src = d.baseAddress else {
+                            written = 0
+                            return
                         }
-                        (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
-                        o += pair.name.count
-                        dst[o] = UInt8(ascii: "=")
-                        o += 1
-                        (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
-                        o += pair.value.count
+                        var o = 0
+                        for pair in pairs {
+                            if pair.name.isEmpty || equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") {
+                                continue
+                            }
+                            if version == .v1, equals(pair.name, "sign_type") { continue }
+                            if Self.isJavaEmpty(d, pair.value) { continue }
+                            if o > 0 {
+                                dst[o] = UInt8(ascii: "&")
+                                o += 1
+                            }
+                            (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
+                            o += pair.name.count
+                            dst[o] = UInt8(ascii: "=")
+                            o += 1
+                            (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
+                            o += pair.value.count
+                        }
+                        written = o
                     }
-                    written = o
+                    if version == .v2 { v2Content = content }
+                    guard let signature else { continue }
+                    // The signed bytes: the content itself in UTF-8 or when it is ASCII, else encoded in the charset
+                    // (a character the charset cannot encode: the general path words the error).
+                    var signed = content
+                    if cs != .utf8, nonASCII {
+                        guard let encoded = try? cs.encode(String(decoding: content, as: UTF8.self)) else { return nil }
+                        signed = encoded
+                    }
+                    if verifier.isValidSignature(raw: signature, for: signed) {
+                        return Result(isValid: true, version: version, contentBytes: content,
+                                      charset: cs, hadSignature: true)
+                    }
                 }
-                if version == .v2 { v2Content = content }
-                guard let signature else { continue }
-                // The signed bytes: the content itself in UTF-8 or when it is ASCII, else encoded in the charset
-                // (a character the charset cannot encode: the general path words the error).
-                var signed = content
-                if cs != .utf8, nonASCII {
-                    guard let encoded = try? cs.encode(String(decoding: content, as: UTF8.self)) else { return nil }
-                    signed = encoded
-                }
-                if verifier.isValidSignature(signature, for: signed) {
-                    return Result(isValid: true, version: version, contentBytes: content,
-                                  charset: cs, hadSignature: true)
-                }
+                return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
+                              hadSignature: hasSign)
             }
-            return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
-                          hadSignature: hasSign)
+            // The signature is decoded into a stack buffer for the variants to share; `nil` when there is none or
+            // it is not base64 (then every variant is simply not valid).
+            guard let signRange, hasSign else { return tryVariants(nil) }
+            return Base64.withDecoded(UnsafeBufferPointer(rebasing: d[signRange])) { tryVariants($0) }
         }
     }
 

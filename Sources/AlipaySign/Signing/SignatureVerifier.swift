@@ -27,10 +27,21 @@ public struct SignatureVerifier: Sendable {
         return isValidSignature(raw, for: bytes)
     }
 
-    /// The same, over a slice of a larger buffer (a response body), without copying it.
+    /// The same, over a slice of a larger buffer (a response body), without copying it; the signature is decoded
+    /// into a stack buffer.
     func isValidSignature(base64 signature: String, forSlice bytes: ArraySlice<UInt8>) -> Bool {
-        guard let raw = Base64.decode(signature) else { return false }
-        return bytes.withUnsafeBytes { context.verify($0, signature: raw) }
+        var text = signature
+        return text.withUTF8 { utf8 in
+            Base64.withDecoded(utf8) { raw in
+                guard let raw else { return false }
+                return bytes.withUnsafeBytes { context.verify($0, signature: raw) }
+            }
+        }
+    }
+
+    /// Raw signature bytes over raw message bytes (the notification fast path).
+    func isValidSignature(raw signature: UnsafeRawBufferPointer, for bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { context.verify($0, signature: signature) }
     }
 
     /// Whether the base64 `signature` is valid for `content` encoded in ``charset``.
