@@ -12,10 +12,11 @@ import Synchronization
 /// error rather than a substitute character. An `iconv_t` is not thread-safe: descriptors come from a pool, each
 /// used by one call at a time.
 enum Iconv {
-    static func encode(_ text: String, to charset: String) throws -> [UInt8] {
+    /// UTF-8 text to GB18030 bytes (GBK's one- and two-byte codes are GB18030's; `Charset` checks for GBK).
+    static func encodeGB18030(_ text: String) throws -> [UInt8] {
         let input = Array(text.utf8)
         do {
-            return try convert(input, from: "UTF-8", to: charset)
+            return try convert(input, with: toGB18030)
         } catch let failure as Failure {
             // Name the offending character: the one that starts at the failing byte offset.
             let prefix = input[..<min(failure.offset, input.count)]
@@ -26,14 +27,15 @@ enum Iconv {
             let position = String(decoding: prefix, as: UTF8.self).count
             throw AlipaySignError(
                 .unencodableCharacter,
-                "\(ch) at character \(position) cannot be encoded in \(charset)",
+                "\(ch) at character \(position) cannot be encoded in GB18030",
                 hint: failure.incomplete ? nil : "use UTF-8, or GB18030, which encodes every Unicode character")
         }
     }
 
-    static func decode(_ bytes: [UInt8], from charset: String, name: String) throws -> String {
+    /// GB18030 (or GBK) bytes to text; `name` is the charset to name in the error.
+    static func decodeGB18030(_ bytes: [UInt8], name: String) throws -> String {
         do {
-            let utf8 = try convert(bytes, from: charset, to: "UTF-8")
+            let utf8 = try convert(bytes, with: fromGB18030)
             return String(decoding: utf8, as: UTF8.self)
         } catch let failure as Failure {
             throw AlipaySignError(
@@ -99,17 +101,9 @@ enum Iconv {
         }
     }
 
-    private static func convert(_ input: [UInt8], from: String, to: String) throws -> [UInt8] {
+    private static func convert(_ input: [UInt8], with pool: DescriptorPool) throws -> [UInt8] {
         if input.isEmpty { return [] }
-        let pool: DescriptorPool? =
-            from == "UTF-8" && to == "GB18030" ? toGB18030 : from == "GB18030" && to == "UTF-8" ? fromGB18030 : nil
-        if let pool { return try pool.with { try convert(input, with: $0) } }
-        let cd = iconv_open(to, from)
-        guard let cd, cd != iconv_t(bitPattern: -1) else {
-            throw AlipaySignError(.backendFailure, "iconv cannot convert \(from) to \(to) on this system")
-        }
-        defer { iconv_close(cd) }
-        return try convert(input, with: cd)
+        return try pool.with { try convert(input, with: $0) }
     }
 
     private static func convert(_ input: [UInt8], with cd: iconv_t) throws -> [UInt8] {
@@ -152,11 +146,5 @@ enum Iconv {
             output.removeSubrange(produced...)
             return output
         }
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

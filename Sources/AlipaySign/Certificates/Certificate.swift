@@ -189,8 +189,7 @@ enum SerialNumber {
         var text = negative ? "-" : ""
         text += String(top)
         for chunk in digits.dropLast().reversed() {
-            let s = String(chunk)
-            text += String(repeating: "0", count: 9 - s.count) + s
+            text += String(chunk).leftPadded(to: 9)
         }
         return text
     }

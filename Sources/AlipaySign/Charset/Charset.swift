@@ -58,7 +58,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         case .utf8:
             return Array(text.utf8)
         case .gb18030:
-            return try Iconv.encode(text, to: "GB18030")
+            return try Iconv.encodeGB18030(text)
         case .gbk:
             return try Charset.javaGBK(text)
         }
@@ -68,7 +68,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     /// (glibc's "GBK" writes `80`, CP936 style; Python's refuses it). A character that GB18030 can only write in
     /// four bytes is not in GBK: an error, where Java would substitute `?`.
     static func javaGBK(_ text: String) throws -> [UInt8] {
-        let bytes = try Iconv.encode(text, to: "GB18030")
+        let bytes = try Iconv.encodeGB18030(text)
         var i = 0, character = 0
         while i < bytes.count {
             if bytes[i] < 0x80 {
@@ -104,7 +104,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
                 hint: "if the text is GBK, say so with the charset parameter or --charset")
         case .gbk, .gb18030:
             // GB18030 decodes every GBK byte sequence as Java's GBK does (its superset).
-            return try Iconv.decode(bytes, from: "GB18030", name: canonicalName)
+            return try Iconv.decodeGB18030(bytes, name: canonicalName)
         }
     }
 }

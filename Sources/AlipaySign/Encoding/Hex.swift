@@ -25,3 +25,10 @@ enum Hex {
         }
     }
 }
+
+extension String {
+    /// Left-padded with zeros to `width` characters (hex code points, nine-digit chunks of a decimal).
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -381,7 +381,7 @@ public enum JSONString {
             case "\t": out += "\\t"
             case let c where c.value < 0x20 || c.value == 0x7F || c.value == 0x2028 || c.value == 0x2029:
                 let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                out += "\\u" + hex.leftPadded(to: 4)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -142,7 +142,9 @@ public struct NotificationVerifier: Sendable {
         var cs = Charset.utf8
         if let charset {
             cs = charset
-        } else if let pair = pairs.first(where: { Self.bytes(decoded, $0.name, equal: "charset") }), !pair.value.isEmpty {
+        } else if let pair = decoded.withUnsafeBufferPointer({ d in pairs.first { Self.bytes(d, $0.name, equal: "charset") } }),
+            !pair.value.isEmpty
+        {
             guard let named = try? Charset(name: String(decoding: decoded[pair.value], as: UTF8.self)) else { return nil }
             cs = named
         }
@@ -155,11 +157,7 @@ public struct NotificationVerifier: Sendable {
             pairs = ranges
         }
         return buffer.withUnsafeBufferPointer { d -> Result? in
-            func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool {
-                guard r.count == literal.utf8CodeUnitCount else { return false }
-                for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
-                return true
-            }
+            func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { Self.bytes(d, r, equal: literal) }
             func less(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
                 let n = min(a.count, b.count)
                 for j in 0..<n where d[a.lowerBound + j] != d[b.lowerBound + j] {
@@ -245,7 +243,7 @@ public struct NotificationVerifier: Sendable {
     }
 
     /// Whether `d[r]` is the ASCII `literal` (concrete code: the generic `elementsEqual` costs several times more).
-    static func bytes(_ d: [UInt8], _ r: Range<Int>, equal literal: StaticString) -> Bool {
+    static func bytes(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, equal literal: StaticString) -> Bool {
         guard r.count == literal.utf8CodeUnitCount else { return false }
         for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
         return true
