@@ -1,4 +1,5 @@
 import AlipaySign
+import AlipayConformance
 import ArgumentParser
 
 struct CertCommand: ParsableCommand {
@@ -8,14 +9,14 @@ struct CertCommand: ParsableCommand {
         subcommands: [SN.self, RootSN.self, Verify.self]
     )
 
-    static func certificateObject(_ certificate: Certificate) -> [(String, JSONOutput)] {
+    static func certificateObject(_ certificate: AlipayCertificate) -> [(String, JSONOutput)] {
         [
             ("sn", .string(certificate.sn)), ("issuer", .string(certificate.issuer.rfc2253)),
             ("serial", .string(certificate.serialNumber)), ("subject", .string(certificate.subject.rfc2253)),
             ("signatureAlgorithm", .string(certificate.signatureAlgorithmName)),
             ("signatureAlgorithmOID", .string(certificate.signatureAlgorithmOID)),
-            ("notBefore", .string(Certificate.iso8601(certificate.notBefore))),
-            ("notAfter", .string(Certificate.iso8601(certificate.notAfter))),
+            ("notBefore", .string(ISO8601Instant.format(certificate.notBefore))),
+            ("notAfter", .string(ISO8601Instant.format(certificate.notAfter))),
         ]
     }
 
@@ -128,7 +129,7 @@ struct CertCommand: ParsableCommand {
         var file: String?
 
         func validate() throws {
-            if let at, Certificate.instant(iso8601: at) == nil {
+            if let at, ISO8601Instant.parse(at) == nil {
                 throw ValidationError("--at '\(at)' is not an ISO 8601 date or date-time (such as 2022-06-01T12:00:00Z)")
             }
         }
@@ -136,7 +137,7 @@ struct CertCommand: ParsableCommand {
         func run() throws {
             let candidate = try Input.bytes(file, what: "certificate file")
             let roots = try Input.bytes(root, what: "root certificate bundle")
-            let instant = at.flatMap { Certificate.instant(iso8601: $0) }
+            let instant = at.flatMap { ISO8601Instant.parse($0) }
             let result = try instant.map { try CertificateChain.verify(certificateFile: candidate, rootFile: roots, at: $0) }
                 ?? CertificateChain.verify(certificateFile: candidate, rootFile: roots)
             if json {

@@ -163,9 +163,8 @@ struct DiagnoseCommand: ParsableCommand {
     func run() throws {
         var c = CheckConfiguration(rules: APIRuleSet())
         try keys.configure(&c)
-        let app = c.appPublicKey.map { [Diagnoser.Key($0, name: "the app's public key")] } ?? []
-        let alipay = c.alipayPublicKey.map { [Diagnoser.Key($0, name: "Alipay's public key")] }
-            ?? c.alipayCertificates?.entries.map { Diagnoser.Key($0.publicKey, name: "Alipay certificate \($0.sn)") } ?? []
+        let app = c.appDiagnosticKeys
+        let alipay = c.alipayDiagnosticKeys
         let body = try Input.parameters(common.input)
         var resolved = kind
         if resolved == .auto {
@@ -174,41 +173,51 @@ struct DiagnoseCommand: ParsableCommand {
                 ? .response : text.contains("notify_id=") ? .notification : .request
         }
         let type = signType.resolved()
-        let outcome: Diagnoser.Outcome
+        // The content as the protocol expects it, and the diagnosis from the core's verifier of that kind.
+        let content: String
+        let diagnosis: Diagnosis?
         switch resolved {
         case .response:
             guard let method else { throw ValidationError("a response needs --method") }
-            guard !alipay.isEmpty else { throw ValidationError("give --alipay-public-key or --alipay-cert") }
+            guard let first = alipay.first else { throw ValidationError("give --alipay-public-key or --alipay-cert") }
             let charset = try common.parsedCharset() ?? .utf8
             let format: ResponseFormat = body.first == UInt8(ascii: "<") ? .xml : .json
             let e = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
-            guard let sign = e.sign else { throw AlipaySignError(.malformedResponse, "the response has no sign") }
-            outcome = Diagnoser(keys: alipay + app).response(
-                content: try charset.decode(body[e.range]), sign: sign, charset: charset, signType: type)
+            guard e.sign != nil else { throw AlipaySignError(.malformedResponse, "the response has no sign") }
+            content = try charset.decode(body[e.range])
+            let verifier = try c.alipayCertificates.map { try ResponseVerifier(registry: $0, signType: type, charset: charset) }
+                ?? ResponseVerifier(publicKey: first.publicKey, signType: type, charset: charset)
+            diagnosis = try verifier.diagnose(body, method: method, format: format, otherKeys: app)
         case .notification, .request, .auto:
             let (parameters, charset) = try Parameters.parse(body, charset: try common.parsedCharset())
             guard parameters["sign"] != nil else { throw AlipaySignError(.malformedForm, "the parameters have no sign") }
             if resolved == .notification {
-                guard !alipay.isEmpty else { throw ValidationError("give --alipay-public-key or --alipay-cert") }
-                outcome = Diagnoser(keys: alipay + app).notification(parameters, charset: charset, signType: type)
+                guard let first = alipay.first else { throw ValidationError("give --alipay-public-key or --alipay-cert") }
+                content = SignContent.build(parameters, mode: .notifyV1)
+                let verifier = try NotificationVerifier(publicKey: first.publicKey, signType: type, charset: charset)
+                diagnosis = try verifier.diagnose(
+                    parameters: parameters, charset: charset, otherKeys: Array(alipay.dropFirst()) + app)
             } else {
-                guard !app.isEmpty else { throw ValidationError("give --app-public-key or --app-cert") }
-                outcome = Diagnoser(keys: app + alipay).request(parameters, charset: charset, signType: type)
+                guard let first = app.first else { throw ValidationError("give --app-public-key or --app-cert") }
+                content = SignContent.build(parameters, mode: .request)
+                let verifier = try RequestVerifier(publicKey: first.publicKey, signType: type, charset: charset)
+                diagnosis = try verifier.diagnose(parameters: parameters, charset: charset, otherKeys: alipay)
             }
         }
-        let asGiven = outcome.verifiesAsGiven
+        let asGiven = diagnosis?.verifiesAsExpected ?? false
+        let variant = diagnosis.map(DiagnosisText.describe)
         if common.json {
             print(JSONOutput.object([
-                ("kind", .string(resolved.rawValue)), ("verifies", .bool(asGiven)), ("variant", .optional(outcome.variant)),
-                ("content", .string(outcome.content)),
+                ("kind", .string(resolved.rawValue)), ("verifies", .bool(asGiven)), ("variant", .optional(variant)),
+                ("content", .string(content)),
             ]).rendered())
         } else {
             print("\(resolved.rawValue): \(asGiven ? "verifies as given" : "does not verify as given")")
-            print("content: \(outcome.content)")
-            if asGiven, let variant = outcome.variant, variant != "verifies as expected" {
+            print("content: \(content)")
+            if asGiven, let variant, variant != "verifies as expected" {
                 print("verifies as: \(variant)")
             } else if !asGiven {
-                print(outcome.variant.map { "it verifies with: \($0)" }
+                print(variant.map { "it verifies with: \($0)" }
                     ?? "no known variant verifies: the content was altered, or the key is another one")
             }
         }

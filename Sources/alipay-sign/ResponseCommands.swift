@@ -89,11 +89,18 @@ struct VerifyResponseCommand: ParsableCommand {
         let key = try decryptKey.map { try AESKey(base64: $0) }
         let body = try Input.bytes(common.input, what: "response")
         let r = try verifier.verify(body, method: response.method, format: response.format, decryptionKey: key)
+        // What to show: the verified content, or the content that failed (reported, never used).
+        let content: String, node: String, certSN: String?, plaintext: String?
+        switch r {
+        case .valid(let v): (content, node, certSN, plaintext) = (v.content, v.node, v.alipayCertSN, v.plaintext)
+        case .invalid(let u), .unsignedError(let u), .unsignedSuccess(let u), .missingCertificateSN(let u), .rejected(let u):
+            (content, node, certSN, plaintext) = (u.unverifiedContent, u.node, u.alipayCertSN, nil)
+        }
         if common.json {
             print(JSONOutput.object([
-                ("valid", .bool(r.isValid)), ("status", .string(r.status.rawValue)), ("content", .string(r.content)),
-                ("node", .string(r.extraction.node)), ("alipay_cert_sn", .optional(r.extraction.alipayCertSN)),
-                ("plaintext", .optional(r.plaintext)), ("notes", .array(r.notes.map { .string($0) })),
+                ("valid", .bool(r.isValid)), ("status", .string(r.status.rawValue)), ("content", .string(content)),
+                ("node", .string(node)), ("alipay_cert_sn", .optional(certSN)),
+                ("plaintext", .optional(plaintext)), ("notes", .array(r.notes.map { .string($0) })),
             ]).rendered())
         } else {
             let words: [ResponseVerifier.Status: String] = [
@@ -102,8 +109,8 @@ struct VerifyResponseCommand: ParsableCommand {
                 .missingCertificateSN: "invalid: no alipay_cert_sn", .rejected: "rejected",
             ]
             print(words[r.status] ?? r.status.rawValue)
-            print("content: \(r.content)")
-            if let plaintext = r.plaintext { print("plaintext: \(plaintext)") }
+            print("content: \(content)")
+            if let plaintext { print("plaintext: \(plaintext)") }
             for note in r.notes { Terminal.writeError("note: \(note)") }
             if r.status == .invalid {
                 Terminal.writeError(

@@ -48,8 +48,10 @@ struct VerifyNotifyCommand: ParsableCommand {
                     guard let body = try JSONReader.stringMember("body", in: line) else {
                         throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                     }
-                    let r = try verifier.verify(formBody: body, mode: mode)
-                    return (r.isValid ? (r.version == .v2 ? validV2 : validV1) : invalid, false)
+                    switch try verifier.verify(formBody: body, mode: mode) {
+                    case .valid(let n): return (n.version == .v2 ? validV2 : validV1, false)
+                    case .invalid: return (invalid, false)
+                    }
                 } catch {
                     return Batch.error(error)
                 }
@@ -59,19 +61,22 @@ struct VerifyNotifyCommand: ParsableCommand {
         }
         let body = try Input.parameters(common.input)
         let result = try verifier.verify(formBody: body, mode: mode)
-        if common.json {
+        switch result {
+        case .valid(let n) where common.json:
             print(JSONOutput.object([
-                ("valid", .bool(result.isValid)),
-                ("mode", .optional(result.version?.rawValue)),
-                ("content", .string(result.content)),
+                ("valid", .bool(true)), ("mode", .string(n.version.rawValue)), ("content", .string(n.content)),
             ]).rendered())
-        } else if result.isValid, let version = result.version {
-            let what = version == .v1 ? "sign and sign_type left out" : "sign left out, sign_type kept"
-            print("valid: \(version.rawValue) (\(what)), \(verifier.signType.rawValue), \(result.charset)")
-            print("content: \(result.content)")
-        } else {
+        case .invalid(let failure) where common.json:
+            print(JSONOutput.object([
+                ("valid", .bool(false)), ("mode", .null), ("content", .string(String(decoding: failure.content, as: UTF8.self))),
+            ]).rendered())
+        case .valid(let n):
+            let what = n.version == .v1 ? "sign and sign_type left out" : "sign left out, sign_type kept"
+            print("valid: \(n.version.rawValue) (\(what)), \(verifier.signType.rawValue), \(n.charset)")
+            print("content: \(n.content)")
+        case .invalid(let failure):
             print("invalid")
-            if !result.hadSignature {
+            if !failure.hadSignature {
                 Terminal.writeError("hint: the notification has no sign parameter")
             } else if let certificateSN, let named = try? Parameters.parse(body, charset: try common.parsedCharset()).0["alipay_cert_sn"],
                 named != certificateSN
@@ -82,11 +87,11 @@ struct VerifyNotifyCommand: ParsableCommand {
             } else {
                 Terminal.writeError(
                     "hint: tried \(mode == .auto ? "V1 and V2" : mode.rawValue.uppercased()) with "
-                        + "\(verifier.signType.rawValue) in \(result.charset): either the body was altered, or the key "
+                        + "\(verifier.signType.rawValue) in \(failure.charset): either the body was altered, or the key "
                         + "is not the one Alipay signed with (the app's own public key is a common mistake)")
             }
             // The content shown is the last variant tried: V2 in auto mode.
-            print("content (\(mode == .v1 ? "v1" : "v2")): \(result.content)")
+            print("content (\(mode == .v1 ? "v1" : "v2")): \(String(decoding: failure.content, as: UTF8.self))")
         }
         if !result.isValid { throw ExitCode.signatureInvalid }
     }

@@ -104,7 +104,7 @@ import VectorSupport
         #expect(String(decoding: exchange.request.body, as: UTF8.self) == "notify_id=1&notify_type=a+b")
         #expect(exchange.request.headers.count == 1)
         #expect(String(decoding: exchange.response?.body ?? [], as: UTF8.self) == "success")
-        #expect(exchange.startedAt == Certificate.instant(iso8601: "2026-11-22T02:00:00Z"))
+        #expect(exchange.startedAt == ISO8601Instant.parse("2026-11-22T02:00:00Z"))
         #expect(try reader.next() == nil)
     }
 
@@ -145,5 +145,21 @@ import VectorSupport
             while text.hasSuffix("\n") { text.removeLast() }
             #expect(generated.contains("(\"\(file)\", #\"\"\"\n\(text)\n\"\"\"#)"), "\(file) differs: run make rules")
         }
+    }
+}
+
+/// Instants as captures and `cert verify --at` write them, through Foundation's ISO 8601 styles; the expected
+/// seconds are worked out by hand from the dates.
+@Suite struct ISO8601InstantTests {
+    @Test func forms() {
+        let cases: [(String, Double?)] = [
+            ("2022-06-01", 1_654_041_600), ("2022-06-01T12:30:00Z", 1_654_086_600), ("2022-06-01T12:30:00", 1_654_086_600),
+            ("2022-06-01T20:30:00+08:00", 1_654_086_600), ("2022-06-01T12:30:00.500Z", 1_654_086_600.5),
+            ("2024-02-29", 1_709_164_800), ("2022-13-01", nil), ("yesterday", nil), ("2022-06-01T", nil),
+        ]
+        for (text, expected) in cases {
+            #expect(ISO8601Instant.parse(text)?.timeIntervalSince1970 == expected, "\(text)")
+        }
+        #expect(ISO8601Instant.format(Date(timeIntervalSince1970: 1_654_086_600)) == "2022-06-01T12:30:00Z")
     }
 }

@@ -114,10 +114,9 @@ struct AlipayVectorTests {
             #expect(try !verifier.verify(formBody: Array(c.body.utf8), mode: other).isValid)
         }
     }
-    /// The UTF-8 fast path of `verify(formBody:)` and the general path (decode, then `verify(parameters:)`) agree
-    /// on every vector and on edited copies: the verdict, the content and whether there was a sign. (The fuzz
-    /// target `notify` checks the same on mutated inputs; this found a sign that is not base64 being reported as
-    /// "no sign" by the fast path.)
+    /// A body, and the same parameters decoded by `FormBody` and given as a dictionary (a framework's map), verify
+    /// alike on every vector and on edited copies: the verdict, the content and whether there was a sign. (The
+    /// two once were separate paths; a sign that is not base64 was reported as "no sign" by one of them.)
     @Test(arguments: Vectors.notifications.map(\.name))
     func fastAndGeneralPathsAgree(name: String) throws {
         let c = try #require(Vectors.notifications.first { $0.name == name })
@@ -133,7 +132,7 @@ struct AlipayVectorTests {
             let viaBody = try verifier.verify(formBody: Array(body.utf8))
             let (parameters, charset) = try FormBody.decode(Array(body.utf8))
             let viaParameters = try verifier.verify(parameters: parameters, charset: charset)
-            #expect(viaBody == viaParameters, "\(body)")
+            #expect(viaBody.summary == viaParameters.summary, "\(body)")
         }
         let notBase64 = bodies.first { $0.contains("sign=not*base64!") }
         if let notBase64 {

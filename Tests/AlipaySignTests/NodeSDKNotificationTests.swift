@@ -13,6 +13,6 @@ struct NodeSDKNotificationTests {
         #expect(fromParameters.isValid == c.valid)
         #expect(fromParameters.version?.rawValue == c.mode)
         let fromBody = try verifier.verify(formBody: Array(c.body.utf8))
-        #expect(fromBody == fromParameters)
+        #expect(fromBody.summary == fromParameters.summary)
     }
 }

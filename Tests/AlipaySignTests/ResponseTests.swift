@@ -31,8 +31,8 @@ import VectorSupport
         let r = try verifier.verify(Self.body(v), method: v.method, format: format, decryptionKey: key)
         #expect(r.status.rawValue == v.expected, "\(v): \(r.notes)")
         if let content = v.content, r.status != .rejected { #expect(r.content == content, "\(v)") }
-        #expect(r.extraction.sign == v.sign || r.status == .rejected, "\(v)")
-        #expect(r.extraction.node == v.node || r.status == .rejected, "\(v)")
+        #expect(r.sign == v.sign || r.status == .rejected, "\(v)")
+        #expect(r.node == v.node || r.status == .rejected, "\(v)")
         if let plaintext = v.plaintext { #expect(r.plaintext == plaintext, "\(v)") }
         if v.name.contains("ambiguous") { #expect(r.notes.contains { $0.contains("ambiguous") }, "\(r.notes)") }
     }

@@ -42,7 +42,7 @@ enum HAREntry {
         guard let request = entry["request"], let method = request["method"]?.stringValue,
             let url = request["url"]?.stringValue
         else { throw CaptureError("HAR entry \(index) has no request method and url") }
-        let started = entry["startedDateTime"]?.stringValue.flatMap { Certificate.instant(iso8601: $0) }
+        let started = entry["startedDateTime"]?.stringValue.flatMap { ISO8601Instant.parse($0) }
         var requestBody: [UInt8] = []
         var fromText = false
         if let post = request["postData"] {
@@ -112,7 +112,7 @@ enum JSONLinesEntry {
         guard let request = value["request"], let method = request["method"]?.stringValue,
             let url = request["url"]?.stringValue
         else { throw CaptureError("line \(index) has no request.method and request.url") }
-        let started = value["time"]?.stringValue.flatMap { Certificate.instant(iso8601: $0) }
+        let started = value["time"]?.stringValue.flatMap { ISO8601Instant.parse($0) }
         let (requestBody, fromText) = try HAREntry.body(
             text: request["body"]?.stringValue ?? "", encoding: request["encoding"]?.stringValue, what: "line \(index)'s request body")
         var response: Exchange.Message?

@@ -22,32 +22,40 @@ public struct CheckConfiguration: Sendable {
     public var timestampWindow: Double = 900
 
     public init(rules: APIRuleSet) { self.rules = rules }
+
+    /// Alipay's keys, for notifications and responses: the key, or every certificate's.
+    public var alipayDiagnosticKeys: [DiagnosticKey] {
+        if let key = alipayPublicKey { return [DiagnosticKey(key, role: .alipay)] }
+        return alipayCertificates?.entries.map { DiagnosticKey($0.publicKey, role: .alipay, certificateSN: $0.sn) } ?? []
+    }
+
+    /// The app's key, for requests.
+    public var appDiagnosticKeys: [DiagnosticKey] {
+        appPublicKey.map { [DiagnosticKey($0, role: .app)] } ?? []
+    }
 }
 
 /// Runs every check on each exchange of a capture.
 public final class Checker {
     let configuration: CheckConfiguration
-    private var verifiers: [String: SignatureVerifier] = [:]
+    private var requestVerifiers: [SignType: RequestVerifier] = [:]
 
     public init(configuration: CheckConfiguration) {
         self.configuration = configuration
     }
 
     /// Alipay's keys, for notifications and responses: the key, or every certificate's.
-    var alipayKeys: [Diagnoser.Key] {
-        if let key = configuration.alipayPublicKey { return [.init(key, name: "Alipay's public key")] }
-        return configuration.alipayCertificates?.entries.map { .init($0.publicKey, name: "Alipay certificate \($0.sn)") } ?? []
-    }
+    var alipayKeys: [DiagnosticKey] { configuration.alipayDiagnosticKeys }
 
-    var appKeys: [Diagnoser.Key] {
-        configuration.appPublicKey.map { [.init($0, name: "the app's public key")] } ?? []
-    }
+    var appKeys: [DiagnosticKey] { configuration.appDiagnosticKeys }
 
-    func verifier(_ key: PublicKey, _ type: SignType, _ charset: Charset) throws -> SignatureVerifier {
-        let id = "\(ObjectIdentifier(key).hashValue)|\(type.rawValue)|\(charset)"
-        if let v = verifiers[id] { return v }
-        let v = try SignatureVerifier(publicKey: key, signType: type, charset: charset)
-        verifiers[id] = v
+    /// The app key's request verifier for a sign type, made once.
+    func requestVerifier(_ type: SignType) -> RequestVerifier? {
+        if let v = requestVerifiers[type] { return v }
+        guard let key = configuration.appPublicKey, let v = try? RequestVerifier(publicKey: key, signType: type) else {
+            return nil
+        }
+        requestVerifiers[type] = v
         return v
     }
 
@@ -99,6 +107,6 @@ public final class Checker {
         guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
             [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy({ b[$0] >= 0x30 && b[$0] <= 0x39 })
         else { return nil }
-        return Certificate.instant(iso8601: text.replacingOccurrences(" ", with: "T") + "+08:00")
+        return ISO8601Instant.parse(String(text.prefix(10)) + "T" + String(text.suffix(8)) + "+08:00")
     }
 }

@@ -28,25 +28,30 @@ struct NotificationChecks {
         }
         if p["sign"] != nil, !checker.alipayKeys.isEmpty {
             var verified = false
+            var first: (NotificationVerifier, NotificationFailure)?
             for key in checker.alipayKeys {
-                if let v = try? NotificationVerifier(publicKey: key.publicKey, signType: signType, charset: parsed.charset),
-                    (try? v.verify(parameters: p, charset: parsed.charset))?.isValid == true
-                {
-                    verified = true
-                    break
+                guard let v = try? NotificationVerifier(publicKey: key.publicKey, signType: signType, charset: parsed.charset),
+                    let result = try? v.verify(parameters: p, charset: parsed.charset)
+                else { continue }
+                switch result {
+                case .valid: verified = true
+                case .invalid(let why): if first == nil { first = (v, why) }
                 }
+                if verified { break }
             }
-            if !verified {
-                let outcome = Diagnoser(keys: checker.alipayKeys + checker.appKeys).notification(
-                    p, charset: parsed.charset, signType: signType)
+            if !verified, let (verifier, why) = first {
+                // The first key, then the others (every certificate), then the app's.
+                let others = Array(checker.alipayKeys.dropFirst()) + checker.appKeys
+                let diagnosis = try? verifier.diagnose(parameters: p, charset: parsed.charset, otherKeys: others)
                 f.append(Finding(
                     "notify.signature", .error, "the notification's sign does not verify under Alipay's key (V1 nor V2)",
-                    value: outcome.content,
-                    hint: outcome.variant.map { "it verifies with: \($0)" } ?? "no known variant verifies: forged, altered, or another key"))
+                    value: String(decoding: why.content, as: UTF8.self),
+                    hint: diagnosis.map { "it verifies with: \(DiagnosisText.describe($0))" }
+                        ?? "no known variant verifies: forged, altered, or another key"))
             }
         }
         if let response = exchange.response, exchange.status > 0 {
-            let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
+            let text = String(decoding: response.body, as: UTF8.self).trimmingASCIIWhitespace()
             if text != "success" {
                 f.append(Finding(
                     "notify.ack", .warning, "the merchant answered '\(text.prefix(40))', not 'success'",

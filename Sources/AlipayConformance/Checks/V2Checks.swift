@@ -150,17 +150,15 @@ struct V2Checks {
     }
 
     func requestSignature(_ p: [String: String], charset: Charset, signType: SignType, into f: inout [Finding]) {
-        guard let key = checker.configuration.appPublicKey, let sign = p["sign"] else { return }
-        guard let verifier = try? checker.verifier(key, signType, charset),
-            let valid = try? verifier.verify(content: SignContent.build(p, mode: .request), signature: sign)
+        guard let verifier = checker.requestVerifier(signType), p["sign"] != nil,
+            case .invalid(let failure)? = try? verifier.verify(parameters: p, charset: charset)
         else { return }
-        if !valid {
-            let outcome = Diagnoser(keys: checker.appKeys + checker.alipayKeys).request(p, charset: charset, signType: signType)
-            f.append(Finding(
-                "v2.request.signature", .error, "the request's sign does not verify under the app's public key",
-                value: outcome.content,
-                hint: outcome.variant.map { "it verifies with: \($0)" } ?? "no known variant verifies: the key pair or the content differ"))
-        }
+        let diagnosis = try? verifier.diagnose(parameters: p, charset: charset, otherKeys: checker.alipayKeys)
+        f.append(Finding(
+            "v2.request.signature", .error, "the request's sign does not verify under the app's public key",
+            value: String(decoding: failure.content, as: UTF8.self),
+            hint: diagnosis.map { "it verifies with: \(DiagnosisText.describe($0))" }
+                ?? "no known variant verifies: the key pair or the content differ"))
     }
 
     func apiRequest(_ p: [String: String], rule: APIRuleSet.Rule, part: APIRuleSet.Part, into f: inout [Finding]) {
@@ -219,31 +217,31 @@ struct V2Checks {
                 verifier = try ResponseVerifier(registry: registry, signType: signType, charset: charset)
             } else { return }
         } catch { return }
-        let result: ResponseVerifier.Result
+        let result: ResponseVerification
         do {
             result = try verifier.verify(body, method: method, format: format)
         } catch let error as AlipaySignError {
             f.append(Finding("v2.response.signature", .error, error.reason, hint: error.hint))
             return
         } catch { return }
-        switch result.status {
-        case .valid: break
-        case .validAfterUnescapingSlashes:
-            f.append(Finding(
-                "v2.response.signature", .warning, "the response verifies only with \\/ read as / (the Java SDK's second try)"))
+        switch result {
+        case .valid(let r):
+            if r.slashesUnescaped {
+                f.append(Finding(
+                    "v2.response.signature", .warning, "the response verifies only with \\/ read as / (the Java SDK's second try)"))
+            }
         case .unsignedError:
             f.append(Finding("v2.response.signature", .info, "an error response without a sign: the SDKs accept it unverified"))
-        case .invalid:
-            let outcome = Diagnoser(keys: checker.alipayKeys + checker.appKeys).response(
-                content: result.content, sign: result.extraction.sign ?? "", charset: charset, signType: signType)
+        case .invalid(let r):
+            let diagnosis = try? verifier.diagnose(body, method: method, format: format, otherKeys: checker.appKeys)
             f.append(Finding(
                 "v2.response.signature", .error, "the response's sign does not verify under Alipay's key",
-                value: result.content,
-                hint: outcome.variant.map { "it verifies with: \($0)" }
+                value: r.unverifiedContent,
+                hint: diagnosis.map { "it verifies with: \(DiagnosisText.describe($0))" }
                     ?? "no known variant verifies: the body was altered or re-serialised, or the key is not Alipay's"))
-        case .unsignedSuccess, .missingCertificateSN, .rejected:
+        case .unsignedSuccess(let r), .missingCertificateSN(let r), .rejected(let r):
             f.append(Finding(
-                "v2.response.signature", .error, result.notes.first ?? "the response is \(result.status.rawValue)",
+                "v2.response.signature", .error, r.notes.first ?? "the response is \(result.status.rawValue)",
                 value: result.status.rawValue))
         }
     }

@@ -15,7 +15,7 @@ public struct AlipayPublicKeyRegistry: Sendable {
         public let sn: String
         public let publicKey: PublicKey
         /// The certificate it came from, when it came from one.
-        public let certificate: Certificate?
+        public let certificate: AlipayCertificate?
     }
 
     /// The loaded keys, in the order they were added.

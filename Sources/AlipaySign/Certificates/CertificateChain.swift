@@ -34,13 +34,13 @@ public enum CertificateChain {
     public struct Result: Sendable, CustomStringConvertible {
         /// The chain in the order it was checked: root-most first, the candidate's first certificate last or
         /// in between (as `sortByDn` leaves it).
-        public let chain: [Certificate]
+        public let chain: [AlipayCertificate]
         /// The root that signed the top of the chain, when one did.
-        public let anchor: Certificate?
+        public let anchor: AlipayCertificate?
         /// The failed check, `nil` when trusted.
         public let failedCheck: Check?
         /// The certificate the failed check is about.
-        public let failedCertificate: Certificate?
+        public let failedCertificate: AlipayCertificate?
         /// One sentence on what was found.
         public let message: String
 
@@ -49,8 +49,8 @@ public enum CertificateChain {
     }
 
     /// Checks `candidate` (a certificate and its chain, in any order) against `roots` at `instant`.
-    public static func verify(_ candidate: [Certificate], roots: [Certificate], at instant: Date = Date()) -> Result {
-        func fail(_ check: Check, _ certificate: Certificate?, _ chain: [Certificate], anchor: Certificate? = nil, _ message: String)
+    public static func verify(_ candidate: [AlipayCertificate], roots: [AlipayCertificate], at instant: Date = Date()) -> Result {
+        func fail(_ check: Check, _ certificate: AlipayCertificate?, _ chain: [AlipayCertificate], anchor: AlipayCertificate? = nil, _ message: String)
             -> Result
         {
             Result(chain: chain, anchor: anchor, failedCheck: check, failedCertificate: certificate, message: message)
@@ -59,9 +59,9 @@ public enum CertificateChain {
             return fail(.incompleteChain, nil, [], "the candidate holds no certificate")
         }
         // sortByDn
-        var bySubject: [DistinguishedName: Certificate] = [:]
-        var byIssuer: [DistinguishedName: Certificate] = [:]
-        var selfIssued: Certificate?
+        var bySubject: [X500PrincipalName: AlipayCertificate] = [:]
+        var byIssuer: [X500PrincipalName: AlipayCertificate] = [:]
+        var selfIssued: AlipayCertificate?
         for certificate in candidate {
             if certificate.isSelfIssued {
                 if let selfIssued {
@@ -74,7 +74,7 @@ public enum CertificateChain {
             bySubject[certificate.subject] = certificate
             byIssuer[certificate.issuer] = certificate
         }
-        var chain: [Certificate] = []
+        var chain: [AlipayCertificate] = []
         var current = first
         while true {
             chain.insert(current, at: 0)
@@ -126,21 +126,21 @@ public enum CertificateChain {
         return verify(file.certificates, roots: try CertificateFile(parsing: roots).certificates, at: instant)
     }
 
-    private static func validity(_ certificate: Certificate, _ instant: Date, _ chain: [Certificate]) -> Result? {
+    private static func validity(_ certificate: AlipayCertificate, _ instant: Date, _ chain: [AlipayCertificate]) -> Result? {
         switch certificate.validity(at: instant) {
         case .valid: return nil
         case .expired:
             return Result(
                 chain: chain, anchor: nil, failedCheck: .expired, failedCertificate: certificate,
-                message: "\(certificate.subject) expired at \(Instant.iso8601(certificate.notAfter))")
+                message: "\(certificate.subject) expired at \(certificate.notAfter.formatted(Date.ISO8601FormatStyle()))")
         case .notYetValid:
             return Result(
                 chain: chain, anchor: nil, failedCheck: .notYetValid, failedCertificate: certificate,
-                message: "\(certificate.subject) is not valid before \(Instant.iso8601(certificate.notBefore))")
+                message: "\(certificate.subject) is not valid before \(certificate.notBefore.formatted(Date.ISO8601FormatStyle()))")
         }
     }
 
-    private static func signature(of certificate: Certificate, by issuer: Certificate, _ chain: [Certificate]) -> Result? {
+    private static func signature(of certificate: AlipayCertificate, by issuer: AlipayCertificate, _ chain: [AlipayCertificate]) -> Result? {
         guard let handle = certificate.handle, let key = issuer.handle?.publicKey() else {
             return Result(
                 chain: chain, anchor: nil, failedCheck: .badSignature, failedCertificate: certificate,

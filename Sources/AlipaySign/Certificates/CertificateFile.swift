@@ -11,7 +11,7 @@ public struct CertificateFile: Sendable {
         /// The block's position in the file, from 0.
         public let index: Int
         /// The certificate, when the block holds a readable one.
-        public let certificate: Certificate?
+        public let certificate: AlipayCertificate?
         /// Why the block was skipped, when it was.
         public let problem: String?
     }
@@ -20,7 +20,7 @@ public struct CertificateFile: Sendable {
     public let entries: [Entry]
 
     /// The readable certificates, in file order.
-    public var certificates: [Certificate] { entries.compactMap(\.certificate) }
+    public var certificates: [AlipayCertificate] { entries.compactMap(\.certificate) }
 
     /// Parses a certificate file.
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the file holds no readable certificate
@@ -44,7 +44,7 @@ public struct CertificateFile: Sendable {
     /// `CertificateFactory.generateCertificate` reads only the first: PROTOCOL.md §3.3).
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the first block is not readable, even if
     ///   later ones are.
-    public func firstCertificate() throws -> Certificate {
+    public func firstCertificate() throws -> AlipayCertificate {
         guard let first = entries.first else { throw AlipaySignError(.malformedCertificate, "the file has no certificate") }
         guard let certificate = first.certificate else {
             throw AlipaySignError(
@@ -86,7 +86,7 @@ public struct CertificateFile: Sendable {
 
     private static func entry(_ index: Int, der: [UInt8]) -> Entry {
         do {
-            return Entry(index: index, certificate: try Certificate(der: der), problem: nil)
+            return Entry(index: index, certificate: try AlipayCertificate(der: der), problem: nil)
         } catch let error as AlipaySignError {
             return Entry(index: index, certificate: nil, problem: error.reason)
         } catch {

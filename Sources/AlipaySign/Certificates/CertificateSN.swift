@@ -29,7 +29,7 @@ public enum CertificateSN {
             /// The block's position in the file, from 0.
             public let index: Int
             /// The certificate, when the block was readable.
-            public let certificate: Certificate?
+            public let certificate: AlipayCertificate?
             /// Whether its SN is part of the root SN.
             public let included: Bool
             /// Why it was left out (an other signature algorithm, or an unreadable block).

@@ -110,7 +110,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
-    func trimmingASCIIWhitespace() -> String {
+    package func trimmingASCIIWhitespace() -> String {
         // Nothing to trim (the usual case): the string itself, without copying its bytes.
         if let first = utf8.first, let last = utf8.last, !first.isASCIIWhitespace, !last.isASCIIWhitespace {
             return self

@@ -1,239 +1,171 @@
-/// Verifies Alipay's asynchronous notifications and `return_url` parameters (PROTOCOL.md §1.2).
+/// Verifies Alipay's asynchronous notifications and `return_url` parameters (docs/PROTOCOL.md §1.2).
 ///
 /// A notification is a form body signed by Alipay. Which parameters are signed depends on the message: payment
 /// notifications (`trade_status_sync`) leave `sign_type` out (V1), others such as `servicemarket_order_notify`
 /// keep it (V2). ``Mode/auto`` tries both, like the official Node SDK's `checkNotifySign`, and reports which one
 /// verified; it tries the likely one first (V1 for `trade_status_sync`, else V2), so that a valid notification
 /// costs one RSA verification.
+///
+/// Build it once with Alipay's public key (or certificate) and share it: it is immutable and `Sendable`.
+///
+/// ```swift
+/// let verifier = try NotificationVerifier(publicKey: alipayKey)
+/// switch try verifier.verify(formBody: bytes) {
+/// case .valid(let n): fulfil(n.parameters["out_trade_no"])
+/// case .invalid: reject()
+/// }
+/// ```
 public struct NotificationVerifier: Sendable {
     /// Which canonical content to verify.
     public enum Mode: String, Sendable, CaseIterable {
-        case auto, v1, v2
+        /// V1 or V2, the likely one first.
+        case auto
+        /// Only V1: `sign` and `sign_type` left out.
+        case v1
+        /// Only V2: `sign` left out.
+        case v2
     }
 
     /// Which content verified.
     public enum Version: String, Sendable {
-        case v1, v2
-
-        var contentMode: SignContent.Mode { self == .v1 ? .notifyV1 : .notifyV2 }
+        /// `sign` and `sign_type` left out (payment notifications).
+        case v1
+        /// `sign` left out (other notifications).
+        case v2
     }
 
-    /// The outcome of a verification.
-    public struct Result: Sendable, Equatable {
-        /// Whether the signature verified.
-        public let isValid: Bool
-        /// Which content verified; `nil` when none did.
-        public let version: Version?
-        /// The content that verified; when none did, the content of the last variant tried (UTF-8 bytes).
-        public let contentBytes: [UInt8]
-        /// The same as text (made when asked for: the hot path does not build the string).
-        public var content: String { String(decoding: contentBytes, as: UTF8.self) }
-        /// The charset the content was verified in.
-        public let charset: Charset
-        /// Whether the notification had a `sign` parameter at all.
-        public let hadSignature: Bool
-    }
-
+    /// Alipay's public key.
     public let publicKey: PublicKey
+    /// The sign type notifications are verified with (never read from the notification).
     public let signType: SignType
     /// The charset to verify in; `nil` means the notification's own `charset` parameter, else UTF-8.
     public let charset: Charset?
+    /// The SN of the certificate the key came from, in certificate mode.
+    public let certificateSN: String?
     private let verifier: SignatureVerifier
 
+    /// A verifier for notifications signed with Alipay's key.
+    /// - Parameters:
+    ///   - publicKey: Alipay's public key (not the app's).
+    ///   - signType: ``SignType/rsa2`` unless the app is still set up for legacy ``SignType/legacyRSA``.
+    ///   - charset: the charset to verify in; `nil` (the default) takes the notification's own `charset`.
+    /// - Throws: ``AlipaySignError`` when OpenSSL cannot prepare a context for the key.
     public init(publicKey: PublicKey, signType: SignType = .rsa2, charset: Charset? = nil) throws {
+        try self.init(publicKey: publicKey, certificateSN: nil, signType: signType, charset: charset)
+    }
+
+    /// A verifier for notifications signed with the key of Alipay's public-key certificate (certificate mode).
+    /// - Parameters:
+    ///   - certificate: Alipay's certificate (`alipayCertPublicKey_RSA2.crt`).
+    ///   - signType: the sign type.
+    ///   - charset: the charset to verify in; `nil` takes the notification's own.
+    /// - Throws: ``AlipaySignError`` when the certificate's key is not usable.
+    public init(certificate: AlipayCertificate, signType: SignType = .rsa2, charset: Charset? = nil) throws {
+        try self.init(
+            publicKey: try certificate.publicKey(), certificateSN: certificate.sn, signType: signType,
+            charset: charset)
+    }
+
+    /// A verifier for the first certificate of a registry (a notification carries no SN that verification may
+    /// rely on: `alipay_cert_sn` is not signed).
+    /// - Parameters:
+    ///   - registry: Alipay's certificates; the first one's key verifies.
+    ///   - signType: the sign type.
+    ///   - charset: the charset to verify in; `nil` takes the notification's own.
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/unknownCertificateSN`` for an empty
+    ///   registry.
+    public init(registry: AlipayPublicKeyRegistry, signType: SignType = .rsa2, charset: Charset? = nil) throws {
+        guard let first = registry.entries.first else {
+            throw AlipaySignError(.unknownCertificateSN, "the registry holds no certificate")
+        }
+        try self.init(publicKey: first.publicKey, certificateSN: first.sn, signType: signType, charset: charset)
+    }
+
+    init(publicKey: PublicKey, certificateSN: String?, signType: SignType, charset: Charset?) throws {
         self.publicKey = publicKey
         self.signType = signType
         self.charset = charset
+        self.certificateSN = certificateSN
         // The charset is applied here per notification; the verifier only checks bytes.
         self.verifier = try SignatureVerifier(publicKey: publicKey, signType: signType)
     }
 
     /// Verifies a notification's form body as received: decoded once, in ``charset`` or the body's own
     /// `charset` parameter.
-    /// - Throws: only for a body that cannot be decoded (malformed form, bad charset bytes, unknown charset).
-    public func verify<C: Collection>(formBody: C, mode: Mode = .auto) throws -> Result where C.Element == UInt8 {
-        let body = Array(formBody)
-        if let fast = body.withUnsafeBufferPointer({ verifyFast($0, mode: mode) }) { return fast }
-        let (parameters, cs) = try FormBody.decode(body, charset: charset)
-        return try verify(parameters: parameters, charset: cs, mode: mode)
+    /// - Parameters:
+    ///   - formBody: the raw body bytes of the POST (never a framework's re-encoding of its parameters).
+    ///   - mode: which content to verify; ``Mode/auto`` by default.
+    /// - Returns: ``NotificationVerification/valid(_:)`` with the parameters that verified, or
+    ///   ``NotificationVerification/invalid(_:)``.
+    /// - Throws: ``AlipaySignError`` only for a body that cannot be decoded: a malformed escape, a duplicate
+    ///   parameter, bytes not valid in the charset, an unknown charset.
+    public func verify<C: Collection>(formBody: C, mode: Mode = .auto) throws -> NotificationVerification
+    where C.Element == UInt8 {
+        let form = try DecodedForm(decoding: formBody, charset: charset)
+        return try verify(form, mode: mode)
     }
 
-    /// The hot path for notifications with ASCII parameter names (every notification Alipay sends): one
-    /// percent-decoding pass into one buffer, pairs kept as ranges, sorted in place, the content built once per
-    /// variant. UTF-8 bodies are used as they are; in GBK or GB18030 the values with non-ASCII bytes are decoded
-    /// once, and the content is encoded back to verify. Returns `nil` whenever the general path must decide (a
-    /// bad charset name or bytes, a non-ASCII name, a duplicate, a malformed escape), which then also produces
-    /// the error.
-    func verifyFast(_ body: UnsafeBufferPointer<UInt8>, mode: Mode) -> Result? {
-        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
-        pairs.reserveCapacity(32)
-        var malformed = false
-        var nonASCII = false
-        // One pass: percent-decode every pair into one buffer, recording ranges. Bytes that stand for themselves
-        // (the common case) are copied in a tight loop on raw pointers; a table says which bytes need a look.
-        let special = Self.formSpecialByte
-        let decoded = [UInt8](unsafeUninitializedCapacity: body.count) { out, written in
-            guard let src = body.baseAddress, let dst = out.baseAddress else {
-                written = 0
-                return
-            }
-            let n = body.count
-            var o = 0
-            var k = 0
-            var nameStart = 0
-            var nameEnd = -1
-            while true {
-                while k < n, special[Int(src[k])] == 0 {
-                    dst[o] = src[k]
-                    o += 1
-                    k += 1
-                }
-                if k == n || src[k] == UInt8(ascii: "&") {
-                    // The end of a pair; an empty one (`&&`, a leading or trailing `&`) is skipped.
-                    if o > nameStart || nameEnd >= 0 {
-                        if nameEnd < 0 { nameEnd = o }
-                        pairs.append((nameStart..<nameEnd, nameEnd..<o))
-                    }
-                    if k == n { break }
-                    k += 1
-                    nameStart = o
-                    nameEnd = -1
-                    continue
-                }
-                let c = src[k]
-                switch c {
-                case UInt8(ascii: "="):
-                    if nameEnd < 0 {
-                        nameEnd = o
-                    } else {
-                        dst[o] = c
-                        o += 1
-                    }
-                    k += 1
-                case UInt8(ascii: "+"):
-                    dst[o] = 0x20
-                    o += 1
-                    k += 1
-                case UInt8(ascii: "%"):
-                    guard k + 2 < n, src[k + 1] != UInt8(ascii: "&"), src[k + 2] != UInt8(ascii: "&"),
-                        let hi = Hex.value(src[k + 1]), let lo = Hex.value(src[k + 2])
-                    else {
-                        malformed = true
-                        written = o
-                        return
-                    }
-                    let v = hi << 4 | lo
-                    if v >= 0x80 { nonASCII = true }
-                    dst[o] = v
-                    o += 1
-                    k += 3
-                default:  // a byte >= 0x80, sent raw
-                    nonASCII = true
-                    dst[o] = c
-                    o += 1
-                    k += 1
-                }
-            }
-            written = o
-        }
-        if malformed { return nil }
-        // The charset: the verifier's, else the body's own `charset` parameter (ASCII in every supported charset;
-        // a duplicate is left to the general path below).
-        var cs = Charset.utf8
-        if let charset {
-            cs = charset
-        } else if let pair = decoded.withUnsafeBufferPointer({ d in pairs.first { Self.bytes(d, $0.name, equal: "charset") } }),
-            !pair.value.isEmpty
-        {
-            guard let named = try? Charset(name: String(decoding: decoded[pair.value], as: UTF8.self)) else { return nil }
-            cs = named
-        }
-        // GBK and GB18030: each value with non-ASCII bytes is decoded once (pooled iconv), so that what follows
-        // works on UTF-8 exactly as the general path does; the content is encoded back in the charset to verify.
-        var buffer = decoded
-        if cs != .utf8, nonASCII {
-            guard let (utf8, ranges) = Self.transcode(decoded, pairs, from: cs) else { return nil }
-            buffer = utf8
-            pairs = ranges
-        }
-        return buffer.withUnsafeBufferPointer { d -> Result? in
-            func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { Self.bytes(d, r, equal: literal) }
-            func less(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-                let n = min(a.count, b.count)
-                for j in 0..<n where d[a.lowerBound + j] != d[b.lowerBound + j] {
-                    return d[a.lowerBound + j] < d[b.lowerBound + j]
-                }
-                return a.count < b.count
-            }
+    /// Verifies parameters that were already decoded (a framework's parameter map, a logged JSON object).
+    ///
+    /// Prefer ``verify(formBody:mode:)``: a framework may decode a GBK body in another charset than the one
+    /// signed.
+    /// - Parameters:
+    ///   - parameters: the decoded parameters.
+    ///   - charset: the charset the content is verified in; `nil`: ``charset``, else the `charset` parameter,
+    ///     else UTF-8.
+    ///   - mode: which content to verify.
+    /// - Returns: the verification, as for a body.
+    /// - Throws: ``AlipaySignError`` for an unknown charset name.
+    public func verify(parameters: [String: String], charset: Charset? = nil, mode: Mode = .auto) throws
+        -> NotificationVerification
+    {
+        let cs = try charset ?? self.charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) }
+            ?? .utf8
+        return try verify(DecodedForm(parameters: parameters, charset: cs), mode: mode)
+    }
+
+    /// The one verification: over the decoded pairs, sorted in Java order, each variant's content built once.
+    func verify(_ form: DecodedForm, mode: Mode) throws -> NotificationVerification {
+        let pairs = try form.sortedChecked()
+        let cs = form.charset
+        return form.text.withUnsafeBufferPointer { d -> NotificationVerification in
+            func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
             var signRange: Range<Int>?
-            for pair in pairs {
-                if equals(pair.name, "sign") { signRange = pair.value }
-                if nonASCII {
-                    // Names must be ASCII here, values valid UTF-8; the general path decides (and words the error).
-                    for b in d[pair.name] where b >= 0x80 { return nil }
-                    if !UTF8Check.isValid(d, pair.value) { return nil }
-                }
-            }
-            pairs.sort { less($0.name, $1.name) }
-            for j in pairs.indices.dropFirst() where !less(pairs[j - 1].name, pairs[j].name) { return nil }  // a duplicate
-            // Present and not blank, even if it is not base64: "had a sign" (the general path says the same).
-            let hasSign = signRange.map { !Self.isJavaEmpty(d, $0) } ?? false
             var signTypeSigned = false
             var isTradeStatusSync = false
             for pair in pairs {
-                if equals(pair.name, "sign_type") { signTypeSigned = !Self.isJavaEmpty(d, pair.value) }
-                if equals(pair.name, "notify_type") {
+                if equals(pair.name, "sign") {
+                    signRange = pair.value
+                } else if equals(pair.name, "sign_type") {
+                    signTypeSigned = !DecodedForm.isJavaEmpty(d, pair.value)
+                } else if equals(pair.name, "notify_type") {
                     isTradeStatusSync = equals(pair.value, "trade_status_sync")
                 }
             }
+            // Present and not blank, even if it is not base64: "had a sign".
+            let hasSign = signRange.map { !DecodedForm.isJavaEmpty(d, $0) } ?? false
             let versions = Self.order(mode, signTypeSigned: signTypeSigned, tradeStatusSync: isTradeStatusSync)
             /// Builds each variant's content and verifies it with the decoded signature.
-            func tryVariants(_ signature: UnsafeRawBufferPointer?) -> Result? {
+            func tryVariants(_ signature: UnsafeRawBufferPointer?) -> NotificationVerification {
                 var content = [UInt8]()
                 var v2Content: [UInt8]?
                 for version in versions {
-                    // `name=value` pairs joined by `&`: at most the decoded bytes plus two per pair.
-                    content = [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
-                        guard let dst = out.baseAddress, let src = d.baseAddress else {
-                            written = 0
-                            return
-                        }
-                        var o = 0
-                        for pair in pairs {
-                            if pair.name.isEmpty || equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") {
-                                continue
-                            }
-                            if version == .v1, equals(pair.name, "sign_type") { continue }
-                            if Self.isJavaEmpty(d, pair.value) { continue }
-                            if o > 0 {
-                                dst[o] = UInt8(ascii: "&")
-                                o += 1
-                            }
-                            (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
-                            o += pair.name.count
-                            dst[o] = UInt8(ascii: "=")
-                            o += 1
-                            (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
-                            o += pair.value.count
-                        }
-                        written = o
-                    }
+                    content = Self.content(d, pairs, version)
                     if version == .v2 { v2Content = content }
                     guard let signature else { continue }
-                    // The signed bytes: the content itself in UTF-8 or when it is ASCII, else encoded in the charset
-                    // (a character the charset cannot encode: the general path words the error).
+                    // The signed bytes: the content itself in UTF-8 or when it is ASCII, else encoded in the
+                    // charset (a character the charset cannot encode cannot have been signed in it).
                     var signed = content
-                    if cs != .utf8, nonASCII {
-                        guard let encoded = try? cs.encode(String(decoding: content, as: UTF8.self)) else { return nil }
+                    if cs != .utf8, form.hasNonASCII {
+                        guard let encoded = try? cs.encode(String(decoding: content, as: UTF8.self)) else { continue }
                         signed = encoded
                     }
                     if verifier.isValidSignature(raw: signature, for: signed) {
-                        return Result(isValid: true, version: version, contentBytes: content,
-                                      charset: cs, hadSignature: true)
+                        return .valid(VerifiedNotification(form: form, version: version, signedContent: content))
                     }
                 }
-                return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
-                              hadSignature: hasSign)
+                return .invalid(NotificationFailure(
+                    content: v2Content ?? content, charset: cs, hadSignature: hasSign, form: form, verifier: self))
             }
             // The signature is decoded into a stack buffer for the variants to share; `nil` when there is none or
             // it is not base64 (then every variant is simply not valid).
@@ -242,52 +174,41 @@ public struct NotificationVerifier: Sendable {
         }
     }
 
-    /// Whether `d[r]` is the ASCII `literal` (concrete code: the generic `elementsEqual` costs several times more).
-    static func bytes(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, equal literal: StaticString) -> Bool {
-        guard r.count == literal.utf8CodeUnitCount else { return false }
-        for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
-        return true
-    }
-
-    /// The pairs with every value that has non-ASCII bytes decoded from `charset` into UTF-8, in a new buffer;
-    /// `nil` when a name is not ASCII or a value is not valid in the charset (the general path decides).
-    static func transcode(
-        _ d: [UInt8], _ pairs: [(name: Range<Int>, value: Range<Int>)], from charset: Charset
-    ) -> ([UInt8], [(name: Range<Int>, value: Range<Int>)])? {
-        var out: [UInt8] = []
-        out.reserveCapacity(d.count + d.count / 2)
-        var ranges = pairs
-        for (k, pair) in pairs.enumerated() {
-            if d[pair.name].contains(where: { $0 >= 0x80 }) { return nil }
-            let nameStart = out.count
-            out.append(contentsOf: d[pair.name])
-            let valueStart = out.count
-            if d[pair.value].contains(where: { $0 >= 0x80 }) {
-                guard let text = try? charset.decode(bytes: Array(d[pair.value])) else { return nil }
-                out.append(contentsOf: text.utf8)
-            } else {
-                out.append(contentsOf: d[pair.value])
+    /// `name=value` pairs joined by `&`, in the given (sorted) order, leaving out what the version leaves out and
+    /// blank values (docs/PROTOCOL.md §1.1–§1.2).
+    static func content(_ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], _ version: Version) -> [UInt8] {
+        func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
+        // At most the decoded bytes plus two per pair.
+        return [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+            guard let dst = out.baseAddress, let src = d.baseAddress else {
+                written = 0
+                return
             }
-            ranges[k] = (nameStart..<valueStart, valueStart..<out.count)
+            var o = 0
+            for pair in pairs {
+                if pair.name.isEmpty || equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") { continue }
+                if version == .v1, equals(pair.name, "sign_type") { continue }
+                if DecodedForm.isJavaEmpty(d, pair.value) { continue }
+                if o > 0 {
+                    dst[o] = UInt8(ascii: "&")
+                    o += 1
+                }
+                (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
+                o += pair.name.count
+                dst[o] = UInt8(ascii: "=")
+                o += 1
+                (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
+                o += pair.value.count
+            }
+            written = o
         }
-        return (out, ranges)
     }
-
-    /// For each byte of a form body: 0 when it stands for itself, else 1 (`&`, `=`, `+`, `%`, or not ASCII).
-    /// Allocated once for the process and never written after.
-    nonisolated(unsafe) static let formSpecialByte: UnsafePointer<UInt8> = {
-        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        for c in 0..<256 {
-            table[c] = c >= 0x80 || c == 0x26 || c == 0x3D || c == 0x2B || c == 0x25 ? 1 : 0
-        }
-        return UnsafePointer(table)
-    }()
 
     /// The variants to try, in order. In auto mode the likely one goes first, so a notification costs one RSA
-    /// verification, not two: V1 for payment notifications (`notify_type=trade_status_sync`, PROTOCOL.md §1.2),
-    /// V2 for the others; and when `sign_type` is absent or blank the two contents are the same bytes, so V1
-    /// alone decides. The verdict cannot depend on the order (the two contents differ, and at most one can
-    /// carry the signature); a failure reports V2's content either way, as before.
+    /// verification, not two: V1 for payment notifications (`notify_type=trade_status_sync`, docs/PROTOCOL.md
+    /// §1.2), V2 for the others; and when `sign_type` is absent or blank the two contents are the same bytes, so
+    /// V1 alone decides. The verdict cannot depend on the order (the two contents differ, and at most one can
+    /// carry the signature); a failure reports V2's content either way.
     static func order(_ mode: Mode, signTypeSigned: Bool, tradeStatusSync: Bool) -> [Version] {
         // Static arrays: a literal here would be a heap allocation on every notification.
         switch mode {
@@ -302,51 +223,96 @@ public struct NotificationVerifier: Sendable {
     private static let v1Only: [Version] = [.v1]
     private static let v2Only: [Version] = [.v2]
 
-    /// Java `StringUtils.isEmpty` over valid UTF-8 bytes: every character is Java whitespace.
-    static func isJavaEmpty(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
-        var i = r.lowerBound
-        while i < r.upperBound {
-            let c = d[i]
-            if c < 0x80 {
-                guard SignContent.isJavaWhitespace(UInt16(c)) else { return false }
-                i += 1
-            } else if c < 0xE0 {
-                return false  // U+0080–U+07FF: no Java whitespace there (U+00A0 is not)
-            } else if c < 0xF0 {
-                guard i + 2 < r.upperBound else { return false }
-                let unit = UInt16(c & 0x0F) << 12 | UInt16(d[i + 1] & 0x3F) << 6 | UInt16(d[i + 2] & 0x3F)
-                guard SignContent.isJavaWhitespace(unit) else { return false }
-                i += 3
-            } else {
-                return false  // above U+FFFF: never whitespace
-            }
-        }
-        return true
+    /// Says why a notification does not verify: which variant of content, sign type, charset or key does.
+    /// - Parameters:
+    ///   - formBody: the body as received.
+    ///   - otherKeys: more keys to try after Alipay's (the app's own public key, the commonest mix-up).
+    /// - Returns: the variant that verifies, or `nil` when none of the known ones does.
+    /// - Throws: ``AlipaySignError`` for a body that cannot be decoded.
+    public func diagnose<C: Collection>(formBody: C, otherKeys: [DiagnosticKey] = []) throws -> Diagnosis?
+    where C.Element == UInt8 {
+        let form = try DecodedForm(decoding: formBody, charset: charset)
+        return try diagnose(form, otherKeys: otherKeys)
     }
 
-    /// Verifies already-decoded parameters.
-    public func verify(parameters: [String: String], charset: Charset? = nil, mode: Mode = .auto) throws -> Result {
+    /// Says why decoded parameters do not verify, as ``diagnose(formBody:otherKeys:)``.
+    /// - Parameters:
+    ///   - parameters: the decoded parameters.
+    ///   - charset: the charset expected; `nil`: ``charset``, else the `charset` parameter, else UTF-8.
+    ///   - otherKeys: more keys to try after Alipay's.
+    /// - Returns: the variant that verifies, or `nil`.
+    /// - Throws: ``AlipaySignError`` for an unknown charset name.
+    public func diagnose(parameters: [String: String], charset: Charset? = nil, otherKeys: [DiagnosticKey] = [])
+        throws -> Diagnosis?
+    {
         let cs = try charset ?? self.charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) }
             ?? .utf8
-        let versions = Self.order(
-            mode, signTypeSigned: parameters["sign_type"].map { !SignContent.isJavaEmpty($0) } ?? false,
-            tradeStatusSync: parameters["notify_type"] == "trade_status_sync")
-        let signature = parameters["sign"].flatMap { SignContent.isJavaEmpty($0) ? nil : $0 }
-        let rawSignature = signature.flatMap { Base64.decode($0) }
-        var content: [UInt8] = []
-        var v2Content: [UInt8]?
-        for version in versions {
-            // UTF-8 content is built as bytes directly; other charsets encode the content string once.
-            content = SignContent.utf8Bytes(parameters, mode: version.contentMode)
-            if version == .v2 { v2Content = content }
-            guard let rawSignature else { continue }
-            let signed = cs == .utf8 ? content : try cs.encode(String(decoding: content, as: UTF8.self))
-            if verifier.isValidSignature(rawSignature, for: signed) {
-                return Result(isValid: true, version: version, contentBytes: content,
-                              charset: cs, hadSignature: true)
-            }
-        }
-        return Result(isValid: false, version: nil, contentBytes: v2Content ?? content, charset: cs,
-                      hadSignature: signature != nil)
+        return try diagnose(DecodedForm(parameters: parameters, charset: cs), otherKeys: otherKeys)
     }
+
+    func diagnose(_ form: DecodedForm, otherKeys: [DiagnosticKey]) throws -> Diagnosis? {
+        let parameters = try form.dictionary()
+        guard let sign = parameters["sign"], !SignContent.isJavaEmpty(sign) else { return nil }
+        let search = DiagnosisSearch(
+            keys: [DiagnosticKey(publicKey, role: .alipay, certificateSN: certificateSN)] + otherKeys,
+            signType: signType, charset: form.charset)
+        return search.first(
+            signature: sign,
+            candidates: DiagnosisSearch.parameterCandidates(
+                parameters, modes: [(.notificationV1, .notifyV1, true), (.notificationV2, .notifyV2, true)]))
+    }
+}
+
+/// The outcome of verifying a notification: only the valid case carries the parameters.
+public enum NotificationVerification: Sendable {
+    /// The signature verified; the parameters are exactly those that were signed.
+    case valid(VerifiedNotification)
+    /// The signature did not verify (or there was none): nothing in the notification can be trusted.
+    case invalid(NotificationFailure)
+
+    /// Whether the signature verified.
+    public var isValid: Bool {
+        if case .valid = self { return true }
+        return false
+    }
+}
+
+/// A notification whose signature verified: what was verified, decoded once.
+public struct VerifiedNotification: Sendable {
+    let form: DecodedForm
+    /// Which content verified.
+    public let version: NotificationVerifier.Version
+    /// The exact content whose signature verified, in UTF-8 (the bytes signed, when the charset is UTF-8).
+    public let signedContent: [UInt8]
+
+    /// The charset the notification was decoded and verified in.
+    public var charset: Charset { form.charset }
+
+    /// The parameters, decoded once in ``charset``: exactly the values that verified (made when first asked).
+    public var parameters: [String: String] {
+        // A duplicate was refused before verification, so every name is unique here.
+        var out: [String: String] = [:]
+        out.reserveCapacity(form.pairs.count)
+        for pair in form.pairs { out[form.string(pair.name)] = form.string(pair.value) }
+        return out
+    }
+
+    /// The signed content as text.
+    public var content: String { String(decoding: signedContent, as: UTF8.self) }
+}
+
+/// A notification whose signature did not verify.
+public struct NotificationFailure: Sendable {
+    /// The content of the last variant tried (V2's when both were), in UTF-8.
+    public let content: [UInt8]
+    /// The charset it was verified in.
+    public let charset: Charset
+    /// Whether the notification had a non-blank `sign` at all.
+    public let hadSignature: Bool
+    let form: DecodedForm
+    let verifier: NotificationVerifier
+
+    /// Why it failed: the variant of content, sign type or charset that verifies with Alipay's key, or `nil` when
+    /// none does (forged, altered, or signed with another key). Computed when asked: it tries many variants.
+    public var diagnosis: Diagnosis? { try? verifier.diagnose(form, otherKeys: []) }
 }

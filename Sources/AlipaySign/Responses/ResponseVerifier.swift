@@ -69,29 +69,6 @@ public struct ResponseVerifier: Sendable {
         public var isValid: Bool { self == .valid || self == .validAfterUnescapingSlashes }
     }
 
-    public struct Result: Sendable {
-        public let status: Status
-        public let extraction: ExtractedResponse
-        /// The exact bytes the signature covers (a view of the body: nothing is copied or decoded until asked).
-        public var contentBytes: ArraySlice<UInt8> { body[extraction.range] }
-        /// The signed content, decoded in the charset (the scan already checked the bytes are valid in it).
-        public var content: String {
-            charset == .utf8
-                ? String(decoding: contentBytes, as: UTF8.self)
-                : (try? charset.decode(contentBytes)) ?? String(decoding: contentBytes, as: UTF8.self)
-        }
-        let body: [UInt8]
-        let charset: Charset
-        /// The certificate SN whose key verified (or was tried), in certificate mode or with a known SN.
-        public let certificateSN: String?
-        /// The decrypted node of an encrypted response, in the charset: only when the signature verified.
-        public let plaintext: String?
-        /// Why the status is what it is, and anything else worth knowing.
-        public let notes: [String]
-
-        public var isValid: Bool { status.isValid }
-    }
-
     /// Verifies a response body as received.
     /// - Parameters:
     ///   - method: the API method of the request (`alipay.trade.query`).
@@ -100,15 +77,24 @@ public struct ResponseVerifier: Sendable {
     ///   `invalidEncoding`), `unknownCertificateSN` in certificate mode, `decryptionFailed`.
     public func verify(
         _ body: [UInt8], method: String, format: ResponseFormat = .json, decryptionKey: AESKey? = nil
-    ) throws -> Result {
+    ) throws -> ResponseVerification {
         let extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
         let slice = body[extraction.range]
         var notes = extraction.diagnostics
 
-        func result(_ status: Status, sn: String? = nil, plaintext: String? = nil) -> Result {
-            Result(
-                status: status, extraction: extraction, body: body, charset: charset, certificateSN: sn,
-                plaintext: plaintext, notes: notes)
+        func result(_ status: Status, sn: String? = nil, plaintext: String? = nil) -> ResponseVerification {
+            let details = ResponseDetails(
+                extraction: extraction, body: body, charset: charset, certificateSN: sn, notes: notes)
+            switch status {
+            case .valid, .validAfterUnescapingSlashes:
+                return .valid(VerifiedResponse(
+                    details: details, plaintext: plaintext, slashesUnescaped: status == .validAfterUnescapingSlashes))
+            case .invalid: return .invalid(UnverifiedResponse(details: details))
+            case .unsignedError: return .unsignedError(UnverifiedResponse(details: details))
+            case .unsignedSuccess: return .unsignedSuccess(UnverifiedResponse(details: details))
+            case .missingCertificateSN: return .missingCertificateSN(UnverifiedResponse(details: details))
+            case .rejected: return .rejected(UnverifiedResponse(details: details))
+            }
         }
 
         if let rejection = extraction.rejection {
@@ -142,7 +128,7 @@ public struct ResponseVerifier: Sendable {
         var sn: String?
         switch keys {
         case .single(_, let certificateSN):
-            guard let single else { throw AlipaySignError(.backendFailure, "no verifier") }
+            guard let single else { throw AlipaySignError(.backendFailure, "no verifier was prepared") }
             verifier = single
             sn = certificateSN
             if let certificateSN, let named = extraction.alipayCertSN, named != certificateSN {
@@ -187,6 +173,43 @@ public struct ResponseVerifier: Sendable {
             notes.append("the response is encrypted: give the AES key to decrypt it")
         }
         return result(status, sn: sn, plaintext: plaintext)
+    }
+
+    /// Says why a response does not verify: which variant of content (`\/` read as `/`), sign type, charset or
+    /// key does.
+    /// - Parameters:
+    ///   - body: the body as received.
+    ///   - method: the API method of the request.
+    ///   - format: JSON or XML.
+    ///   - otherKeys: more keys to try after Alipay's (the app's own public key, the commonest mix-up).
+    /// - Returns: the variant that verifies, or `nil` when the response has no sign or no known variant verifies.
+    /// - Throws: ``AlipaySignError`` for a body that is not a response, or an SN no certificate has.
+    public func diagnose(
+        _ body: [UInt8], method: String, format: ResponseFormat = .json, otherKeys: [DiagnosticKey] = []
+    ) throws -> Diagnosis? {
+        let extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
+        guard let sign = extraction.sign, !SignContent.isJavaEmpty(sign) else { return nil }
+        var keys: [DiagnosticKey] = []
+        switch self.keys {
+        case .single(let key, let sn): keys.append(DiagnosticKey(key, role: .alipay, certificateSN: sn))
+        case .registry(let registry):
+            // The named certificate first, then the others (a rotation).
+            let named = extraction.alipayCertSN
+            for entry in registry.entries where entry.sn == named {
+                keys.append(DiagnosticKey(entry.publicKey, role: .alipay, certificateSN: entry.sn))
+            }
+            for entry in registry.entries where entry.sn != named {
+                keys.append(DiagnosticKey(entry.publicKey, role: .alipay, certificateSN: entry.sn))
+            }
+        }
+        let content = try charset.decode(body[extraction.range])
+        var candidates = [DiagnosisSearch.Candidate(variant: .response, content: content, accepted: true)]
+        let unescaped = content.replacingAll("\\/", with: "/")
+        if unescaped != content {
+            candidates.append(DiagnosisSearch.Candidate(variant: .response, content: unescaped, slashesUnescaped: true))
+        }
+        return DiagnosisSearch(keys: keys + otherKeys, signType: signType, charset: charset)
+            .first(signature: sign, candidates: candidates)
     }
 
     /// The slice with every `\/` replaced by `/`, or `nil` when it has none.

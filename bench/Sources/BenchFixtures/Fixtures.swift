@@ -20,8 +20,8 @@ public struct Fixtures: Sendable {
     /// (leaf + intermediate) with its parsed roots, and an instant at which the chain was valid.
     public let appCertificatePEM: [UInt8]
     public let rootBundlePEM: [UInt8]
-    public let alipayChain: [Certificate]
-    public let roots: [Certificate]
+    public let alipayChain: [AlipayCertificate]
+    public let roots: [AlipayCertificate]
     public let validInstant: Date
     public let registry: AlipayPublicKeyRegistry
     /// Signed `alipay.trade.query` responses of about 1 KB and 1 MB, and a verifier for them.

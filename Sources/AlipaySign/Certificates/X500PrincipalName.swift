@@ -7,7 +7,7 @@
 /// string values taken as UTF-8 bytes and escaped as the JDK does. Equality (`==`, hashing) is the JDK's
 /// `X500Principal.equals`: case-insensitive, whitespace-collapsing comparison of PrintableString and UTF8String
 /// values, exact comparison of everything else, RDN members in any order.
-public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
+public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
     /// One attribute (type and value) of an RDN.
     public struct Attribute: Sendable, Hashable {
         /// The attribute type's OID in dotted form, such as `2.5.4.3`.
@@ -30,7 +30,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { rfc2253 }
 
-    public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool { lhs.canonical == rhs.canonical }
+    public static func == (lhs: X500PrincipalName, rhs: X500PrincipalName) -> Bool { lhs.canonical == rhs.canonical }
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
 
     /// Parses a `Name` element; `nil` when it is not one.
