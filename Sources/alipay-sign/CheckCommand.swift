@@ -1,5 +1,5 @@
 import AlipayConformance
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 import ArgumentParser
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 import Testing
 import VectorSupport
 
@@ -30,7 +30,8 @@ struct AlipayVectorTests {
     func refusedKeys(file: String) throws {
         let refusal = try #require(Vectors.keys.refused[file])
         let bytes = try Vectors.bytes("alipay/keys/\(file)")
-        let error = AlipaySignError(.init(refusal.code), "")
+        let code = try #require(AlipaySignError.Code.allCases.first { $0.name == refusal.code }, "\(refusal.code)")
+        let error = AlipaySignError(code, "")
         if refusal.as == "private" {
             #expect(throws: error, "\(file)") { try PrivateKey(parsing: bytes) }
         } else {

@@ -1,5 +1,5 @@
 import Foundation
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 import Testing
 
 /// Base64, form bodies, JSON parameters and charsets: the parsing that stands between input and signature.

@@ -1,4 +1,4 @@
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// A SAX pass of libxml2 over an XML body: checks that it is well-formed and records where each element's
 /// start tag begins, as a byte offset in the body as given (`xmlByteConsumed` counts input bytes, whatever the

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// AES-CBC with PKCS#7 padding through OpenSSL's EVP, the ciphers fetched once (BACKEND.md §1).
 enum OpenSSLAES {

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// An owned `EVP_PKEY`. Immutable after creation; OpenSSL documents concurrent read-only use of a key as safe,
 /// which is what makes the `@unchecked Sendable` sound (BACKEND.md §2).

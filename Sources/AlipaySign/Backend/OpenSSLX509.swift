@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// An owned `X509`, parsed once from DER. Immutable after creation; OpenSSL documents concurrent read-only use
 /// of a certificate as safe, which is what makes the `@unchecked Sendable` sound (BACKEND.md §2).

@@ -67,7 +67,7 @@ public enum CertificateSN {
                 .malformedCertificate,
                 "the root bundle has no certificate signed with \(variant == .rsa ? "an RSA algorithm" : "SM2-with-SM3")"
                     + (skipped.isEmpty ? "" : " (skipped: \(skipped.joined(separator: "; ")))"),
-                hint: variant == .rsa ? "an SM2 bundle's root SN is the SM2 variant (--sm2)" : nil)
+                hint: variant == .rsa ? "an SM2 bundle's root SN is its SM2 variant (RootSN variant sm2)" : nil)
         }
         return RootSN(value: included.joined(separator: "_"), variant: variant, items: items)
     }

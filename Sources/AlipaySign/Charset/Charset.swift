@@ -101,7 +101,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
             if let s = String(validating: bytes, as: UTF8.self) { return s }
             throw AlipaySignError(
                 .invalidEncoding, "the bytes are not valid UTF-8",
-                hint: "if the text is GBK, say so with the charset parameter or --charset")
+                hint: "if the text is GBK, name GBK as its charset")
         case .gbk, .gb18030:
             // GB18030 decodes every GBK byte sequence as Java's GBK does (its superset).
             return try Iconv.decodeGB18030(bytes, name: canonicalName)

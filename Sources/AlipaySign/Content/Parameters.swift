@@ -1,5 +1,5 @@
 /// Reading a parameter set from the forms people have it in: a form body or query string, or a JSON object.
-public enum Parameters {
+@_spi(AlipaySignTools) public enum Parameters {
     /// Reads a JSON object whose values are all strings, as parameters.
     ///
     /// A non-string value is an error, not a guess: Alipay signs the text that goes on the wire, so a nested

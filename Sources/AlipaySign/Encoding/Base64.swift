@@ -3,7 +3,7 @@
 /// Encoding never breaks lines. Decoding skips ASCII whitespace anywhere (keys and signatures are pasted with
 /// line breaks) and is otherwise strict: any other character outside the alphabet, a misplaced `=`, or a
 /// length that does not end on a whole group is rejected.
-public enum Base64 {
+@_spi(AlipaySignTools) public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let decodeTable: [UInt8] = {

@@ -3,7 +3,7 @@
 /// It keeps what a signature verifier needs and a generic decoder throws away: members in document order,
 /// duplicate names, the raw text of numbers, and the byte range of every value, so that a caller can slice the
 /// exact bytes that were signed instead of re-serialising them (PROTOCOL.md §4.1).
-public indirect enum JSONValue: Sendable, Equatable {
+@_spi(AlipaySignTools) public indirect enum JSONValue: Sendable, Equatable {
     case object([Member])
     case array([JSONValue])
     case string(String)
@@ -32,7 +32,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-public enum JSONReader {
+@_spi(AlipaySignTools) public enum JSONReader {
     /// How deep objects and arrays may nest before the input is rejected (a guard against stack exhaustion).
     public static let maximumDepth = 512
 
@@ -367,7 +367,7 @@ public enum JSONReader {
 }
 
 /// Writing JSON strings (RFC 8259 §7), for every JSON the CLI and the reports print.
-public enum JSONString {
+@_spi(AlipaySignTools) public enum JSONString {
     /// Appends `s` as a quoted JSON string: `"`, `\` and control characters escaped (and DEL, U+2028 and U+2029,
     /// which some JavaScript readers choke on); everything else as UTF-8.
     public static func append(_ s: String, to out: inout String) {

@@ -1,5 +1,5 @@
 /// A key of either kind, for tools that inspect what a user pasted without knowing what it is.
-public enum AnyKey: Sendable {
+@_spi(AlipaySignTools) public enum AnyKey: Sendable {
     case privateKey(PrivateKey)
     case publicKey(PublicKey)
 

@@ -52,7 +52,7 @@ enum KeySizePolicy {
         if bits < minimumBits {
             throw AlipaySignError(
                 .weakKey, "the \(what) has \(bits) bits; 2048 bits is the minimum by default",
-                hint: "a legacy 1024-bit key can be used with the API that allows weak keys (--allow-weak-key)")
+                hint: "a legacy 1024-bit key is accepted only where weak keys are allowed explicitly (parsingAllowingWeakKey:)")
         }
     }
 }

@@ -68,11 +68,11 @@ public final class PublicKey: Sendable, CustomStringConvertible {
         case (.certificate, false):
             throw AlipaySignError(
                 .unsupportedKey, "a certificate was given where a public key was expected",
-                hint: "use --cert (PublicKey(certificate:)) to take the key from a certificate")
+                hint: "take the key from the certificate with PublicKey(certificate:)")
         case (.subjectPublicKeyInfo, true), (.pkcs1PublicKey, true):
             throw AlipaySignError(
                 .malformedCertificate, "a public key was given where a certificate was expected",
-                hint: "use --public-key for a bare public key")
+                hint: "a bare public key is read with PublicKey(parsing:)")
         case (.pkcs1PrivateKey, _), (.pkcs8PrivateKey, _), (.encryptedPKCS8, _), (.sec1ECPrivateKey, _):
             throw AlipaySignError(
                 .unsupportedKey, "a private key was given where a \(what) was expected",

@@ -222,10 +222,6 @@ public struct V3RequestVerifier: Sendable {
 }
 
 extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-
     /// Percent-decoding over UTF-8; `nil` when an escape is malformed or the bytes are not UTF-8.
     func removingPercentEncodingOrNil() -> String? {
         var out = [UInt8]()

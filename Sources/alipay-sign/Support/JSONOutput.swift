@@ -1,4 +1,4 @@
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 
 /// A JSON value written by the CLI's `--json` mode: one object on one line, members in a fixed order.
 indirect enum JSONOutput {

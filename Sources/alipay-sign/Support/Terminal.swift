@@ -21,10 +21,25 @@ enum Terminal {
     /// Prints `error:` and `hint:` lines and exits 2 (input error).
     static func fail(_ error: AlipaySignError) -> Never {
         writeError("error: \(error.reason)")
-        if let hint = error.hint { writeError("hint: \(hint)") }
+        if let hint = error.hint { writeError("hint: \(cliHint(hint))") }
         fflush(nil)
         exit(inputErrorCode)
     }
+
+    /// The library's hints name its own concepts; here they become this command line's flags.
+    static func cliHint(_ hint: String) -> String {
+        var text = hint
+        for (concept, flag) in hintFlags { text = text.replacingAll(concept, with: flag) }
+        return text
+    }
+
+    static let hintFlags: [(String, String)] = [
+        ("RootSN variant sm2", "--sm2"),
+        ("name GBK as its charset", "give --charset GBK"),
+        ("(parsingAllowingWeakKey:)", "(--allow-weak-key)"),
+        ("with PublicKey(certificate:)", "with --cert"),
+        ("with PublicKey(parsing:)", "with --public-key"),
+    ]
 
     /// A progress line on standard error, rewritten in place; `nil` clears it.
     static func progress(_ text: String?) {

@@ -82,7 +82,7 @@ public struct Fixtures: Sendable {
         let v3Signature = try signer.signature(
             for: Array("1795312800123\nb3f5a1c2d4e6\n".utf8) + v3ResponseBody + [0x0A])
         v3ResponseHeaders = V3ResponseVerifier.Headers(
-            timestamp: "1795312800123", nonce: "b3f5a1c2d4e6", signature: Base64.encode(v3Signature))
+            timestamp: "1795312800123", nonce: "b3f5a1c2d4e6", signature: Data(v3Signature).base64EncodedString())
         v3ResponseVerifier = try V3ResponseVerifier(publicKey: publicKey)
         let key1024 = try PrivateKey(
             parsingAllowingWeakKey: [UInt8](try Data(contentsOf: vectors.appendingPathComponent("rsa1024-pkcs8.pem"))))

@@ -2,7 +2,7 @@
 // Each target feeds the input to one parser and lets it throw; only a crash, a hang or a sanitizer report is a
 // finding (the notify target also checks that two paths agree). Targets: form, notify, json-response, xml-response, key, cert-bundle, har, jsonl, v3-auth.
 import AlipayConformance
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 
 #if canImport(Glibc)
 import Glibc
