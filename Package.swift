@@ -53,7 +53,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AlipaySignTests",
-            dependencies: ["AlipaySign", "VectorSupport"]
+            // CLibXML2: one test checks that the library leaves the host's libxml2 error handler in place.
+            dependencies: ["AlipaySign", "VectorSupport", "CLibXML2"]
         ),
         .testTarget(
             name: "AlipayConformanceTests",

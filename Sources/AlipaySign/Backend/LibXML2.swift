@@ -52,8 +52,12 @@ enum LibXML2 {
         sax.warning = nil
         sax.serror = { _, _ in }
         // Encoding and I/O errors bypass the SAX handlers and print through the (per-thread) generic handler;
-        // a structured handler takes them instead, so that nothing is printed.
+        // a structured handler takes them instead, so that nothing is printed. The host's own handler (and its
+        // context) is put back before returning: the library leaves no per-thread state behind.
+        let previousHandler = __xmlStructuredError()?.pointee
+        let previousContext = __xmlStructuredErrorContext()?.pointee
         xmlSetStructuredErrorFunc(nil) { _, _ in }
+        defer { xmlSetStructuredErrorFunc(previousContext ?? nil, previousHandler ?? nil) }
         guard let ctxt = xmlCreatePushParserCtxt(&sax, nil, nil, 0, nil) else {
             throw AlipaySignError(.backendFailure, "libxml2 could not create a parser")
         }
