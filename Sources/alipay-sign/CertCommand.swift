@@ -140,16 +140,21 @@ struct CertCommand: ParsableCommand {
             let instant = at.flatMap { ISO8601Instant.parse($0) }
             let result = try instant.map { try CertificateChain.verify(certificateFile: candidate, rootFile: roots, at: $0) }
                 ?? CertificateChain.verify(certificateFile: candidate, rootFile: roots)
+            let (check, certificate, chain, anchor): (CertificateChain.Check?, AlipayCertificate?, [AlipayCertificate], AlipayCertificate?)
+            switch result {
+            case .trusted(let t): (check, certificate, chain, anchor) = (nil, nil, t.chain, t.anchor)
+            case .untrusted(let f): (check, certificate, chain, anchor) = (f.check, f.certificate, f.chain, nil)
+            }
             if json {
                 print(JSONOutput.object([
-                    ("trusted", .bool(result.isTrusted)), ("check", .optional(result.failedCheck?.rawValue)),
-                    ("message", .string(result.message)),
-                    ("certificate", .optional(result.failedCertificate?.sn)),
-                    ("chain", .array(result.chain.map { .string($0.sn) })),
-                    ("anchor", .optional(result.anchor?.sn)),
+                    ("trusted", .bool(result.isTrusted)), ("check", .optional(check?.rawValue)),
+                    ("message", .string(result.description)),
+                    ("certificate", .optional(certificate?.sn)),
+                    ("chain", .array(chain.map { .string($0.sn) })),
+                    ("anchor", .optional(anchor?.sn)),
                 ]).rendered())
             } else {
-                print(result.isTrusted ? result.message : "not trusted (\(result.failedCheck?.rawValue ?? "")): \(result.message)")
+                print(result.isTrusted ? result.description : "not trusted (\(check?.rawValue ?? "")): \(result.description)")
             }
             if !result.isTrusted { throw ExitCode.signatureInvalid }
         }

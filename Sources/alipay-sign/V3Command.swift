@@ -133,25 +133,32 @@ struct V3Command: ParsableCommand {
             let r = try V3RequestVerifier(publicKey: publicKey).verify(
                 authorization: authorization, method: method, requestURI: uri, body: try V3Command.body(body),
                 appAuthToken: appAuthToken, maxAge: maxAge)
-            if let sn, let named = r.authorization.appCertSN, named != sn {
+            // Shown whatever the verdict; only the valid case vouches for it.
+            let (authorization, content, age, diagnosis): (V3Authorization, [UInt8], Double?, V3RequestDiagnosis?)
+            switch r {
+            case .valid(let v): (authorization, content, age, diagnosis) = (v.authorization, v.content, v.ageSeconds, nil)
+            case .invalid(let f), .unsigned(let f), .stale(let f):
+                (authorization, content, age, diagnosis) = (f.authorization, f.content, f.ageSeconds, f.diagnosis)
+            }
+            if let sn, let named = authorization.appCertSN, named != sn {
                 Terminal.writeError("note: the header's app_cert_sn is \(named), but --cert's certificate is \(sn)")
             }
             if json {
                 print(JSONOutput.object([
                     ("valid", .bool(r.isValid)), ("status", .string(r.status.rawValue)),
-                    ("content", V3Command.contentLines(r.content)), ("app_id", .optional(r.authorization.appID)),
-                    ("age_seconds", r.ageSeconds.map { .string(String(format3: $0)) } ?? .null),
-                    ("diagnosis", .optional(r.diagnosis)),
+                    ("content", V3Command.contentLines(content)), ("app_id", .optional(authorization.appID)),
+                    ("age_seconds", age.map { .string(String(format3: $0)) } ?? .null),
+                    ("diagnosis", .optional(diagnosis?.explanation)),
                 ]).rendered())
             } else {
                 switch r.status {
                 case .valid: print("valid")
                 case .invalid: print("invalid")
                 case .unsigned: print("unsigned: the header has no sign field")
-                case .stale: print("stale: the signature verifies, but the timestamp is \(String(format3: r.ageSeconds ?? 0)) s from now")
+                case .stale: print("stale: the signature verifies, but the timestamp is \(String(format3: age ?? 0)) s from now")
                 }
-                if let diagnosis = r.diagnosis { Terminal.writeError("hint: \(diagnosis)") }
-                if r.status == .invalid && r.diagnosis == nil {
+                if let diagnosis { Terminal.writeError("hint: \(diagnosis.explanation)") }
+                if r.status == .invalid && diagnosis == nil {
                     Terminal.writeError(
                         "hint: no single-line change explains it: the body, a query value, the header's fields or the key differ")
                 }
@@ -206,7 +213,12 @@ struct V3Command: ParsableCommand {
             let headers = V3ResponseVerifier.Headers(
                 timestamp: timestamp, nonce: nonce, signature: signature, sn: sn, encrypted: key != nil)
             let r = try verifier.verify(statusCode: status, headers: headers, body: body, decryptionKey: key)
-            let errorObject: JSONOutput = r.error.map { e in
+            let (certificateSN, plaintext, errorBody): (String?, String?, V3ResponseVerifier.ErrorBody?)
+            switch r {
+            case .valid(let v): (certificateSN, plaintext, errorBody) = (v.certificateSN, v.plaintext, v.error)
+            case .invalid(let u), .unsignedError(let u), .missingHeaders(let u): (certificateSN, plaintext, errorBody) = (u.certificateSN, nil, u.error)
+            }
+            let errorObject: JSONOutput = errorBody.map { e in
                 .object([
                     ("code", .string(e.code)), ("message", .optional(e.message)),
                     ("links", .array(e.links.map { .object([("link", .string($0.link)), ("desc", .optional($0.desc))]) })),
@@ -215,13 +227,13 @@ struct V3Command: ParsableCommand {
             if common.json {
                 print(JSONOutput.object([
                     ("valid", .bool(r.isValid)), ("status", .string(r.status.rawValue)),
-                    ("alipay_sn", .optional(r.certificateSN)), ("plaintext", .optional(r.plaintext)), ("error", errorObject),
+                    ("alipay_sn", .optional(certificateSN)), ("plaintext", .optional(plaintext)), ("error", errorObject),
                     ("notes", .array(r.notes.map { .string($0) })),
                 ]).rendered())
             } else {
                 print(r.status == .valid ? "valid" : r.status == .invalid ? "invalid" : r.status.rawValue)
-                if let plaintext = r.plaintext { print("plaintext: \(plaintext)") }
-                if let e = r.error {
+                if let plaintext { print("plaintext: \(plaintext)") }
+                if let e = errorBody {
                     print("error: \(e.code)\(e.message.map { " (\($0))" } ?? "")")
                     for link in e.links { print("  \(link.desc ?? "link"): \(link.link)") }
                 }

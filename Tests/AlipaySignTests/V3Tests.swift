@@ -30,11 +30,14 @@ import VectorSupport
             authorization: v.authorization, method: v.method, requestURI: v.uri, body: Array(v.body.utf8),
             appAuthToken: v.app_auth_token)
         #expect(r.status.rawValue == v.expected, "\(v)")
-        if r.status == .valid { #expect(String(decoding: r.content, as: UTF8.self) == v.content) }
+        if case .valid(let verified) = r { #expect(String(decoding: verified.content, as: UTF8.self) == v.content) }
+        var diagnosis: V3RequestDiagnosis?
+        if case .invalid(let failure) = r { diagnosis = failure.diagnosis }
         if let line = v.diagnosis_line {
-            #expect(r.diagnosis?.hasPrefix("line \(line) ") == true, "\(v): \(r.diagnosis ?? "no diagnosis")")
+            #expect(diagnosis?.line == line, "\(v): \(diagnosis?.explanation ?? "no diagnosis")")
+            #expect(diagnosis?.explanation.hasPrefix("line \(line) ") == true, "\(v)")
         } else if v.expected == "invalid" {
-            #expect(r.diagnosis == nil, "\(v): \(r.diagnosis ?? "")")
+            #expect(diagnosis == nil, "\(v): \(diagnosis?.explanation ?? "")")
         }
     }
 
@@ -103,8 +106,16 @@ import VectorSupport
         let key = try AESKey(base64: Self.vectors.aes_key)
         let r = try single.verify(statusCode: v.status, headers: headers, body: Array(v.body.utf8), decryptionKey: key)
         #expect(r.status.rawValue == v.expected, "\(v)")
-        if let plaintext = v.plaintext { #expect(r.plaintext == plaintext) }
-        if v.status >= 400 { #expect(r.error?.code == "invalid-auth-token") }
+        if let plaintext = v.plaintext {
+            guard case .valid(let verified) = r else { throw V3TestFailure.notValid("\(v)") }
+            #expect(verified.plaintext == plaintext)
+        }
+        if v.status >= 400 {
+            switch r {
+            case .valid(let verified): #expect(verified.error?.code == "invalid-auth-token")
+            case .invalid(let u), .unsignedError(let u), .missingHeaders(let u): #expect(u.error?.code == "invalid-auth-token")
+            }
+        }
         if v.sn != nil {
             #expect(try byCertificate.verify(statusCode: v.status, headers: headers, body: Array(v.body.utf8)).status.rawValue
                     == v.expected)
@@ -140,3 +151,5 @@ import VectorSupport
         #expect(V3ResponseVerifier.ErrorBody(Array(#"{"message":"no code"}"#.utf8)) == nil)
     }
 }
+
+enum V3TestFailure: Error { case notValid(String) }

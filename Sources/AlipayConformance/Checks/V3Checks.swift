@@ -35,11 +35,12 @@ struct V3Checks {
                     let r = try verifier.verify(
                         authorization: header, method: exchange.method, requestURI: exchange.requestURI,
                         body: exchange.request.body, appAuthToken: token)
-                    if r.status == .invalid {
+                    if case .invalid(let failure) = r {
                         f.append(Finding(
                             "v3.request.signature", .error, "the Authorization sign does not verify under the app's public key",
-                            value: String(decoding: r.content, as: UTF8.self),
-                            hint: r.diagnosis ?? "no single-line change explains it: the body, a query value, the header or the key differ"))
+                            value: String(decoding: failure.content, as: UTF8.self),
+                            hint: failure.diagnosis?.explanation
+                                ?? "no single-line change explains it: the body, a query value, the header or the key differ"))
                     }
                 }
             } catch let error as AlipaySignError {
@@ -71,18 +72,23 @@ struct V3Checks {
             encrypted: response.header("alipay-encrypt-type")?.uppercased() == "AES")
         do {
             let r = try verifier.verify(statusCode: exchange.status, headers: headers, body: response.body)
-            switch r.status {
-            case .valid: break
-            case .invalid:
+            let errorBody: V3ResponseVerifier.ErrorBody?
+            switch r {
+            case .valid(let v): errorBody = v.error
+            case .invalid(let u):
+                errorBody = u.error
                 f.append(Finding(
                     "v3.response.signature", .error, "alipay-signature does not verify over timestamp, nonce and body",
-                    value: String(decoding: r.content ?? [], as: UTF8.self), hint: "the body may have been altered or re-serialised"))
-            case .missingHeaders:
+                    value: String(decoding: u.unverifiedContent ?? [], as: UTF8.self),
+                    hint: "the body may have been altered or re-serialised"))
+            case .missingHeaders(let u):
+                errorBody = u.error
                 f.append(Finding("v3.response.headers", .error, r.notes.first ?? "signature headers missing"))
-            case .unsignedError:
+            case .unsignedError(let u):
+                errorBody = u.error
                 f.append(Finding("v3.response.signature", .info, r.notes.first ?? "an unsigned error response"))
             }
-            if let e = r.error {
+            if let e = errorBody {
                 f.append(Finding("v3.response.error", .info, "\(exchange.status) \(e.code): \(e.message ?? "")", value: e.links.first?.link))
             }
             for note in r.notes where note.contains("alipay-sn") {

@@ -45,11 +45,10 @@ public struct AlipayPublicKeyRegistry: Sendable {
         let file = try CertificateFile(parsing: certificateFile)
         let certificate = try file.firstCertificate()
         if let roots {
-            let result = CertificateChain.verify(file.certificates, roots: roots.certificates, at: instant)
-            guard result.isTrusted else {
+            if case .untrusted(let failure) = CertificateChain.verify(file.certificates, roots: roots.certificates, at: instant) {
                 throw AlipaySignError(
                     .untrustedCertificate,
-                    "certificate \(certificate.sn) is not trusted (\(result.failedCheck?.rawValue ?? "")): \(result.message)",
+                    "certificate \(certificate.sn) is not trusted (\(failure.check.rawValue)): \(failure.message)",
                     hint: "check that the root bundle is Alipay's alipayRootCert.crt and that the certificate is current")
             }
         }

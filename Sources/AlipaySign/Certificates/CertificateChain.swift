@@ -30,26 +30,37 @@ public enum CertificateChain {
         case badSignature
     }
 
-    /// The outcome: trusted, or the check that failed, on which certificate, and why.
-    public struct Result: Sendable, CustomStringConvertible {
-        /// The chain in the order it was checked: root-most first, the candidate's first certificate last or
-        /// in between (as `sortByDn` leaves it).
-        public let chain: [AlipayCertificate]
-        /// The root that signed the top of the chain, when one did.
-        public let anchor: AlipayCertificate?
-        /// The failed check, `nil` when trusted.
-        public let failedCheck: Check?
-        /// The certificate the failed check is about.
-        public let failedCertificate: AlipayCertificate?
-        /// One sentence on what was found.
-        public let message: String
-
-        public var isTrusted: Bool { failedCheck == nil }
-        public var description: String { message }
+    /// What the checks found (wrapped in ``ChainVerification``).
+    struct Result: Sendable {
+        let chain: [AlipayCertificate]
+        let anchor: AlipayCertificate?
+        let failedCheck: Check?
+        let failedCertificate: AlipayCertificate?
+        let message: String
     }
 
     /// Checks `candidate` (a certificate and its chain, in any order) against `roots` at `instant`.
-    public static func verify(_ candidate: [AlipayCertificate], roots: [AlipayCertificate], at instant: Date = Date()) -> Result {
+    /// - Parameters:
+    ///   - candidate: the certificates of the file to trust, in any order.
+    ///   - roots: the root bundle's certificates.
+    ///   - instant: when the chain must be valid; now by default.
+    /// - Returns: ``ChainVerification/trusted(_:)`` with the ordered chain and its root, or
+    ///   ``ChainVerification/untrusted(_:)`` with the check that failed.
+    public static func verify(_ candidate: [AlipayCertificate], roots: [AlipayCertificate], at instant: Date = Date())
+        -> ChainVerification
+    {
+        let r = evaluate(candidate, roots: roots, at: instant)
+        if let check = r.failedCheck {
+            return .untrusted(ChainFailure(
+                check: check, certificate: r.failedCertificate, chain: r.chain, message: r.message))
+        }
+        guard let anchor = r.anchor else {
+            return .untrusted(ChainFailure(check: .issuerNotInRoots, certificate: nil, chain: r.chain, message: r.message))
+        }
+        return .trusted(TrustedChain(chain: r.chain, anchor: anchor, message: r.message))
+    }
+
+    static func evaluate(_ candidate: [AlipayCertificate], roots: [AlipayCertificate], at instant: Date) -> Result {
         func fail(_ check: Check, _ certificate: AlipayCertificate?, _ chain: [AlipayCertificate], anchor: AlipayCertificate? = nil, _ message: String)
             -> Result
         {
@@ -114,9 +125,15 @@ public enum CertificateChain {
     /// Checks the certificate file `candidate` against the root bundle `roots` at `instant`. Unreadable
     /// blocks of the root bundle are skipped (as the SM2 roots are by strict parsers); the candidate must be
     /// readable throughout.
-    /// - Throws: ``AlipaySignError/Code/malformedCertificate`` for unreadable input.
+    /// - Parameters:
+    ///   - candidate: the certificate file (PEM, DER or base64): a certificate and its chain.
+    ///   - roots: the root bundle file (`alipayRootCert.crt`).
+    ///   - instant: when the chain must be valid; now by default.
+    /// - Returns: the verdict, as ``verify(_:roots:at:)``.
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/malformedCertificate`` for unreadable
+    ///   input.
     public static func verify(certificateFile candidate: [UInt8], rootFile roots: [UInt8], at instant: Date = Date())
-        throws -> Result
+        throws -> ChainVerification
     {
         let file = try CertificateFile(parsing: candidate)
         if let broken = file.entries.first(where: { $0.certificate == nil }) {
@@ -154,4 +171,48 @@ public enum CertificateChain {
         }
         return nil
     }
+}
+
+/// The Java SDK's verdict on a certificate chain: only the trusted case carries the ordered chain and its root.
+public enum ChainVerification: Sendable, CustomStringConvertible {
+    /// Every check passed.
+    case trusted(TrustedChain)
+    /// A check failed.
+    case untrusted(ChainFailure)
+
+    /// Whether the chain is trusted.
+    public var isTrusted: Bool {
+        if case .trusted = self { return true }
+        return false
+    }
+
+    /// One sentence on what was found.
+    public var description: String {
+        switch self {
+        case .trusted(let t): t.message
+        case .untrusted(let f): f.message
+        }
+    }
+}
+
+/// A chain that is trusted under a root.
+public struct TrustedChain: Sendable {
+    /// The chain in the order it was checked: root-most first (as the Java SDK's `sortByDn` leaves it).
+    public let chain: [AlipayCertificate]
+    /// The root that signed the top of the chain.
+    public let anchor: AlipayCertificate
+    /// One sentence on what was found.
+    public let message: String
+}
+
+/// Why a chain is not trusted.
+public struct ChainFailure: Sendable {
+    /// The check that failed.
+    public let check: CertificateChain.Check
+    /// The certificate the failed check is about, when it is about one.
+    public let certificate: AlipayCertificate?
+    /// The chain as far as it was ordered.
+    public let chain: [AlipayCertificate]
+    /// One sentence on what was found.
+    public let message: String
 }

@@ -139,16 +139,13 @@ public struct V3RequestVerifier: Sendable {
         case stale
     }
 
-    public struct Result: Sendable {
-        public let status: Status
-        public let authorization: V3Authorization
-        /// The content that was verified (UTF-8).
-        public let content: [UInt8]
-        /// The timestamp's distance from the instant checked, in seconds (positive: in the past).
-        public let ageSeconds: Double?
-        /// For an invalid signature: the single-line change that makes it verify, when one does.
-        public let diagnosis: String?
-        public var isValid: Bool { status == .valid }
+    /// What a verification found, whatever the verdict (wrapped in ``V3RequestVerification``).
+    struct Result: Sendable {
+        let status: Status
+        let authorization: V3Authorization
+        let content: [UInt8]
+        let ageSeconds: Double?
+        let diagnosis: V3RequestDiagnosis?
     }
 
     /// - Parameters:
@@ -156,6 +153,21 @@ public struct V3RequestVerifier: Sendable {
     public func verify(
         authorization header: String, method: String, requestURI: String, body: [UInt8] = [], appAuthToken: String? = nil,
         maxAge: Double? = nil, now: Date = Date()
+    ) throws -> V3RequestVerification {
+        let r = try outcome(
+            authorization: header, method: method, requestURI: requestURI, body: body, appAuthToken: appAuthToken,
+            maxAge: maxAge, now: now)
+        switch r.status {
+        case .valid: return .valid(VerifiedV3Request(result: r))
+        case .invalid: return .invalid(V3RequestFailure(result: r))
+        case .unsigned: return .unsigned(V3RequestFailure(result: r))
+        case .stale: return .stale(V3RequestFailure(result: r))
+        }
+    }
+
+    func outcome(
+        authorization header: String, method: String, requestURI: String, body: [UInt8], appAuthToken: String?,
+        maxAge: Double?, now: Date
     ) throws -> Result {
         let authorization = try V3Authorization(parsing: header)
         let content = V3Content.request(
@@ -181,7 +193,7 @@ public struct V3RequestVerifier: Sendable {
     func diagnose(
         _ authorization: V3Authorization, signature: String, method: String, requestURI: String, body: [UInt8],
         appAuthToken: String?
-    ) -> String? {
+    ) -> V3RequestDiagnosis? {
         let auth = authorization.authString
         func verifies(_ m: String, _ uri: String, _ b: [UInt8], _ token: String?, trailing: Bool = true) -> Bool {
             var c = V3Content.request(authString: auth, method: m, requestURI: uri, body: b, appAuthToken: token)
@@ -190,7 +202,7 @@ public struct V3RequestVerifier: Sendable {
         }
         for other in ["GET", "POST", "PUT", "DELETE", "PATCH"] where other != method.uppercased() {
             if verifies(other, requestURI, body, appAuthToken) {
-                return "line 2 (the method) differs: the signature is over \(other), the request is \(method.uppercased())"
+                return V3RequestDiagnosis(line: 2, "line 2 (the method) differs: the signature is over \(other), the request is \(method.uppercased())")
             }
         }
         var uris: [(String, String)] = []
@@ -203,22 +215,93 @@ public struct V3RequestVerifier: Sendable {
         if requestURI.contains("+") { uris.append((requestURI.replacingAll("+", with: "%20"), "'+' written as %20")) }
         if requestURI.contains("%20") { uris.append((requestURI.replacingAll("%20", with: "+"), "%20 written as '+'")) }
         for (uri, what) in uris where verifies(method, uri, body, appAuthToken) {
-            return "line 3 (the request URI) differs: the signature is over \(what): \(uri)"
+            return V3RequestDiagnosis(line: 3, "line 3 (the request URI) differs: the signature is over \(what): \(uri)")
         }
         if !body.isEmpty, verifies(method, requestURI, [], appAuthToken) {
-            return "line 4 (the body) differs: the signature is over an empty body"
+            return V3RequestDiagnosis(line: 4, "line 4 (the body) differs: the signature is over an empty body")
         }
         if let last = body.last, last == 0x0A, verifies(method, requestURI, Array(body.dropLast()), appAuthToken) {
-            return "line 4 (the body) differs: the signature is over the body without its final line break"
+            return V3RequestDiagnosis(line: 4, "line 4 (the body) differs: the signature is over the body without its final line break")
         }
         if appAuthToken != nil, verifies(method, requestURI, body, nil) {
-            return "line 5 (the app auth token) differs: the signature is over no token line"
+            return V3RequestDiagnosis(line: 5, "line 5 (the app auth token) differs: the signature is over no token line")
         }
         if !verifies(method, requestURI, body, appAuthToken, trailing: false) {
             return nil
         }
-        return "the final line break is missing from what was signed"
+        return V3RequestDiagnosis(line: nil, "the final line break is missing from what was signed")
     }
+}
+
+/// Which line of a v3 request's content differs from what was signed, and how (the single-line change that makes
+/// the signature verify).
+public struct V3RequestDiagnosis: Sendable, Hashable, CustomStringConvertible {
+    /// The line of `authString\nMETHOD\nrequestURI\nbody\n[appAuthToken\n]` that differs (1-based); `nil` when
+    /// only the final line break is missing.
+    public let line: Int?
+    /// What differs, in a sentence (`line 3 (the request URI) differs: the signature is over the path without
+    /// the query`).
+    public let explanation: String
+
+    init(line: Int?, _ explanation: String) {
+        self.line = line
+        self.explanation = explanation
+    }
+
+    /// The explanation.
+    public var description: String { explanation }
+}
+
+/// The outcome of verifying a v3 request: only the valid case carries what was verified.
+public enum V3RequestVerification: Sendable {
+    /// The signature verifies, and the timestamp is within the window asked for.
+    case valid(VerifiedV3Request)
+    /// The signature does not verify.
+    case invalid(V3RequestFailure)
+    /// The header has no `sign` field.
+    case unsigned(V3RequestFailure)
+    /// The signature verifies, but the timestamp is outside the freshness window.
+    case stale(V3RequestFailure)
+
+    /// Whether the request can be trusted.
+    public var isValid: Bool {
+        if case .valid = self { return true }
+        return false
+    }
+
+    /// The verdict's name, for reports.
+    public var status: V3RequestVerifier.Status {
+        switch self {
+        case .valid: .valid
+        case .invalid: .invalid
+        case .unsigned: .unsigned
+        case .stale: .stale
+        }
+    }
+}
+
+/// A v3 request whose signature verified within the freshness window.
+public struct VerifiedV3Request: Sendable {
+    let result: V3RequestVerifier.Result
+    /// The header's fields.
+    public var authorization: V3Authorization { result.authorization }
+    /// The content that verified (UTF-8).
+    public var content: [UInt8] { result.content }
+    /// The timestamp's distance from the instant checked, in seconds (positive: in the past).
+    public var ageSeconds: Double? { result.ageSeconds }
+}
+
+/// A v3 request that cannot be trusted.
+public struct V3RequestFailure: Sendable {
+    let result: V3RequestVerifier.Result
+    /// The header's fields, as sent (unverified).
+    public var authorization: V3Authorization { result.authorization }
+    /// The content built from the request (UTF-8).
+    public var content: [UInt8] { result.content }
+    /// The timestamp's distance from the instant checked, in seconds.
+    public var ageSeconds: Double? { result.ageSeconds }
+    /// For an invalid signature: the single-line change that makes it verify, when one does.
+    public var diagnosis: V3RequestDiagnosis? { result.diagnosis }
 }
 
 extension String {

@@ -92,18 +92,14 @@ public struct V3ResponseVerifier: Sendable {
         }
     }
 
-    public struct Result: Sendable {
-        public let status: Status
-        /// The content verified (UTF-8 bytes), when there was one to verify.
-        public let content: [UInt8]?
-        /// The SN whose key verified (or was tried).
-        public let certificateSN: String?
-        /// The decrypted body of an encrypted response that verified.
-        public let plaintext: String?
-        /// The error body, for an error response that has one.
-        public let error: ErrorBody?
-        public let notes: [String]
-        public var isValid: Bool { status == .valid }
+    /// What a verification found, whatever the verdict (wrapped in ``V3ResponseVerification``).
+    struct Result: Sendable {
+        let status: Status
+        let content: [UInt8]?
+        let certificateSN: String?
+        let plaintext: String?
+        let error: ErrorBody?
+        let notes: [String]
     }
 
     /// - Parameters:
@@ -111,7 +107,20 @@ public struct V3ResponseVerifier: Sendable {
     ///   - body: the body exactly as received.
     ///   - decryptionKey: to decrypt an encrypted body once it has verified.
     /// - Throws: ``AlipaySignError/Code/unknownCertificateSN`` in certificate mode; `decryptionFailed`.
-    public func verify(statusCode: Int = 200, headers: Headers, body: [UInt8], decryptionKey: AESKey? = nil) throws -> Result {
+    /// - Returns: ``V3ResponseVerification/valid(_:)`` with what verified, or the reason it cannot be trusted.
+    public func verify(statusCode: Int = 200, headers: Headers, body: [UInt8], decryptionKey: AESKey? = nil) throws
+        -> V3ResponseVerification
+    {
+        let r = try outcome(statusCode: statusCode, headers: headers, body: body, decryptionKey: decryptionKey)
+        switch r.status {
+        case .valid: return .valid(VerifiedV3Response(result: r))
+        case .invalid: return .invalid(UnverifiedV3Response(result: r))
+        case .unsignedError: return .unsignedError(UnverifiedV3Response(result: r))
+        case .missingHeaders: return .missingHeaders(UnverifiedV3Response(result: r))
+        }
+    }
+
+    func outcome(statusCode: Int, headers: Headers, body: [UInt8], decryptionKey: AESKey?) throws -> Result {
         let success = (200..<300).contains(statusCode)
         let error = success ? nil : ErrorBody(body)
         var notes: [String] = []
@@ -161,4 +170,68 @@ public struct V3ResponseVerifier: Sendable {
             status: .valid, content: content, certificateSN: sn, plaintext: plaintext,
             error: error ?? (plaintext.flatMap { success ? nil : ErrorBody(Array($0.utf8)) }), notes: notes)
     }
+}
+
+/// The outcome of verifying a v3 response (docs/PROTOCOL.md §6.2): only the valid case carries what was verified.
+public enum V3ResponseVerification: Sendable {
+    /// The signature verifies over `timestamp\nnonce\nbody\n`.
+    case valid(VerifiedV3Response)
+    /// The signature does not verify.
+    case invalid(UnverifiedV3Response)
+    /// An error status without a signature (or with the literal `null`): accepted unverified by the SDKs.
+    case unsignedError(UnverifiedV3Response)
+    /// A 2xx response without `alipay-signature`, `alipay-timestamp` or `alipay-nonce`.
+    case missingHeaders(UnverifiedV3Response)
+
+    /// Whether the response can be trusted.
+    public var isValid: Bool {
+        if case .valid = self { return true }
+        return false
+    }
+
+    /// The verdict's name, for reports.
+    public var status: V3ResponseVerifier.Status {
+        switch self {
+        case .valid: .valid
+        case .invalid: .invalid
+        case .unsignedError: .unsignedError
+        case .missingHeaders: .missingHeaders
+        }
+    }
+
+    /// Why the verdict is what it is, and anything else worth knowing.
+    public var notes: [String] {
+        switch self {
+        case .valid(let r): r.notes
+        case .invalid(let r), .unsignedError(let r), .missingHeaders(let r): r.notes
+        }
+    }
+}
+
+/// A v3 response whose signature verified.
+public struct VerifiedV3Response: Sendable {
+    let result: V3ResponseVerifier.Result
+    /// The content that verified (UTF-8 bytes).
+    public var content: [UInt8] { result.content ?? [] }
+    /// The SN whose key verified, in certificate mode (or the one given with the key).
+    public var certificateSN: String? { result.certificateSN }
+    /// The decrypted body of an encrypted response, when the AES key was given.
+    public var plaintext: String? { result.plaintext }
+    /// The error body of a signed error response.
+    public var error: V3ResponseVerifier.ErrorBody? { result.error }
+    /// Anything worth knowing that did not change the verdict.
+    public var notes: [String] { result.notes }
+}
+
+/// A v3 response that cannot be trusted: what was found, for reports.
+public struct UnverifiedV3Response: Sendable {
+    let result: V3ResponseVerifier.Result
+    /// The content that was tried, when there was a signature to try.
+    public var unverifiedContent: [UInt8]? { result.content }
+    /// The SN whose key was tried.
+    public var certificateSN: String? { result.certificateSN }
+    /// The error body, unverified (the SDKs show it for unsigned error responses).
+    public var error: V3ResponseVerifier.ErrorBody? { result.error }
+    /// Why it is not valid, and anything else worth knowing.
+    public var notes: [String] { result.notes }
 }
