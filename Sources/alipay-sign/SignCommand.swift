@@ -62,12 +62,12 @@ struct SignCommand: ParsableCommand {
         let key = try Input.privateKey(privateKey, allowWeak: allowWeakKey)
         let type = signType.resolved()
         if jsonl { return try runBatch(key: key, type: type) }
-        let signed: SignedContent
+        let signed: (content: String, signature: String)
         var certificateSNs: [(String, JSONOutput)] = []
         if raw {
             let content = try Input.text(common.input)
             let signer = try Signer(privateKey: key, signType: type, charset: try common.parsedCharset() ?? .utf8)
-            signed = SignedContent(content: content, signature: try signer.sign(content: content))
+            signed = (content, try signer.sign(content: content))
         } else {
             let (parsed, charset) = try Parameters.parse(
                 try Input.parameters(common.input), charset: try common.parsedCharset())
@@ -83,13 +83,15 @@ struct SignCommand: ParsableCommand {
                 let identity = try CertificateModeIdentity(
                     appCertificate: try Input.bytes(appCert, what: "app certificate"),
                     rootCertificates: try Input.bytes(rootCert, what: "root certificate bundle"))
-                signed = try signer.signRequest(parameters, certificateMode: identity).signed
+                let request = try signer.signRequest(parameters, certificateMode: identity)
+                signed = (request.content, request.signature)
                 certificateSNs = [
                     ("app_cert_sn", .string(identity.appCertSN)),
                     ("alipay_root_cert_sn", .string(identity.alipayRootCertSN)),
                 ]
             } else {
-                signed = try signer.signRequest(parameters)
+                let request = try signer.signRequest(parameters)
+                signed = (request.content, request.signature)
             }
         }
         emit(

@@ -73,7 +73,8 @@ import VectorSupport
         #expect(encrypted["biz_content"] == v.encrypted_biz_content)
         #expect(encrypted["encrypt_type"] == "AES")
         let signer = try Signer(privateKey: PrivateKey(parsing: Vectors.bytes("alipay/keys/rsa2048-pkcs8.pem")), charset: charset)
-        #expect(try signer.signRequest(encrypted) == SignedContent(content: v.content, signature: v.signature))
+        let signed = try signer.signRequest(encrypted)
+        #expect(signed.content == v.content && signed.signature == v.signature)
         #expect(throws: AlipaySignError(.conflictingParameter, "")) {
             try AESKey(base64: v.aes_key).encryptingBizContent(of: ["app_id": "1"])
         }

@@ -132,11 +132,15 @@ public struct CertificateModeIdentity: Sendable, Equatable {
 extension Signer {
     /// Signs a request in certificate mode: adds `app_cert_sn` and `alipay_root_cert_sn`, then signs the
     /// canonical content, which includes them (Java `getRequestHolderWithSign`).
-    /// - Returns: the parameters sent (with the two SNs) and the signed content.
+    /// - Parameters:
+    ///   - parameters: the request's parameters.
+    ///   - identity: the app certificate's SN and the root bundle's SN.
+    /// - Returns: the signed request; its ``SignedRequest/parameters`` carry the two SNs.
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/conflictingParameter`` when a
+    ///   parameter already holds another SN.
     public func signRequest(_ parameters: [String: String], certificateMode identity: CertificateModeIdentity) throws
-        -> (parameters: [String: String], signed: SignedContent)
+        -> SignedRequest
     {
-        let withSNs = try identity.applied(to: parameters)
-        return (withSNs, try signRequest(withSNs))
+        try signRequest(try identity.applied(to: parameters))
     }
 }

@@ -2,6 +2,8 @@
 /// digit reader for percent-escapes.
 enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
+    /// Uppercase hex digits, for percent-escapes.
+    static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     /// `bytes` as lowercase hex, two digits a byte.
     static func lower(_ bytes: some Collection<UInt8>) -> String {

@@ -32,28 +32,22 @@ public struct Signer: Sendable {
     }
 
     /// Signs a request: builds the canonical content of `parameters` (everything except `sign`; empty values
-    /// dropped; PROTOCOL.md §1.1) and signs it.
-    /// - Returns: the content that was signed and its base64 signature.
-    public func signRequest(_ parameters: [String: String]) throws -> SignedContent {
+    /// dropped; docs/PROTOCOL.md §1.1) and signs it.
+    /// - Parameter parameters: the request's parameters, `charset` and `sign_type` included (they are signed).
+    /// - Returns: the content that was signed, its base64 signature, and the wire encoding.
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/unencodableCharacter`` when a value
+    ///   has a character the charset lacks.
+    public func signRequest(_ parameters: [String: String]) throws -> SignedRequest {
+        var unsigned = parameters
+        unsigned["sign"] = nil
         if charset == .utf8 {
             let bytes = SignContent.utf8Bytes(parameters, mode: .request)
-            return SignedContent(
-                content: String(decoding: bytes, as: UTF8.self), signature: Base64.encode(try signature(for: bytes)))
+            return SignedRequest(
+                signedParameters: unsigned, content: String(decoding: bytes, as: UTF8.self),
+                signature: Base64.encode(try signature(for: bytes)), charset: charset)
         }
         let content = SignContent.build(parameters, mode: .request)
-        return SignedContent(content: content, signature: try sign(content: content))
-    }
-}
-
-/// A content and its signature.
-public struct SignedContent: Sendable, Equatable {
-    /// The exact text that was signed.
-    public let content: String
-    /// Its standard base64 signature.
-    public let signature: String
-
-    public init(content: String, signature: String) {
-        self.content = content
-        self.signature = signature
+        return SignedRequest(
+            signedParameters: unsigned, content: content, signature: try sign(content: content), charset: charset)
     }
 }
