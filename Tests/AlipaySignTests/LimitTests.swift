@@ -8,18 +8,34 @@ import VectorSupport
 @Suite struct LimitTests {
     static let depth = 100_000
 
-    @Test func jsonNested100000Deep() throws {
-        let node = "{\"code\":\"10000\",\"deep\":" + String(repeating: "[", count: Self.depth) + String(repeating: "]", count: Self.depth) + "}"
-        let body = Array(("{\"alipay_trade_query_response\":" + node + ",\"sign\":\"AAAA\"}").utf8)
+    /// A response whose root, node and arrays nest `levels` containers deep in all.
+    static func response(levels: Int) -> (body: [UInt8], node: String) {
+        let arrays = levels - 2
+        let node = "{\"code\":\"10000\",\"deep\":" + String(repeating: "[", count: arrays) + String(repeating: "]", count: arrays) + "}"
+        return (Array(("{\"alipay_trade_query_response\":" + node + ",\"sign\":\"AAAA\"}").utf8), node)
+    }
+
+    /// One nesting limit for both JSON readers: 512 levels are read, 513 and 100,000 are an error, never a crash.
+    @Test func jsonNestingHasOneLimit() throws {
+        #expect(JSONReader.maximumDepth == 512)
+        let (body, node) = Self.response(levels: 512)
         let e = try ResponseExtractor.extract(body, method: "alipay.trade.query")
         #expect(e.range.count == node.utf8.count)
+        _ = try JSONReader.parse(body)
+        for levels in [513, Self.depth] {
+            let deep = Self.response(levels: levels).body
+            #expect(throws: AlipaySignError(.malformedJSON, "")) { try ResponseExtractor.extract(deep, method: "alipay.trade.query") }
+            #expect(throws: AlipaySignError(.malformedJSON, "")) { try JSONReader.parse(deep) }
+        }
         // Unclosed: an error, not a crash.
         #expect(throws: AlipaySignError(.malformedJSON, "")) {
-            try ResponseExtractor.extract(Array(body.dropLast(Self.depth / 2)), method: "alipay.trade.query")
+            try ResponseExtractor.extract(Array(body.dropLast(200)), method: "alipay.trade.query")
         }
-        // The tree-building reader has a depth limit instead.
         let parameters = Array(("{\"a\":" + String(repeating: "[", count: Self.depth) + String(repeating: "]", count: Self.depth) + "}").utf8)
         #expect(throws: AlipaySignError(.malformedJSON, "")) { try Parameters.fromJSONObject(parameters) }
+    }
+
+    @Test func xmlNested100000Deep() throws {
         // XML that deep: libxml2 2.9 reads it (its SAX pass does not recurse); the slice is the Java rule's.
         let inner = String(repeating: "<a>", count: Self.depth) + String(repeating: "</a>", count: Self.depth)
         let xml = "<alipay_trade_query_response>" + inner + "<sign>x</sign></alipay_trade_query_response>"

@@ -127,8 +127,10 @@ let benchmarks: @Sendable () -> Void = {
     // Scaling: 10x the input should cost about 10x the time (linear, not quadratic).
     for n in [10_000, 100_000] {
         let body = Array(((0..<n).map { "k\($0)=v%E6%B5%8B\($0)" }.joined(separator: "&") + "&charset=utf-8").utf8)
-        let nested = Array(("{\"alipay_trade_query_response\":{\"code\":\"10000\",\"d\":" + String(repeating: "[", count: n)
-            + String(repeating: "]", count: n) + "},\"sign\":\"AAAA\"}").utf8)
+        // n brackets in all: n/1000 sibling arrays, each 500 deep (the JSON readers refuse more than 512 levels).
+        let deep500 = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        let nested = Array(("{\"alipay_trade_query_response\":{\"code\":\"10000\",\"d\":["
+            + Array(repeating: deep500, count: n / 1000).joined(separator: ",") + "]},\"sign\":\"AAAA\"}").utf8)
         let label = n == 10_000 ? "10k" : "100k"
         let scaleConfig = Benchmark.Configuration(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(2), maxIterations: 200)
         Benchmark("scale_params_\(label)", configuration: scaleConfig) { benchmark in

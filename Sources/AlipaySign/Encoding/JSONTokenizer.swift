@@ -1,0 +1,232 @@
+/// The one JSON tokenizer (RFC 8259) of the library, under both the tree reader (``JSONReader``) and the raw-range
+/// scanner of responses (`JSONScan`): whitespace, literals, numbers and strings, over bytes in UTF-8, GBK or
+/// GB18030, with one nesting limit.
+///
+/// Strings are scanned in the text's charset, so that a GBK or GB18030 trail byte that happens to be `\` (0x5C),
+/// `"` or `}` never counts as syntax, as it does not for the Java SDK, which works on decoded characters.
+struct JSONTokenizer {
+    /// How deep objects and arrays may nest (the root container is level 1). Deeper input is malformed for every
+    /// reader of the library: no Alipay message comes near it, and the limit bounds the tree reader's recursion.
+    static let maximumDepth = 512
+
+    enum Encoding { case utf8, gbk, gb18030 }
+
+    let b: UnsafeBufferPointer<UInt8>
+    let encoding: Encoding
+    /// The error's wording: what is being read (`the response`, `JSON`) and the hint to give.
+    let subject: String
+    let hint: String?
+    /// The position of the next byte to read.
+    var i = 0
+
+    init(_ b: UnsafeBufferPointer<UInt8>, encoding: Encoding = .utf8, subject: String = "JSON", hint: String? = nil) {
+        self.b = b
+        self.encoding = encoding
+        self.subject = subject
+        self.hint = hint
+    }
+
+    /// For each byte: whether it stands for itself inside a string (printable ASCII other than '"' and '\').
+    /// Allocated once for the process, never freed and never written after: safe to share across threads.
+    nonisolated(unsafe) static let plainStringByte: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for c in 0..<256 { table[c] = c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5C }
+        return UnsafePointer(table)
+    }()
+
+    func fail(_ what: String, at position: Int? = nil) -> AlipaySignError {
+        AlipaySignError(.malformedJSON, "\(subject) is not valid JSON: \(what) at byte \(position ?? i)", hint: hint)
+    }
+
+    /// The error for a container opened one level past ``maximumDepth``.
+    func tooDeep() -> AlipaySignError { fail("nested more than \(Self.maximumDepth) levels deep") }
+
+    var atEnd: Bool { i >= b.count }
+
+    mutating func skipWhitespace() {
+        while i < b.count {
+            switch b[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
+    }
+
+    /// Reads `true`, `false` or `null` at `i`.
+    mutating func literal(_ word: StaticString) throws {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { throw fail("a truncated literal") }
+        for k in 0..<n where b[i + k] != word.utf8Start[k] { throw fail("an invalid literal") }
+        i += n
+    }
+
+    /// Reads a number at `i`: `-`? int frac? exp?.
+    mutating func number() throws {
+        let start = i
+        if b[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < b.count, isDigit(b[i]) else { throw fail("a number without digits", at: start) }
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < b.count, isDigit(b[i]) { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < b.count, isDigit(b[i]) else { throw fail("a number with no digits after '.'", at: start) }
+            while i < b.count, isDigit(b[i]) { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < b.count, isDigit(b[i]) else { throw fail("a number with an empty exponent", at: start) }
+            while i < b.count, isDigit(b[i]) { i += 1 }
+        }
+    }
+
+    func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    /// A string token: where its content is (inside the quotes), whether it has escapes, and whether every byte
+    /// is ASCII.
+    struct StringToken {
+        let content: Range<Int>
+        let escaped: Bool
+        let ascii: Bool
+    }
+
+    /// Skips a string starting at its opening quote. Validates escapes (a `\u` needs four hex digits; pairing of
+    /// surrogates is the decoder's business), control characters and the charset's byte sequences.
+    mutating func string() throws -> StringToken {
+        let start = i
+        i += 1
+        var escaped = false
+        var ascii = true
+        guard let base = b.baseAddress else { throw fail("an unterminated string", at: start) }
+        let plain = Self.plainStringByte
+        let n = b.count
+        while i < n {
+            // Printable ASCII other than '"' and '\' (one table load instead of four comparisons), on a local
+            // index and a raw pointer: the common case of every scan.
+            var j = i
+            while j < n, plain[Int(base[j])] { j += 1 }
+            i = j
+            guard i < n else { break }
+            let c = base[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return StringToken(content: (start + 1)..<(i - 1), escaped: escaped, ascii: ascii)
+            }
+            if c == UInt8(ascii: "\\") {
+                escaped = true
+                guard i + 1 < n else { break }
+                switch base[i + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 6 <= n, (2..<6).allSatisfy({ Hex.value(base[i + $0]) != nil }) else {
+                        throw fail("an invalid \\u escape")
+                    }
+                    i += 6
+                default:
+                    throw fail("an invalid escape")
+                }
+                continue
+            }
+            if c < 0x20 { throw fail("an unescaped control character in a string") }
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            ascii = false
+            i += try multibyteLength(at: i)
+        }
+        throw fail("an unterminated string", at: start)
+    }
+
+    /// The length of the multi-byte character at `p` in the text's charset; throws when it is not one.
+    func multibyteLength(at p: Int) throws -> Int {
+        let c = b[p]
+        func byte(_ k: Int) -> UInt8? { p + k < b.count ? b[p + k] : nil }
+        func cont(_ k: Int) -> Bool { byte(k).map { $0 & 0xC0 == 0x80 } ?? false }
+        switch encoding {
+        case .utf8:
+            switch c {
+            case 0xC2...0xDF where cont(1): return 2
+            case 0xE0 where (byte(1).map { (0xA0...0xBF).contains($0) } ?? false) && cont(2): return 3
+            case 0xE1...0xEC where cont(1) && cont(2): return 3
+            case 0xEE...0xEF where cont(1) && cont(2): return 3
+            case 0xED where (byte(1).map { (0x80...0x9F).contains($0) } ?? false) && cont(2): return 3
+            case 0xF0 where (byte(1).map { (0x90...0xBF).contains($0) } ?? false) && cont(2) && cont(3): return 4
+            case 0xF1...0xF3 where cont(1) && cont(2) && cont(3): return 4
+            case 0xF4 where (byte(1).map { (0x80...0x8F).contains($0) } ?? false) && cont(2) && cont(3): return 4
+            default: throw fail("bytes that are not valid UTF-8", at: p)
+            }
+        case .gbk, .gb18030:
+            guard (0x81...0xFE).contains(c), let second = byte(1) else {
+                throw fail("bytes that are not valid \(encoding == .gbk ? "GBK" : "GB18030")", at: p)
+            }
+            if (0x40...0x7E).contains(second) || (0x80...0xFE).contains(second) { return 2 }
+            if encoding == .gb18030, (0x30...0x39).contains(second), let third = byte(2), let fourth = byte(3),
+                (0x81...0xFE).contains(third), (0x30...0x39).contains(fourth)
+            {
+                return 4
+            }
+            throw fail("bytes that are not valid \(encoding == .gbk ? "GBK" : "GB18030")", at: p)
+        }
+    }
+
+    /// The text of a UTF-8 string token, escapes resolved (surrogate escapes must pair).
+    func decode(_ token: StringToken) throws -> String {
+        guard token.escaped else { return String(decoding: b[token.content], as: UTF8.self) }
+        return String(decoding: try unescapedBytes(token), as: UTF8.self)
+    }
+
+    /// The bytes of a UTF-8 string token, escapes resolved.
+    func unescapedBytes(_ token: StringToken) throws -> [UInt8] {
+        guard token.escaped else { return Array(b[token.content]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(token.content.count)
+        var k = token.content.lowerBound
+        let end = token.content.upperBound
+        func hex4(_ at: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for q in 0..<4 { v = v << 4 | UInt32(Hex.value(b[at + q]) ?? 0) }
+            return v
+        }
+        while k < end {
+            let c = b[k]
+            guard c == UInt8(ascii: "\\") else {
+                out.append(c)
+                k += 1
+                continue
+            }
+            let e = b[k + 1]
+            k += 2
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(k)
+                k += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard k + 6 <= end, b[k] == UInt8(ascii: "\\"), b[k + 1] == UInt8(ascii: "u") else {
+                        throw fail("a high surrogate escape without its low surrogate", at: k)
+                    }
+                    let low = hex4(k + 2)
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("an unpaired surrogate escape", at: k) }
+                    k += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw fail("an unpaired surrogate escape", at: k)
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw fail("an invalid \\u escape", at: k) }
+                out.append(contentsOf: String(Character(u)).utf8)
+            default: out.append(e)  // '"', '\', '/': the tokenizer admitted no other
+            }
+        }
+        return out
+    }
+}
