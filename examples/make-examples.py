@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the example notifications with an independent implementation (Python `cryptography`).
 
-notify-trade.txt: a trade_status_sync body signed V1 (sign and sign_type left out, PROTOCOL.md §1.2) by the
+notify-trade.txt: a trade_status_sync body signed V1 (sign and sign_type left out, docs/PROTOCOL.md §1.2) by the
 example "Alipay" key in keys/ (made with `openssl genrsa 2048` for the examples only; never a real key).
 notify-real-alipay.txt and notify-tampered.txt: the real Alipay-signed message of
 ../vectors/alipay-sdk/node-sdk-notifications.json, as it is and with service_code altered.

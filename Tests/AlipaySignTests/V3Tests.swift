@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import VectorSupport
 
-/// The v3 protocol against vectors/v3 (content and headers built from PROTOCOL.md §6 and signed by Python
+/// The v3 protocol against vectors/v3 (content and headers built from docs/PROTOCOL.md §6 and signed by Python
 /// `cryptography`).
 @Suite struct V3Tests {
     static let vectors = Vectors.v3

@@ -1,5 +1,5 @@
 // Prints the hex of String.getBytes(charset) for each line of standard input (UTF-8), one line per input line:
-// the bytes the Java SDK signs (PROTOCOL.md §2.2, RSAEncryptor.doSign: content.getBytes(charset)).
+// the bytes the Java SDK signs (docs/PROTOCOL.md §2.2, RSAEncryptor.doSign: content.getBytes(charset)).
 // Run by generate.py as `java JavaBytes.java CHARSET`; needs a JDK 11 or later.
 import java.io.*;
 import java.nio.charset.*;

@@ -3,7 +3,7 @@
 
 Expected values come from Python `cryptography` (RSA PKCS#1 v1.5, SHA-256/SHA-1), the JDK's
 `String.getBytes(charset)` (the bytes Alipay's Java gateway signs; JavaBytes.java, cross-checked against Python's
-codecs wherever Python can encode the text) and urllib.parse (form encoding), following the rules of ../../../shared/PROTOCOL.md §1-2 as
+codecs wherever Python can encode the text) and urllib.parse (form encoding), following the rules of docs/PROTOCOL.md §1-2 as
 written in this file. Nothing here calls or reads the Swift code.
 
 Keys under keys/ are made for tests only. They are generated once and reused, so that the committed vectors do
@@ -105,7 +105,7 @@ def self_signed_cert(name, key):
     return cert
 
 
-# --- canonical content: Java AlipaySignature.getSignContent (PROTOCOL.md §1.1) -----------------------------------
+# --- canonical content: Java AlipaySignature.getSignContent (docs/PROTOCOL.md §1.1) -----------------------------------
 JAVA_WHITESPACE = set(range(0x09, 0x0E)) | set(range(0x1C, 0x20)) | {0x20, 0x1680, 0x2028, 0x2029, 0x205F, 0x3000} \
     | (set(range(0x2000, 0x200B)) - {0x2007})
 
@@ -269,7 +269,7 @@ def main():
         form_cases.append({"name": name, "charset": charset, "body": body, "parameters": params,
                            "request_content": content(params, "request")})
     with open(os.path.join(HERE, "content.json"), "w") as f:
-        json.dump({"source": "generate.py: Java getSignContent rules (PROTOCOL.md §1) written in Python; form "
+        json.dump({"source": "generate.py: Java getSignContent rules (docs/PROTOCOL.md §1) written in Python; form "
                              "bodies by urllib.parse.urlencode in the declared charset",
                    "content": content_cases, "forms": form_cases}, f, indent=1, ensure_ascii=False)
 
@@ -341,7 +341,7 @@ def main():
         assert any(ok) == n["valid"], n["name"]
     with open(os.path.join(HERE, "notifications.json"), "w") as f:
         json.dump({"source": "generate.py: bodies by urllib.parse.urlencode, signatures by Python cryptography over "
-                             "the V1/V2 content (PROTOCOL.md §1.2) in the body's charset",
+                             "the V1/V2 content (docs/PROTOCOL.md §1.2) in the body's charset",
                    "cases": notes}, f, indent=1, ensure_ascii=False)
     print(f"keys: {len(index)} files; content: {len(content_cases)}, forms: {len(form_cases)}, "
           f"signatures: {len(sig_cases)}, notifications: {len(notes)}")

@@ -2,7 +2,7 @@
 """Captured-traffic vectors for `alipay-sign check` (issue 6), and the bundled examples/capture.har.
 
 Every exchange is built here with Python `cryptography` (signatures) and the standard library (form encoding, JSON),
-following PROTOCOL.md §1 (request content), §1.2 (notifications), §4 (responses), §6 (v3) and §7 (parameters). Each
+following docs/PROTOCOL.md §1 (request content), §1.2 (notifications), §4 (responses), §6 (v3) and §7 (parameters). Each
 broken exchange is broken in one known way, so the findings expected of it are known by construction: they are listed
 with it in expected.json (the ids of the error and warning findings; info findings are not asserted).
 

@@ -1,6 +1,6 @@
 // Independent reference for certificate mode, run by generate.py (`java CertFacts.java ...`; JDK 11 or later).
 // It uses only the JDK: X500Principal.getName() (RFC 2253), BigInteger serials, MD5, X509Certificate.verify and
-// checkValidity, which is what the Alipay Java SDK calls (PROTOCOL.md §3.1, §3.4). It shares no code with AlipaySign.
+// checkValidity, which is what the Alipay Java SDK calls (docs/PROTOCOL.md §3.1, §3.4). It shares no code with AlipaySign.
 //
 //   java CertFacts.java facts FILE...            one JSON line per PEM block: issuer name, serial, sig alg OID, SN
 //   java CertFacts.java trust CANDIDATE ROOTS MILLIS

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Certificate-mode vectors (PROTOCOL.md §3), with expected values from implementations independent of AlipaySign.
+"""Certificate-mode vectors (docs/PROTOCOL.md §3), with expected values from implementations independent of AlipaySign.
 
 - generated/: certificates made here with Python `cryptography`: odd issuer names, serials of 1 to 20 bytes, a negative
   serial (patched into the DER by hand, since `cryptography` refuses to make one), and a root -> intermediate -> leaf
   hierarchy with expired, not-yet-valid, wrongly signed and mis-ordered variants.
-- alipay/: the real certificates the official SDKs ship (copied from ../../../shared/vectors/alipay-certificates; see
+- alipay/: the real certificates the official SDKs ship, from their test fixtures (committed here; see
   alipay/README.md for where each comes from and which SDK test asserts which SN).
 
 Expected values, per certificate (certificates.json):
@@ -331,7 +331,7 @@ def main():
         trust.append({"candidate": cand, "roots": roots, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "expected": verdict,
                       "note": note})
 
-    # --- certificate-mode requests: the two SNs added, then the canonical content (PROTOCOL.md §1.1: sorted by
+    # --- certificate-mode requests: the two SNs added, then the canonical content (docs/PROTOCOL.md §1.1: sorted by
     # key, empty values and `sign` left out) signed with RSA2 by `cryptography` ---
     from cryptography.hazmat.primitives.asymmetric import padding
     sn_of = {r["file"]: r["sn"] for r in records if r["index"] == 0}

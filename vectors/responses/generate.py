@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""v2 gateway response vectors (PROTOCOL.md §4, §5), made independently of AlipaySign.
+"""v2 gateway response vectors (docs/PROTOCOL.md §4, §5), made independently of AlipaySign.
 
 Each body is built here as text, encoded in its charset, and signed (RSA2 unless said) with Python `cryptography` over
 the bytes that the Java SDK's raw-substring rule selects: `java_json_slice` and `java_xml_slice` below restate
-`AlipaySignature.extractSignContent` (JSON) and `XmlConverter.getSignSourceData` (XML) from PROTOCOL.md §4.2/§4.5 on the
+`AlipaySignature.extractSignContent` (JSON) and `XmlConverter.getSignSourceData` (XML) from docs/PROTOCOL.md §4.2/§4.5 on the
 decoded text. The expected verdict is the Java SDK's policy (§4.2) computed here with `cryptography`'s own
 verification, except where the case says otherwise (`expected_note`): AlipaySign is stricter than the Java SDK on
 injected nodes and on a `<sign>` that is not an element, and says so.
@@ -61,7 +61,7 @@ def aes_decrypt(b64):
     return unpadder.update(data) + unpadder.finalize()
 
 
-# --- The Java SDK's extraction (PROTOCOL.md §4.2), on decoded text ---
+# --- The Java SDK's extraction (docs/PROTOCOL.md §4.2), on decoded text ---
 def java_json_slice(body, method):
     root = method.replace(".", "_") + "_response"
     idx = body.find(root)
@@ -315,7 +315,7 @@ def main():
         enc = Cipher(algorithms.AES(k), modes.CBC(b"\0" * 16)).encryptor()
         aes.append({"key": key, "plaintext": '{"a":"b"}', "charset": "UTF-8",
                     "ciphertext": base64.b64encode(enc.update(data) + enc.finalize()).decode()})
-    # Encrypted requests (PROTOCOL.md §5): biz_content -> base64(AES(bytes in charset)), encrypt_type=AES, then the
+    # Encrypted requests (docs/PROTOCOL.md §5): biz_content -> base64(AES(bytes in charset)), encrypt_type=AES, then the
     # canonical content (sorted, empty values and sign left out) signed RSA2.
     requests = []
     for charset, params in [("utf-8", {"app_id": "2021000000000001", "method": "alipay.trade.precreate", "charset": "utf-8",
@@ -330,7 +330,7 @@ def main():
                          "encrypted_biz_content": full["biz_content"], "content": content,
                          "signature": sign(content.encode(charset))})
     doc = {"source": "vectors/responses/generate.py: bodies signed by Python cryptography over the Java SDK's raw-substring "
-                     "slice (restated here from PROTOCOL.md §4); verdicts by the Java policy computed with cryptography; "
+                     "slice (restated here from docs/PROTOCOL.md §4); verdicts by the Java policy computed with cryptography; "
                      "AES by cryptography (CBC, zero IV, PKCS#7). Nothing here comes from AlipaySign.",
            "public_key": "alipay/keys/rsa2048-spki.pem", "responses": out, "aes": aes,
            "encrypted_requests": requests}

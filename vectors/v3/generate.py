@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""v3 protocol vectors (PROTOCOL.md §6), made with Python `cryptography`, independently of AlipaySign.
+"""v3 protocol vectors (docs/PROTOCOL.md §6), made with Python `cryptography`, independently of AlipaySign.
 
 Requests: the auth string, the content `authString\\nMETHOD\\nrequestURI\\nbody\\n[appAuthToken\\n]` and the header
 `ALIPAY-SHA256withRSA <authString>,sign=<base64>` are built here following §6.1, which cites the Java, .NET, PHP and
@@ -157,7 +157,7 @@ RESPONSES = [
 
 
 def main():
-    doc = {"source": "vectors/v3/generate.py: content and headers built from PROTOCOL.md §6, signed by Python cryptography",
+    doc = {"source": "vectors/v3/generate.py: content and headers built from docs/PROTOCOL.md §6, signed by Python cryptography",
            "app_public_key": "alipay/keys/other2048-spki.pem", "alipay_public_key": "alipay/keys/rsa2048-spki.pem",
            "alipay_certificate": "certificates/generated/chain-leaf-only.pem", "alipay_certificate_sn": LEAF_SN,
            "aes_key": AES_KEY_B64, "requests": REQUESTS, "responses": RESPONSES}

@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Checks of a v2 gateway exchange (`gateway.do`): common parameters (PROTOCOL.md §7), the request signature,
+/// Checks of a v2 gateway exchange (`gateway.do`): common parameters (docs/PROTOCOL.md §7), the request signature,
 /// the response envelope and signature, the echoed sign string of `isv.invalid-signature`, per-API rules.
 struct V2Checks {
     let checker: Checker

@@ -7,7 +7,7 @@ import Darwin
 #endif
 import Synchronization
 
-/// GBK and GB18030 through the C library's iconv (BACKEND.md §3: glibc "GBK" is CP936, byte-identical to
+/// GBK and GB18030 through the C library's iconv (docs/BACKEND.md §3: glibc "GBK" is CP936, byte-identical to
 /// Foundation's, `€` → `0x80`). iconv reports characters it cannot convert with `EILSEQ`; we turn that into an
 /// error rather than a substitute character. An `iconv_t` is not thread-safe: descriptors come from a pool, each
 /// used by one call at a time.

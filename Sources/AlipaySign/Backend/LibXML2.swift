@@ -2,7 +2,7 @@ internal import CLibXML2
 
 /// A SAX pass of libxml2 over an XML body: checks that it is well-formed and records where each element's
 /// start tag begins, as a byte offset in the body as given (`xmlByteConsumed` counts input bytes, whatever the
-/// encoding; BACKEND.md §4). No tree is built; entities are not loaded from the network.
+/// encoding; docs/BACKEND.md §4). No tree is built; entities are not loaded from the network.
 enum LibXML2 {
     struct Element {
         /// The offset of the start tag's `<`.

@@ -1,6 +1,6 @@
 internal import COpenSSL
 
-/// AES-CBC with PKCS#7 padding through OpenSSL's EVP, the ciphers fetched once (BACKEND.md §1).
+/// AES-CBC with PKCS#7 padding through OpenSSL's EVP, the ciphers fetched once (docs/BACKEND.md §1).
 enum OpenSSLAES {
     private struct Cipher: @unchecked Sendable {
         let pointer: OpaquePointer?

@@ -1,7 +1,7 @@
 internal import COpenSSL
 
 /// An owned `EVP_PKEY`. Immutable after creation; OpenSSL documents concurrent read-only use of a key as safe,
-/// which is what makes the `@unchecked Sendable` sound (BACKEND.md §2).
+/// which is what makes the `@unchecked Sendable` sound (docs/BACKEND.md §2).
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
 

@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A fetched `EVP_MD`, fetched once per process (BACKEND.md §1: implicit fetches per call cost time).
+/// A fetched `EVP_MD`, fetched once per process (docs/BACKEND.md §1: implicit fetches per call cost time).
 struct Digest: @unchecked Sendable {
     let md: OpaquePointer
     let size: Int
@@ -37,7 +37,7 @@ struct Digest: @unchecked Sendable {
 /// context: a call claims a free slot (an atomic flag; the search starts at a slot chosen by the thread, so that
 /// threads rarely meet), hashes, signs or verifies, and releases it. In the steady state nothing is allocated and
 /// no shared reference count is touched per operation; when every slot is busy, a call falls back to a fresh
-/// copy of the template (BACKEND.md §1: "hash first, then EVP_PKEY_CTX_dup").
+/// copy of the template (docs/BACKEND.md §1: "hash first, then EVP_PKEY_CTX_dup").
 final class RSAPKCS1Context: @unchecked Sendable {
     private let template: OpaquePointer
     private let key: EVPKey

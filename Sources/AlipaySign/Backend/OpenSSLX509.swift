@@ -1,7 +1,7 @@
 internal import COpenSSL
 
 /// An owned `X509`, parsed once from DER. Immutable after creation; OpenSSL documents concurrent read-only use
-/// of a certificate as safe, which is what makes the `@unchecked Sendable` sound (BACKEND.md §2).
+/// of a certificate as safe, which is what makes the `@unchecked Sendable` sound (docs/BACKEND.md §2).
 final class X509Handle: @unchecked Sendable {
     private let pointer: OpaquePointer
 
@@ -36,7 +36,7 @@ final class X509Handle: @unchecked Sendable {
 }
 
 extension OpenSSL {
-    /// MD5 of bytes: only for certificate SNs, which the protocol defines with MD5 (PROTOCOL.md §3.1).
+    /// MD5 of bytes: only for certificate SNs, which the protocol defines with MD5 (docs/PROTOCOL.md §3.1).
     static func md5(_ bytes: [UInt8]) throws -> [UInt8] {
         guard let md5 = Digest.md5 else {
             throw AlipaySignError(

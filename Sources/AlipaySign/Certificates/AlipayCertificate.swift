@@ -28,7 +28,7 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
     public let notBefore: Date
     public let notAfter: Date
     /// The certificate's SN: lowercase hex MD5 of ``X500PrincipalName/rfc2253`` of the issuer followed by
-    /// ``serialNumber`` (PROTOCOL.md §3.1). This is `app_cert_sn` for an app certificate and `alipay_cert_sn` for
+    /// ``serialNumber`` (docs/PROTOCOL.md §3.1). This is `app_cert_sn` for an app certificate and `alipay_cert_sn` for
     /// an Alipay public-key certificate.
     public let sn: String
     /// OpenSSL's parse of the same DER, made on first use: SN work never needs it, and OpenSSL 3's

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Alipay public keys by certificate SN, for verification in certificate mode (PROTOCOL.md §3.3).
+/// Alipay public keys by certificate SN, for verification in certificate mode (docs/PROTOCOL.md §3.3).
 ///
 /// v2 responses name the certificate that signed them in `alipay_cert_sn`; v3 responses in the `alipay-sn`
 /// header. Alipay rotates its certificate, so a verifier holds one key per SN and picks by the SN the
@@ -95,7 +95,7 @@ public struct AlipayPublicKeyRegistry: Sendable {
     }
 }
 
-/// The two SN parameters a request carries in certificate mode (PROTOCOL.md §3.3): `app_cert_sn` of the app's
+/// The two SN parameters a request carries in certificate mode (docs/PROTOCOL.md §3.3): `app_cert_sn` of the app's
 /// certificate and `alipay_root_cert_sn` of Alipay's root bundle. Compute once at start-up.
 public struct CertificateModeIdentity: Sendable, Equatable {
     public let appCertSN: String

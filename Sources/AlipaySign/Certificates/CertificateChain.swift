@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Chain trust exactly as the Java SDK's `AntCertificationUtil.isTrusted` decides it (PROTOCOL.md §3.4), the
+/// Chain trust exactly as the Java SDK's `AntCertificationUtil.isTrusted` decides it (docs/PROTOCOL.md §3.4), the
 /// check the SDK runs before it accepts a downloaded Alipay public-key certificate.
 ///
 /// 1. The candidate's certificates are ordered by name linking (`sortByDn`): up from the first certificate by

@@ -4,7 +4,7 @@
 /// Reads PEM (any number of blocks, LF or CRLF, with or without blank lines between them, text around them
 /// ignored), DER, bare base64 of DER, and base64 of PEM text (the `alipay_cert_content` that
 /// `alipay.open.app.alipaycert.download` returns). A block that cannot be read is kept as a skipped entry
-/// with the reason, never fatal for the others (PROTOCOL.md §3.2).
+/// with the reason, never fatal for the others (docs/PROTOCOL.md §3.2).
 public struct CertificateFile: Sendable {
     /// One block of the file, in file order: a certificate, or why there is none.
     public struct Entry: Sendable {
@@ -41,7 +41,7 @@ public struct CertificateFile: Sendable {
     }
 
     /// The first certificate of the file, which gives a public-key certificate's SN and key (Java's
-    /// `CertificateFactory.generateCertificate` reads only the first: PROTOCOL.md §3.3).
+    /// `CertificateFactory.generateCertificate` reads only the first: docs/PROTOCOL.md §3.3).
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the first block is not readable, even if
     ///   later ones are.
     public func firstCertificate() throws -> AlipayCertificate {

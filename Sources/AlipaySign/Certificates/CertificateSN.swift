@@ -1,4 +1,4 @@
-/// Certificate SNs as the official SDKs compute them (PROTOCOL.md §3.1, §3.2).
+/// Certificate SNs as the official SDKs compute them (docs/PROTOCOL.md §3.1, §3.2).
 public enum CertificateSN {
     /// The SN of one certificate: lowercase hex MD5 (32 characters, leading zeros kept) of the JDK's RFC 2253
     /// issuer string followed by the decimal serial, over UTF-8.

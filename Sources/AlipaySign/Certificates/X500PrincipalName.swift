@@ -2,7 +2,7 @@
 /// need it.
 ///
 /// ``rfc2253`` is exactly the JDK's `X500Principal.getName()`, the string the Java SDK hashes into certificate
-/// SNs (PROTOCOL.md §3.1): RDNs most specific first, `,` between them, `+` inside a multi-valued RDN (in DER
+/// SNs (docs/PROTOCOL.md §3.1): RDNs most specific first, `,` between them, `+` inside a multi-valued RDN (in DER
 /// order); the keywords CN, C, L, ST, O, OU, STREET, DC and UID; any other attribute as `OID=#hex` of its DER;
 /// string values taken as UTF-8 bytes and escaped as the JDK does. Equality (`==`, hashing) is the JDK's
 /// `X500Principal.equals`: case-insensitive, whitespace-collapsing comparison of PrintableString and UTF8String

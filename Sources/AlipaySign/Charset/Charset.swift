@@ -1,4 +1,4 @@
-/// The charset whose bytes are signed and verified (PROTOCOL.md §2.2).
+/// The charset whose bytes are signed and verified (docs/PROTOCOL.md §2.2).
 ///
 /// Alipay's `charset` parameter names it; the content string is encoded in it before hashing, exactly as the
 /// Java SDK's `content.getBytes(charset)`, except that a character the charset cannot encode is an error here,

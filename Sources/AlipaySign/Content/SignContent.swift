@@ -1,4 +1,4 @@
-/// The canonical sign content ("待签名字符串") of v2 requests and asynchronous notifications (PROTOCOL.md §1).
+/// The canonical sign content ("待签名字符串") of v2 requests and asynchronous notifications (docs/PROTOCOL.md §1).
 ///
 /// Java `AlipaySignature.getSignContent` is the reference: keys sorted in Java `String` order, pairs whose
 /// value is empty or whitespace-only dropped (Java `StringUtils.isEmpty`), `key=value` joined by `&`,
@@ -6,7 +6,7 @@
 public enum SignContent {
     /// Which parameters a content leaves out.
     public enum Mode: String, Sendable, CaseIterable {
-        /// A request: every parameter except `sign` (Java `getSignContent`, PROTOCOL.md §1.1).
+        /// A request: every parameter except `sign` (Java `getSignContent`, docs/PROTOCOL.md §1.1).
         case request
         /// A notification checked the V1 way: without `sign` and `sign_type` (Java `getSignCheckContentV1`).
         case notifyV1 = "notify-v1"
@@ -16,7 +16,7 @@ public enum SignContent {
         /// The parameter names this mode leaves out.
         ///
         /// Both notification modes also drop `alipay_cert_sn`, which Alipay adds to certificate-mode return
-        /// parameters but does not sign (PROTOCOL.md §1.2; egzosn/pay-java-parent#66).
+        /// parameters but does not sign (docs/PROTOCOL.md §1.2; egzosn/pay-java-parent#66).
         public var excludedKeys: Set<String> {
             switch self {
             case .request: Mode.requestExcluded
@@ -62,7 +62,7 @@ public enum SignContent {
         return out
     }
 
-    /// Java `String.compareTo`: lexicographic over UTF-16 code units (PROTOCOL.md §1.1: `Collections.sort`).
+    /// Java `String.compareTo`: lexicographic over UTF-16 code units (docs/PROTOCOL.md §1.1: `Collections.sort`).
     ///
     /// For keys made of BMP characters, and so for every ASCII key Alipay defines, this is the same as UTF-8 byte
     /// order; the two differ only between a character above U+FFFF and one in U+E000–U+FFFF, where Java, the

@@ -1,4 +1,4 @@
-/// Standard base64 (RFC 4648 §4, `+` `/` and `=` padding), as every Alipay SDK writes it (PROTOCOL.md §2.3).
+/// Standard base64 (RFC 4648 §4, `+` `/` and `=` padding), as every Alipay SDK writes it (docs/PROTOCOL.md §2.3).
 ///
 /// Encoding never breaks lines. Decoding skips ASCII whitespace anywhere (keys and signatures are pasted with
 /// line breaks) and is otherwise strict: any other character outside the alphabet, a misplaced `=`, or a

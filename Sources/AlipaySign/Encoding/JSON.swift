@@ -2,7 +2,7 @@
 ///
 /// It keeps what a signature verifier needs and a generic decoder throws away: members in document order,
 /// duplicate names, the raw text of numbers, and the byte range of every value, so that a caller can slice the
-/// exact bytes that were signed instead of re-serialising them (PROTOCOL.md §4.1).
+/// exact bytes that were signed instead of re-serialising them (docs/PROTOCOL.md §4.1).
 @_spi(AlipaySignTools) public indirect enum JSONValue: Sendable, Equatable {
     case object([Member])
     case array([JSONValue])

@@ -1,4 +1,4 @@
-/// Alipay's content encryption key (内容加密, `encrypt_type=AES`; PROTOCOL.md §5): AES-CBC with an all-zero IV
+/// Alipay's content encryption key (内容加密, `encrypt_type=AES`; docs/PROTOCOL.md §5): AES-CBC with an all-zero IV
 /// and PKCS#7 padding, the key length (128, 192 or 256 bits) choosing the AES variant.
 ///
 /// The key is given as Alipay shows it: base64, such as `aYA0GP8JEW+D7/UFaskCWA==`. Encrypt a request's
@@ -75,7 +75,7 @@ public struct AESKey: Sendable, CustomStringConvertible {
 }
 
 extension AESKey {
-    /// A request's parameters for `encrypt_type=AES` (PROTOCOL.md §5): `biz_content` replaced by the base64 of
+    /// A request's parameters for `encrypt_type=AES` (docs/PROTOCOL.md §5): `biz_content` replaced by the base64 of
     /// its encryption (its bytes in `charset`), and `encrypt_type=AES` added. Sign the result: the signature
     /// covers the ciphertext.
     /// - Throws: ``AlipaySignError/Code/conflictingParameter`` when there is no `biz_content` to encrypt, or

@@ -1,4 +1,4 @@
-/// The structure a key was found in (PROTOCOL.md §2.4: which SDK expects which).
+/// The structure a key was found in (docs/PROTOCOL.md §2.4: which SDK expects which).
 public enum KeyFormat: String, Sendable, CaseIterable {
     /// PKCS#1 `RSAPrivateKey` (the .NET and Python SDKs' private key; PEM `RSA PRIVATE KEY`).
     case pkcs1Private = "PKCS#1"
@@ -30,7 +30,7 @@ public enum KeyEncoding: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// RSA key-size policy (PROTOCOL.md §2.4): 2048 bits and up by default; 1024-bit keys only through APIs whose
+/// RSA key-size policy (docs/PROTOCOL.md §2.4): 2048 bits and up by default; 1024-bit keys only through APIs whose
 /// names say they are weak; under 1024 bits never.
 enum KeySizePolicy {
     case standard

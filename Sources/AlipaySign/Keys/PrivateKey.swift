@@ -1,7 +1,7 @@
 /// An RSA private key, parsed once, immutable, and safe to share across threads and tasks.
 ///
 /// Accepts PKCS#1 and PKCS#8, as PEM, as the bare base64 Alipay's tools give (any whitespace, any line length),
-/// or as DER (PROTOCOL.md §2.4). ``format`` and ``encoding`` say what was found.
+/// or as DER (docs/PROTOCOL.md §2.4). ``format`` and ``encoding`` say what was found.
 ///
 /// Nothing about the key's secret parts ever appears in an error or a description.
 public final class PrivateKey: Sendable, CustomStringConvertible {

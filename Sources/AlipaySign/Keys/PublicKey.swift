@@ -2,7 +2,7 @@
 ///
 /// Accepts SubjectPublicKeyInfo and PKCS#1 `RSAPublicKey`, as PEM, bare base64 or DER; and, through
 /// ``init(certificate:)``, the key inside an X.509 certificate (the first one of a chain, as Java's
-/// `CertificateFactory.generateCertificate` reads it: PROTOCOL.md §3.3).
+/// `CertificateFactory.generateCertificate` reads it: docs/PROTOCOL.md §3.3).
 public final class PublicKey: Sendable, CustomStringConvertible {
     let key: EVPKey
     /// The structure the key was found in.

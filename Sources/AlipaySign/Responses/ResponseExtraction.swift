@@ -3,7 +3,7 @@ public enum ResponseFormat: String, Sendable, CaseIterable {
     case json, xml
 }
 
-/// What a v2 gateway response signs, and what it says about itself (PROTOCOL.md §4).
+/// What a v2 gateway response signs, and what it says about itself (docs/PROTOCOL.md §4).
 ///
 /// ``range`` is the exact bytes the signature covers, as the body arrived: for JSON, the value of the root member
 /// `<method with '.' → '_'>_response` (or `error_response`), `{...}` inclusive, or, for an encrypted response, the

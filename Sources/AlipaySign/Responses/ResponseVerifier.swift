@@ -1,4 +1,4 @@
-/// Verifies v2 gateway responses exactly as the Java SDK decides (`checkResponseSign`, PROTOCOL.md §4.2), and
+/// Verifies v2 gateway responses exactly as the Java SDK decides (`checkResponseSign`, docs/PROTOCOL.md §4.2), and
 /// reports the outcome as a value: the verdict, the exact content, and, for an encrypted response that
 /// verified, the plaintext.
 ///

@@ -1,4 +1,4 @@
-/// XML responses (`format=xml`, legacy; PROTOCOL.md §4.5).
+/// XML responses (`format=xml`, legacy; docs/PROTOCOL.md §4.5).
 ///
 /// The signed slice follows the Java and .NET SDKs (`XmlConverter.getSignSourceData`): from just after the
 /// root node's start tag to the first `<sign` in the body; the sign is the text between the first `<sign>` and

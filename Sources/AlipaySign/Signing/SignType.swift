@@ -1,4 +1,4 @@
-/// The `sign_type` of a v2 request or notification (PROTOCOL.md §2.1). Both are RSASSA-PKCS1-v1_5.
+/// The `sign_type` of a v2 request or notification (docs/PROTOCOL.md §2.1). Both are RSASSA-PKCS1-v1_5.
 public enum SignType: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `RSA2`: SHA256withRSA. The default, and what Alipay recommends.
     case rsa2 = "RSA2"

@@ -1,4 +1,4 @@
-/// The v3 `Authorization` header (PROTOCOL.md §6.1):
+/// The v3 `Authorization` header (docs/PROTOCOL.md §6.1):
 /// `ALIPAY-SHA256withRSA app_id=…[,app_cert_sn=…],nonce=…,timestamp=…[,extra=…],sign=<base64>`.
 ///
 /// Parsing keeps every field's text exactly as sent and in its order, unknown fields included, because line 1 of

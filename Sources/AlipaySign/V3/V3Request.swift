@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The signed content of a v3 request (PROTOCOL.md §6.1), as UTF-8 bytes:
+/// The signed content of a v3 request (docs/PROTOCOL.md §6.1), as UTF-8 bytes:
 /// `authString\nMETHOD\nrequestURI\nbody\n`, then `appAuthToken\n` only when a token is used.
 public enum V3Content {
     /// - Parameters:
@@ -33,7 +33,7 @@ public enum V3Content {
         return out
     }
 
-    /// The signed content of a v3 response (PROTOCOL.md §6.2): `timestamp\nnonce\nbody\n`.
+    /// The signed content of a v3 response (docs/PROTOCOL.md §6.2): `timestamp\nnonce\nbody\n`.
     public static func response(timestamp: String, nonce: String, body: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(timestamp.utf8.count + nonce.utf8.count + body.count + 3)

@@ -1,4 +1,4 @@
-/// Verifies v3 responses (PROTOCOL.md §6.2): `alipay-timestamp\nalipay-nonce\nbody\n` against `alipay-signature`,
+/// Verifies v3 responses (docs/PROTOCOL.md §6.2): `alipay-timestamp\nalipay-nonce\nbody\n` against `alipay-signature`,
 /// with the key chosen by `alipay-sn` in certificate mode.
 ///
 /// The SDKs' policy: a 2xx response must be signed (a missing header is a failure); an error response is verified
@@ -54,7 +54,7 @@ public struct V3ResponseVerifier: Sendable {
         case missingHeaders
     }
 
-    /// A v3 error body: `{"code":…,"message":…,"links":[{"link":…,"desc":…}]}` (PROTOCOL.md §6.3).
+    /// A v3 error body: `{"code":…,"message":…,"links":[{"link":…,"desc":…}]}` (docs/PROTOCOL.md §6.3).
     public struct ErrorBody: Sendable, Equatable {
         public let code: String
         public let message: String?
