@@ -18,6 +18,8 @@ struct JSONTokenizer {
     let hint: String?
     /// The position of the next byte to read.
     var i = 0
+    /// ``plainStringByte``, read once (each static access is a `swift_once` check, and strings are the hot path).
+    let plain = JSONTokenizer.plainStringByte
 
     init(_ b: UnsafeBufferPointer<UInt8>, encoding: Encoding = .utf8, subject: String = "JSON", hint: String? = nil) {
         self.b = b
@@ -85,12 +87,10 @@ struct JSONTokenizer {
 
     func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
-    /// A string token: where its content is (inside the quotes), whether it has escapes, and whether every byte
-    /// is ASCII.
+    /// A string token: where its content is (inside the quotes), and whether it has escapes.
     struct StringToken {
         let content: Range<Int>
         let escaped: Bool
-        let ascii: Bool
     }
 
     /// Skips a string starting at its opening quote. Validates escapes (a `\u` needs four hex digits; pairing of
@@ -99,9 +99,8 @@ struct JSONTokenizer {
         let start = i
         i += 1
         var escaped = false
-        var ascii = true
         guard let base = b.baseAddress else { throw fail("an unterminated string", at: start) }
-        let plain = Self.plainStringByte
+        let plain = self.plain
         let n = b.count
         while i < n {
             // Printable ASCII other than '"' and '\' (one table load instead of four comparisons), on a local
@@ -113,7 +112,7 @@ struct JSONTokenizer {
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
-                return StringToken(content: (start + 1)..<(i - 1), escaped: escaped, ascii: ascii)
+                return StringToken(content: (start + 1)..<(i - 1), escaped: escaped)
             }
             if c == UInt8(ascii: "\\") {
                 escaped = true
@@ -123,7 +122,9 @@ struct JSONTokenizer {
                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i += 2
                 case UInt8(ascii: "u"):
-                    guard i + 6 <= n, (2..<6).allSatisfy({ Hex.value(base[i + $0]) != nil }) else {
+                    guard i + 6 <= n, Hex.value(base[i + 2]) != nil, Hex.value(base[i + 3]) != nil,
+                        Hex.value(base[i + 4]) != nil, Hex.value(base[i + 5]) != nil
+                    else {
                         throw fail("an invalid \\u escape")
                     }
                     i += 6
@@ -137,7 +138,6 @@ struct JSONTokenizer {
                 i += 1
                 continue
             }
-            ascii = false
             i += try multibyteLength(at: i)
         }
         throw fail("an unterminated string", at: start)

@@ -206,6 +206,6 @@ struct JSONScan {
 enum JSONText {
     /// The text of a string's content bytes (inside its quotes), escapes resolved; the bytes must be UTF-8.
     static func unescape(_ b: UnsafeBufferPointer<UInt8>, _ content: Range<Int>) throws -> String {
-        try JSONTokenizer(b).decode(JSONTokenizer.StringToken(content: content, escaped: true, ascii: false))
+        try JSONTokenizer(b).decode(JSONTokenizer.StringToken(content: content, escaped: true))
     }
 }
