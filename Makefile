@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
+.PHONY: deps build release rules demo test docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -76,6 +76,15 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build
+
+# The DocC documentation of both libraries (.build/plugins/Swift-DocC/outputs/*.doccarchive), failing on any DocC
+# warning; then every public symbol must be documented, with Parameters/Returns/Throws where they apply.
+docs: deps
+	$(SWIFT) package --disable-sandbox generate-documentation --target AlipaySign --target AlipayConformance \
+	  --warnings-as-errors
+	@for t in AlipaySign AlipayConformance; do \
+	  python3 scripts/doc-coverage.py "$$(find .build -path "*extracted-symbols*/$$t/$$t.symbols.json" | head -n 1)" || exit 1; \
+	done
 
 # libFuzzer over nine targets (fuzz/run.sh: the table of executions and crashes), FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

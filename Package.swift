@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // DocC: `make docs` (swift package generate-documentation); nothing at run time.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // OpenSSL 3 libcrypto, the system's. Only Sources/AlipaySign/Backend imports it (and CLibXML2).

@@ -91,11 +91,11 @@ struct AlipayVectorTests {
         #expect(try verifier.verify(content: c.content, signature: c.signature), "\(label)")
         // The other hash, the other charset, a changed content: each invalid.
         let otherType: SignType = type == .rsa2 ? .legacyRSA : .rsa2
-        #expect(try !verifier.with(signType: otherType).verify(content: c.content, signature: c.signature))
+        #expect(try !SignatureVerifier(publicKey: publicKey, signType: otherType, charset: charset).verify(content: c.content, signature: c.signature))
         #expect(try !verifier.verify(content: c.content + " ", signature: c.signature))
         if c.content.utf8.contains(where: { $0 >= 0x80 }) {
             let otherCharset: Charset = charset == .utf8 ? .gb18030 : .utf8
-            #expect(try !verifier.with(charset: otherCharset).verify(content: c.content, signature: c.signature))
+            #expect(try !SignatureVerifier(publicKey: publicKey, signType: type, charset: otherCharset).verify(content: c.content, signature: c.signature))
         }
     }
 

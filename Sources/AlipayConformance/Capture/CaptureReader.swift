@@ -15,8 +15,16 @@ import Darwin
 /// entry by entry) or JSON Lines (one exchange a line). The format is recognised from the first non-blank byte
 /// and the first member name.
 public final class CaptureReader {
-    public enum Format: String, Sendable { case har, jsonLines = "jsonl" }
+    /// The capture formats read.
+    public enum Format: String, Sendable {
+        /// HAR 1.2, as browsers' developer tools, mitmproxy, Charles and Fiddler write it.
+        case har
+        /// One exchange a line, in the project's JSON Lines capture schema.
+        case jsonLines = "jsonl"
+    }
 
+
+    /// The format recognised.
     public let format: Format
     private var chunks: ChunkedFile
     private var har: HARScanner?
@@ -24,11 +32,16 @@ public final class CaptureReader {
     /// The largest single entry or line accepted.
     public static let maximumEntrySize = 256 << 20
 
+    /// Opens a capture file.
+    /// - Parameter path: the file's path.
+    /// - Throws: ``CaptureError`` when the file cannot be opened or is neither HAR nor JSON Lines.
     public convenience init(path: String) throws {
         try self.init(chunks: try ChunkedFile(path: path), name: path)
     }
 
     /// Reads a capture held in memory (tests, fuzzing).
+    /// - Parameter contents: the capture's bytes.
+    /// - Throws: ``CaptureError`` when it is neither HAR nor JSON Lines.
     public convenience init(contents: [UInt8]) throws {
         try self.init(chunks: ChunkedFile(contents: contents), name: "(in memory)")
     }
@@ -54,7 +67,8 @@ public final class CaptureReader {
     /// The bytes read so far, for progress.
     public var bytesRead: Int { chunks.offset }
 
-    /// The next exchange, or `nil` at the end.
+    /// The next exchange.
+    /// - Returns: the exchange, or `nil` at the end.
     /// - Throws: ``CaptureError`` for a capture that cannot be read.
     public func next() throws -> Exchange? {
         switch format {

@@ -7,6 +7,7 @@ import Foundation
 
 /// One HTTP exchange from a capture: the request, and the response when there was one.
 public struct Exchange: Sendable {
+    /// A request or a response.
     public struct Message: Sendable {
         /// Header (name, value) pairs in order; names as captured.
         public var headers: [(name: String, value: String)]
@@ -16,6 +17,10 @@ public struct Exchange: Sendable {
         /// re-encoded from.
         public var bodyFromText: Bool
 
+        /// - Parameters:
+        ///   - headers: the headers in order.
+        ///   - body: the body bytes.
+        ///   - bodyFromText: whether the capture gave the body as text.
         public init(headers: [(name: String, value: String)], body: [UInt8], bodyFromText: Bool) {
             self.headers = headers
             self.body = body
@@ -23,6 +28,8 @@ public struct Exchange: Sendable {
         }
 
         /// The first header with this name, case-insensitively.
+        /// - Parameter name: the header's name.
+        /// - Returns: its value, or `nil`.
         public func header(_ name: String) -> String? {
             let lower = name.lowercased()
             return headers.first { $0.name.lowercased() == lower }?.value
@@ -33,14 +40,25 @@ public struct Exchange: Sendable {
     public let index: Int
     /// When the request started, when the capture says.
     public let startedAt: Date?
+    /// The request's HTTP method.
     public let method: String
     /// The URL as captured.
     public let url: String
+    /// The request.
     public var request: Message
     /// The response status, 0 when there was no response.
     public let status: Int
+    /// The response, when there was one.
     public var response: Message?
 
+    /// - Parameters:
+    ///   - index: the position in the capture, from 1.
+    ///   - startedAt: when the request started.
+    ///   - method: the HTTP method.
+    ///   - url: the URL as captured.
+    ///   - request: the request.
+    ///   - status: the response status, 0 for none.
+    ///   - response: the response.
     public init(index: Int, startedAt: Date?, method: String, url: String, request: Message, status: Int, response: Message?) {
         self.index = index
         self.startedAt = startedAt
@@ -76,7 +94,10 @@ public struct Exchange: Sendable {
 
 /// Why a capture cannot be read: always an input error (exit 2).
 public struct CaptureError: Error, CustomStringConvertible {
+    /// What is wrong, naming the entry or line.
     public let message: String
+    /// - Parameter message: what is wrong.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }

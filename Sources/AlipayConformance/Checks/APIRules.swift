@@ -7,6 +7,7 @@ import Foundation
 
 /// Per-API rules, kept as data files (Rules/*.json in this module, plus any directory given): see Rules/README.md.
 public struct APIRuleSet: Sendable {
+    /// One field's constraints: required, type, length, pattern, items, allowed values.
     public struct Field: Sendable {
         let name: String
         let required: Bool
@@ -19,6 +20,7 @@ public struct APIRuleSet: Sendable {
         let items: [Field]?
     }
 
+    /// The rules of a request or a response: where its fields are, and the fields.
     public struct Part: Sendable {
         let location: String?
         let bodyMustBeObject: Bool
@@ -26,8 +28,11 @@ public struct APIRuleSet: Sendable {
         let atLeastOne: [[String]]
     }
 
+    /// One API's rules.
     public struct Rule: Sendable {
+        /// The API: a v2 method, or `METHOD /v3/path`.
         public let api: String
+        /// Where the rules come from (the API's documentation).
         public let source: String?
         let method: String?
         let path: String?
@@ -35,11 +40,15 @@ public struct APIRuleSet: Sendable {
         let response: Part?
     }
 
+    /// The rules by API.
     public private(set) var rules: [String: Rule] = [:]
 
+    /// No rules.
     public init() {}
 
     /// The rules bundled with the module (Rules/*.json, embedded in BundledRules.swift by `make rules`).
+    /// - Returns: the bundled rules.
+    /// - Throws: ``CaptureError`` if an embedded file does not parse (a build that skipped `make rules`).
     public static func bundled() throws -> APIRuleSet {
         var set = APIRuleSet()
         for (name, json) in BundledRules.files {
@@ -50,6 +59,8 @@ public struct APIRuleSet: Sendable {
     }
 
     /// Loads every `*.json` file of a directory (a later file for the same API replaces an earlier one).
+    /// - Parameter directory: the directory's path.
+    /// - Throws: ``CaptureError`` naming the file that cannot be read or parsed.
     public mutating func load(directory: String) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
         for name in names {

@@ -17,10 +17,13 @@ public struct CheckConfiguration: Sendable {
     public var alipayCertificates: AlipayPublicKeyRegistry?
     /// The root SN (`alipay_root_cert_sn`) requests must carry, from the root bundle.
     public var rootCertSN: String?
+    /// The per-API rules.
     public var rules: APIRuleSet
     /// How far a request timestamp may be from the capture time, in seconds.
     public var timestampWindow: Double = 900
 
+    /// A configuration without keys: only the parameter and per-API checks run until keys are set.
+    /// - Parameter rules: the per-API rules.
     public init(rules: APIRuleSet) { self.rules = rules }
 
     /// Alipay's keys, for notifications and responses: the key, or every certificate's.
@@ -40,6 +43,7 @@ public final class Checker {
     let configuration: CheckConfiguration
     private var requestVerifiers: [SignType: RequestVerifier] = [:]
 
+    /// - Parameter configuration: the keys and rules.
     public init(configuration: CheckConfiguration) {
         self.configuration = configuration
     }
@@ -60,6 +64,8 @@ public final class Checker {
     }
 
     /// Classifies and checks one exchange.
+    /// - Parameter exchange: the exchange.
+    /// - Returns: what it was recognised as, and the findings.
     public func check(_ exchange: Exchange) -> ExchangeReport {
         let path = exchange.path
         if path.hasPrefix("/v3/") {

@@ -2,10 +2,10 @@ import AlipaySign
 
 /// How reports and the command line word a ``Diagnosis``: the variant that verifies, as a list of what differs
 /// from what was expected.
-public enum DiagnosisText {
+package enum DiagnosisText {
     /// `verifies as expected`, or what differs, joined by `; ` (`values decoded twice (%XX decoded once more);
     /// the content encoded in GBK, not UTF-8`).
-    public static func describe(_ d: Diagnosis) -> String {
+    package static func describe(_ d: Diagnosis) -> String {
         var parts: [String] = []
         switch d.contentVariant {
         case .notificationV1: parts.append("V1 (sign and sign_type left out)")
@@ -28,7 +28,7 @@ public enum DiagnosisText {
     }
 
     /// `the app's public key`, `Alipay's public key`, `Alipay certificate <SN>`.
-    public static func keyName(_ role: KeyRole, sn: String?) -> String {
+    package static func keyName(_ role: KeyRole, sn: String?) -> String {
         switch role {
         case .app: "the app's public key"
         case .alipay: sn.map { "Alipay certificate \($0)" } ?? "Alipay's public key"

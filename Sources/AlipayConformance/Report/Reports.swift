@@ -14,24 +14,24 @@ import Darwin
 
 /// What a whole check found, accumulated exchange by exchange in bounded memory: counts, and the first
 /// examples of each check's findings.
-public struct CheckSummary: Sendable {
-    public static let examplesPerCheck = 20
+package struct CheckSummary: Sendable {
+    package static let examplesPerCheck = 20
 
-    public private(set) var exchanges = 0
-    public private(set) var byKind: [String: Int] = [:]
-    public private(set) var exchangesWithErrors = 0
+    package private(set) var exchanges = 0
+    package private(set) var byKind: [String: Int] = [:]
+    package private(set) var exchangesWithErrors = 0
     /// For each check id and severity: how many findings, and the first examples.
-    public private(set) var checks: [String: CheckTally] = [:]
+    package private(set) var checks: [String: CheckTally] = [:]
 
-    public struct CheckTally: Sendable {
-        public var severity: Finding.Severity
-        public var count = 0
-        public var examples: [(exchange: Int, api: String?, url: String, finding: Finding)] = []
+    package struct CheckTally: Sendable {
+        package var severity: Finding.Severity
+        package var count = 0
+        package var examples: [(exchange: Int, api: String?, url: String, finding: Finding)] = []
     }
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ report: ExchangeReport) {
+    package mutating func add(_ report: ExchangeReport) {
         exchanges += 1
         byKind[report.kind.rawValue, default: 0] += 1
         if report.hasError { exchangesWithErrors += 1 }
@@ -46,13 +46,13 @@ public struct CheckSummary: Sendable {
         }
     }
 
-    public var errorCount: Int { checks.values.filter { $0.severity == .error }.reduce(0) { $0 + $1.count } }
-    public var warningCount: Int { checks.values.filter { $0.severity == .warning }.reduce(0) { $0 + $1.count } }
+    package var errorCount: Int { checks.values.filter { $0.severity == .error }.reduce(0) { $0 + $1.count } }
+    package var warningCount: Int { checks.values.filter { $0.severity == .warning }.reduce(0) { $0 + $1.count } }
 }
 
 /// The human report: counts, then failures grouped by check.
-public enum TextReport {
-    public static func render(_ s: CheckSummary) -> String {
+package enum TextReport {
+    package static func render(_ s: CheckSummary) -> String {
         var out = ""
         let kinds = ["v2": "v2 gateway", "v3": "v3", "notification": "notifications", "skipped": "skipped (not Alipay traffic)"]
         out += "Checked \(s.exchanges) exchange\(s.exchanges == 1 ? "" : "s"): "
@@ -85,12 +85,12 @@ public enum TextReport {
 
 /// JSON Lines: one object per exchange, then one summary object; outputs of split runs merge by concatenation
 /// (sum the summary lines' counts).
-public enum JSONReport {
+package enum JSONReport {
     static func escape(_ s: String) -> String { JSONString.quoted(s) }
 
     static func optional(_ s: String?) -> String { s.map(escape) ?? "null" }
 
-    public static func exchange(_ r: ExchangeReport) -> String {
+    package static func exchange(_ r: ExchangeReport) -> String {
         let findings = r.findings.map { f in
             "{\"id\":\(escape(f.id)),\"severity\":\(escape(f.severity.rawValue)),\"message\":\(escape(f.message)),"
                 + "\"value\":\(optional(f.value)),\"hint\":\(optional(f.hint))}"
@@ -99,7 +99,7 @@ public enum JSONReport {
             + "\"ok\":\(!r.hasError),\"findings\":[\(findings.joined(separator: ","))]}"
     }
 
-    public static func summary(_ s: CheckSummary) -> String {
+    package static func summary(_ s: CheckSummary) -> String {
         let kinds = s.byKind.sorted { $0.key < $1.key }.map { "\(escape($0.key)):\($0.value)" }.joined(separator: ",")
         let checks = s.checks.sorted { $0.key < $1.key }.map { key, tally in
             "{\"id\":\(escape(String(key.split(separator: "|")[0]))),\"severity\":\(escape(tally.severity.rawValue)),\"count\":\(tally.count)}"
@@ -112,12 +112,12 @@ public enum JSONReport {
 /// JUnit XML for CI dashboards: one test case per exchange, failed when it has an error finding. Test cases are
 /// written to an anonymous temporary file as they come, so that memory stays bounded; the suite header (which needs
 /// the counts) is written at the end.
-public final class JUnitReport {
+package final class JUnitReport {
     private let file: UnsafeMutablePointer<FILE>
     private var tests = 0
     private var failures = 0
 
-    public init() throws {
+    package init() throws {
         guard let f = tmpfile() else { throw CaptureError("cannot create a temporary file for the JUnit report") }
         file = f
     }
@@ -139,7 +139,7 @@ public final class JUnitReport {
         return out
     }
 
-    public func add(_ r: ExchangeReport) {
+    package func add(_ r: ExchangeReport) {
         tests += 1
         var text = "  <testcase classname=\"alipay-sign.\(r.kind.rawValue)\" name=\"#\(r.index) \(Self.xml(r.api ?? r.url))\">\n"
         let errors = r.findings.filter { $0.severity == .error }
@@ -160,7 +160,7 @@ public final class JUnitReport {
     }
 
     /// Writes the whole report to standard output.
-    public func finish() throws {
+    package func finish() throws {
         let header = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"alipay-sign check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\">\n"
         print(header, terminator: "")
         fflush(nil)  // what print buffered goes out before the raw writes below

@@ -24,8 +24,9 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
     public let serialNumber: String
     /// The outer signature algorithm's OID (Java's `getSigAlgOID()`), such as `1.2.840.113549.1.1.11`.
     public let signatureAlgorithmOID: String
-    /// The start and end of the validity period, both inclusive.
+    /// The start of the validity period (inclusive).
     public let notBefore: Date
+    /// The end of the validity period (inclusive).
     public let notAfter: Date
     /// The certificate's SN: lowercase hex MD5 of ``X500PrincipalName/rfc2253`` of the issuer followed by
     /// ``serialNumber`` (docs/PROTOCOL.md §3.1). This is `app_cert_sn` for an app certificate and `alipay_cert_sn` for
@@ -44,6 +45,7 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
     }
 
     /// Parses one DER certificate, which must fill `der` exactly (RFC 5280 §4.1).
+    /// - Parameter der: the certificate's DER.
     /// - Throws: ``AlipaySignError/Code/malformedCertificate``, saying what is wrong.
     public init(der: [UInt8]) throws {
         func fail(_ reason: String) -> AlipaySignError {
@@ -90,6 +92,7 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
         self.sn = try CertificateSN.hash(issuer: issuer.rfc2253, serial: serial)
     }
 
+    /// The SN, issuer and serial, for messages.
     public var description: String { "certificate \(sn) (issuer \(issuer), serial \(serialNumber))" }
 
     /// The signature algorithm's usual name, or its OID when it is not a common one.
@@ -101,22 +104,34 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
     public var isSelfIssued: Bool { subject == issuer }
 
     /// Whether `instant` is within the validity period (both ends inclusive, as Java's `checkValidity`).
+    /// - Parameter instant: the instant to check.
+    /// - Returns: valid, not yet valid, or expired.
     public func validity(at instant: Date) -> Validity {
         if instant < notBefore { return .notYetValid }
         if instant > notAfter { return .expired }
         return .valid
     }
 
+    /// Where an instant falls against the validity period.
     public enum Validity: String, Sendable {
-        case valid, notYetValid, expired
+        /// Within the period.
+        case valid
+        /// Before `notBefore`.
+        case notYetValid
+        /// After `notAfter`.
+        case expired
     }
 
     /// The certificate's RSA public key, of 2048 bits or more.
     /// - Throws: ``AlipaySignError`` `unsupportedKey` for a non-RSA key (the SM2 and ECDSA certificates),
     ///   `weakKey` for a small one, `malformedCertificate` when OpenSSL cannot read the certificate.
+    /// - Returns: the key, to verify signatures made by the certificate's holder.
     public func publicKey() throws -> PublicKey { try publicKey(policy: .standard) }
 
     /// The certificate's RSA public key, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Returns: the key.
+    /// - Throws: as ``publicKey()``, with `weakKey` only under 1024 bits.
+    /// - Warning: keys under 2048 bits are weak.
     public func publicKeyAllowingWeakKey() throws -> PublicKey { try publicKey(policy: .allowWeak1024) }
 
     func publicKey(policy: KeySizePolicy) throws -> PublicKey {

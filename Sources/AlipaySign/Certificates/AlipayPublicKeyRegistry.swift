@@ -12,7 +12,9 @@ import Foundation
 public struct AlipayPublicKeyRegistry: Sendable {
     /// One loaded key.
     public struct Entry: Sendable {
+        /// The certificate SN the key is looked up by.
         public let sn: String
+        /// The key.
         public let publicKey: PublicKey
         /// The certificate it came from, when it came from one.
         public let certificate: AlipayCertificate?
@@ -22,6 +24,7 @@ public struct AlipayPublicKeyRegistry: Sendable {
     public private(set) var entries: [Entry] = []
     private var index: [String: Int] = [:]
 
+    /// An empty registry.
     public init() {}
 
     /// The SNs loaded, in the order they were added.
@@ -33,6 +36,7 @@ public struct AlipayPublicKeyRegistry: Sendable {
     ///     its chain.
     ///   - roots: when given, the file must be trusted under this root bundle at `instant` (the check the Java
     ///     SDK runs on a downloaded certificate, ``CertificateChain``).
+    ///   - instant: when the chain must be valid; now by default.
     ///   - allowWeakKey: accept 1024-bit to 2047-bit keys.
     /// - Returns: the SN the key was added under.
     /// - Throws: ``AlipaySignError`` `malformedCertificate`, `unsupportedKey`, `weakKey`, or
@@ -58,6 +62,9 @@ public struct AlipayPublicKeyRegistry: Sendable {
     }
 
     /// Adds a key under an SN given by the caller (a key kept outside its certificate).
+    /// - Parameters:
+    ///   - publicKey: the key.
+    ///   - sn: the SN of the certificate it belongs to; a key already under that SN is replaced.
     public mutating func add(publicKey: PublicKey, sn: String) {
         add(Entry(sn: sn, publicKey: publicKey, certificate: nil))
     }
@@ -72,6 +79,8 @@ public struct AlipayPublicKeyRegistry: Sendable {
     }
 
     /// The key of the certificate with this SN (a v2 response's `alipay_cert_sn`).
+    /// - Parameter sn: the SN the response names.
+    /// - Returns: the key loaded under it.
     /// - Throws: ``AlipaySignError/Code/unknownCertificateSN`` naming the SN and the SNs loaded.
     public func publicKey(forSN sn: String) throws -> PublicKey {
         guard let at = index[sn] else {
@@ -86,6 +95,9 @@ public struct AlipayPublicKeyRegistry: Sendable {
 
     /// The key for a v3 response's `alipay-sn` header: the one with that SN, or, when the header is absent,
     /// the first key loaded (as the v3 SDKs do).
+    /// - Parameter sn: the header's value, or `nil` when the response has none.
+    /// - Returns: the key.
+    /// - Throws: ``AlipaySignError/Code/unknownCertificateSN`` for an SN no certificate has, or an empty registry.
     public func publicKey(forAlipaySNHeader sn: String?) throws -> PublicKey {
         if let sn { return try publicKey(forSN: sn) }
         guard let first = entries.first else {
@@ -98,9 +110,15 @@ public struct AlipayPublicKeyRegistry: Sendable {
 /// The two SN parameters a request carries in certificate mode (docs/PROTOCOL.md §3.3): `app_cert_sn` of the app's
 /// certificate and `alipay_root_cert_sn` of Alipay's root bundle. Compute once at start-up.
 public struct CertificateModeIdentity: Sendable, Equatable {
+    /// The app certificate's SN: the value of `app_cert_sn`.
     public let appCertSN: String
+    /// The root bundle's SN: the value of `alipay_root_cert_sn`.
     public let alipayRootCertSN: String
 
+    /// The two SNs, computed elsewhere.
+    /// - Parameters:
+    ///   - appCertSN: the app certificate's SN.
+    ///   - alipayRootCertSN: the root bundle's SN.
     public init(appCertSN: String, alipayRootCertSN: String) {
         self.appCertSN = appCertSN
         self.alipayRootCertSN = alipayRootCertSN
@@ -108,12 +126,19 @@ public struct CertificateModeIdentity: Sendable, Equatable {
 
     /// From the app's certificate file (`appCertPublicKey_<appid>.crt`) and the root bundle
     /// (`alipayRootCert.crt`).
+    /// - Parameters:
+    ///   - appCertificate: the app's certificate file.
+    ///   - rootCertificates: Alipay's root bundle.
+    /// - Throws: ``AlipaySignError/Code/malformedCertificate`` for a file that cannot be read, or a bundle without
+    ///   an RSA root.
     public init(appCertificate: [UInt8], rootCertificates: [UInt8]) throws {
         self.appCertSN = try CertificateSN.sn(ofCertificateFile: appCertificate)
         self.alipayRootCertSN = try CertificateSN.rootSN(of: rootCertificates)
     }
 
     /// `parameters` with `app_cert_sn` and `alipay_root_cert_sn` set.
+    /// - Parameter parameters: a request's parameters.
+    /// - Returns: the same with the two SNs.
     /// - Throws: ``AlipaySignError/Code/conflictingParameter`` when one is already there with another value.
     public func applied(to parameters: [String: String]) throws -> [String: String] {
         var out = parameters
@@ -136,7 +161,7 @@ extension Signer {
     ///   - parameters: the request's parameters.
     ///   - identity: the app certificate's SN and the root bundle's SN.
     /// - Returns: the signed request; its ``SignedRequest/parameters`` carry the two SNs.
-    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/conflictingParameter`` when a
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code/conflictingParameter`` when a
     ///   parameter already holds another SN.
     public func signRequest(_ parameters: [String: String], certificateMode identity: CertificateModeIdentity) throws
         -> SignedRequest

@@ -130,7 +130,7 @@ public enum CertificateChain {
     ///   - roots: the root bundle file (`alipayRootCert.crt`).
     ///   - instant: when the chain must be valid; now by default.
     /// - Returns: the verdict, as ``verify(_:roots:at:)``.
-    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/malformedCertificate`` for unreadable
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code/malformedCertificate`` for unreadable
     ///   input.
     public static func verify(certificateFile candidate: [UInt8], rootFile roots: [UInt8], at instant: Date = Date())
         throws -> ChainVerification

@@ -23,6 +23,7 @@ public struct CertificateFile: Sendable {
     public var certificates: [AlipayCertificate] { entries.compactMap(\.certificate) }
 
     /// Parses a certificate file.
+    /// - Parameter input: PEM (any number of blocks), DER, bare base64 of DER, or base64 of PEM.
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the file holds no readable certificate
     ///   at all (empty, not PEM/DER/base64, a key instead of a certificate, only broken blocks).
     public init(parsing input: [UInt8]) throws {
@@ -44,6 +45,7 @@ public struct CertificateFile: Sendable {
     /// `CertificateFactory.generateCertificate` reads only the first: docs/PROTOCOL.md §3.3).
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the first block is not readable, even if
     ///   later ones are.
+    /// - Returns: the first certificate.
     public func firstCertificate() throws -> AlipayCertificate {
         guard let first = entries.first else { throw AlipaySignError(.malformedCertificate, "the file has no certificate") }
         guard let certificate = first.certificate else {
@@ -61,6 +63,7 @@ public struct CertificateFile: Sendable {
 
     /// The largest certificate file read (Alipay's bundles are a few kilobytes), and the most blocks in one.
     public static let maximumSize = 16 << 20
+    /// The most blocks read from one file.
     public static let maximumBlocks = 10_000
 
     static func read(_ input: [UInt8]) throws -> [Entry] {

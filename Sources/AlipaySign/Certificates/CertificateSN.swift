@@ -25,6 +25,7 @@ public enum CertificateSN {
 
     /// A root bundle's SN and what was done with each block of the bundle.
     public struct RootSN: Sendable {
+        /// One block of the bundle, and whether its SN is part of the root SN.
         public struct Item: Sendable {
             /// The block's position in the file, from 0.
             public let index: Int
@@ -38,11 +39,17 @@ public enum CertificateSN {
 
         /// The SNs of the included certificates joined by `_`, in file order.
         public let value: String
+        /// Which signature algorithms were included.
         public let variant: RootVariant
+        /// Every block of the bundle, in file order.
         public let items: [Item]
     }
 
     /// The `alipay_root_cert_sn` of a root bundle (Java `AntCertificationUtil.getRootCertSN`).
+    /// - Parameters:
+    ///   - bundle: the parsed root bundle (`alipayRootCert.crt`).
+    ///   - variant: RSA (the default) or SM2 roots.
+    /// - Returns: the root SN, and what was done with each block.
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when no certificate of the variant is in it.
     public static func rootSN(of bundle: CertificateFile, variant: RootVariant = .rsa) throws -> RootSN {
         var items: [RootSN.Item] = []
@@ -73,12 +80,21 @@ public enum CertificateSN {
     }
 
     /// The `alipay_root_cert_sn` of a root bundle's bytes.
+    /// - Parameters:
+    ///   - bundle: the root bundle file.
+    ///   - variant: RSA (the default) or SM2 roots.
+    /// - Returns: the root SN.
+    /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the file cannot be read or has no root of the
+    ///   variant.
     public static func rootSN(of bundle: [UInt8], variant: RootVariant = .rsa) throws -> String {
         try rootSN(of: CertificateFile(parsing: bundle), variant: variant).value
     }
 
     /// The SN of the first certificate in a certificate file (`app_cert_sn` of an app certificate,
     /// `alipay_cert_sn` of an Alipay public-key certificate).
+    /// - Parameter input: the certificate file (PEM, DER or base64).
+    /// - Returns: the SN.
+    /// - Throws: ``AlipaySignError/Code/malformedCertificate`` when the first certificate cannot be read.
     public static func sn(ofCertificateFile input: [UInt8]) throws -> String {
         try CertificateFile(parsing: input).firstCertificate().sn
     }

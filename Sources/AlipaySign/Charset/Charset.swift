@@ -13,8 +13,11 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     /// The name as it was given (or the canonical name for the static members).
     public let name: String
 
+    /// UTF-8, the default and the only charset of v3.
     public static let utf8 = Charset(kind: .utf8, name: "UTF-8")
+    /// Java's GBK, as Alipay's gateway encodes it (`€` is `A2 E3`); cp936 and GB2312 are its aliases.
     public static let gbk = Charset(kind: .gbk, name: "GBK")
+    /// GB18030.
     public static let gb18030 = Charset(kind: .gb18030, name: "GB18030")
 
     init(kind: Kind, name: String) {
@@ -22,7 +25,8 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         self.name = name
     }
 
-    /// Parses a charset name as it appears in a `charset` parameter or a `--charset` option.
+    /// Parses a charset name as it appears in a `charset` parameter.
+    /// - Parameter name: `UTF-8`, `GBK` (or `cp936`, `GB2312`) or `GB18030`, in any case.
     /// - Throws: ``AlipaySignError/Code/unknownCharset`` for any other name.
     public init(name: String) throws {
         switch name.trimmingASCIIWhitespace().lowercased() {
@@ -46,12 +50,17 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The canonical name.
     public var description: String { canonicalName }
 
+    /// Charsets are equal when they encode alike: `GBK` and `cp936` are equal.
     public static func == (lhs: Charset, rhs: Charset) -> Bool { lhs.kind == rhs.kind }
+    /// Hashes the encoding, consistently with ``==(_:_:)``.
     public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
 
     /// Encodes text in this charset.
+    /// - Parameter text: the text.
+    /// - Returns: its bytes in this charset.
     /// - Throws: ``AlipaySignError/Code/unencodableCharacter`` naming the first character that has no encoding.
     public func encode(_ text: String) throws -> [UInt8] {
         switch kind {
@@ -90,6 +99,8 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Decodes bytes in this charset.
+    /// - Parameter bytes: the bytes.
+    /// - Returns: the text.
     /// - Throws: ``AlipaySignError/Code/invalidEncoding`` when the bytes are not valid in the charset.
     public func decode<C: Collection>(_ bytes: C) throws -> String where C.Element == UInt8 {
         try decode(bytes: Array(bytes))

@@ -25,9 +25,9 @@ package struct DecodedForm: Sendable {
     /// - Parameters:
     ///   - body: the body or query string as received.
     ///   - charset: the charset of the percent-decoded bytes; `nil`: the body's own `charset` parameter, else UTF-8.
-    /// - Throws: ``AlipaySignError/Code-swift.struct/malformedForm`` for a `%` not followed by two hex digits,
-    ///   ``AlipaySignError/Code-swift.struct/unknownCharset`` for a `charset` parameter the library does not know,
-    ///   ``AlipaySignError/Code-swift.struct/invalidEncoding`` for bytes that are not valid in the charset.
+    /// - Throws: ``AlipaySignError/Code/malformedForm`` for a `%` not followed by two hex digits,
+    ///   ``AlipaySignError/Code/unknownCharset`` for a `charset` parameter the library does not know,
+    ///   ``AlipaySignError/Code/invalidEncoding`` for bytes that are not valid in the charset.
     package init(decoding body: UnsafeBufferPointer<UInt8>, charset: Charset?) throws {
         var pairs: [Pair] = []
         pairs.reserveCapacity(32)
@@ -209,7 +209,7 @@ package struct DecodedForm: Sendable {
     package func string(_ range: Range<Int>) -> String { String(decoding: text[range], as: UTF8.self) }
 
     /// The parameters as a dictionary.
-    /// - Throws: ``AlipaySignError/Code-swift.struct/duplicateParameter`` when a name appears twice.
+    /// - Throws: ``AlipaySignError/Code/duplicateParameter`` when a name appears twice.
     package func dictionary() throws -> [String: String] {
         var parameters: [String: String] = [:]
         parameters.reserveCapacity(pairs.count)
@@ -227,7 +227,7 @@ package struct DecodedForm: Sendable {
     }
 
     /// The pairs in Java `String` order of their names (docs/PROTOCOL.md §1.1).
-    /// - Throws: ``AlipaySignError/Code-swift.struct/duplicateParameter`` when a name appears twice.
+    /// - Throws: ``AlipaySignError/Code/duplicateParameter`` when a name appears twice.
     package func sortedChecked() throws -> [Pair] {
         var sorted = pairs
         try text.withUnsafeBufferPointer { d in

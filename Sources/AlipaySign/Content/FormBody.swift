@@ -11,10 +11,10 @@ public enum FormBody {
     ///   - charset: the charset of the percent-decoded bytes; when `nil`, the body's own `charset` parameter,
     ///     else UTF-8.
     /// - Returns: the parameters and the charset used.
-    /// - Throws: ``AlipaySignError`` with code ``AlipaySignError/Code-swift.struct/malformedForm``,
-    ///   ``AlipaySignError/Code-swift.struct/duplicateParameter``,
-    ///   ``AlipaySignError/Code-swift.struct/invalidEncoding`` or
-    ///   ``AlipaySignError/Code-swift.struct/unknownCharset``.
+    /// - Throws: ``AlipaySignError`` with code ``AlipaySignError/Code/malformedForm``,
+    ///   ``AlipaySignError/Code/duplicateParameter``,
+    ///   ``AlipaySignError/Code/invalidEncoding`` or
+    ///   ``AlipaySignError/Code/unknownCharset``.
     public static func decode<C: Collection>(_ body: C, charset: Charset? = nil) throws
         -> (parameters: [String: String], charset: Charset)
     where C.Element == UInt8 {

@@ -41,6 +41,10 @@ public enum SignContent {
     }
 
     /// The canonical content as UTF-8 bytes, built without an intermediate string (the signing hot path).
+    /// - Parameters:
+    ///   - parameters: the parameters, already decoded.
+    ///   - mode: which parameters to leave out.
+    /// - Returns: the content's UTF-8 bytes.
     public static func utf8Bytes(_ parameters: [String: String], mode: Mode = .request) -> [UInt8] {
         let excluded = mode.excludedKeys
         var pairs: [(key: String, value: String)] = []

@@ -38,7 +38,7 @@
     public static var maximumDepth: Int { JSONTokenizer.maximumDepth }
 
     /// Parses one JSON document; whitespace around it is allowed, anything else after it is not.
-    /// - Throws: ``AlipaySignError/Code-swift.struct/malformedJSON`` with the byte offset of the problem.
+    /// - Throws: ``AlipaySignError/Code/malformedJSON`` with the byte offset of the problem.
     public static func parse<C: Collection>(_ bytes: C) throws -> JSONValue where C.Element == UInt8 {
         try Array(bytes).withUnsafeBufferPointer { buffer in
             var parser = Parser(JSONTokenizer(buffer))
@@ -53,7 +53,7 @@
     /// The UTF-8 bytes of the first member `name` of a JSON object, when it is a string: the one-member read of a
     /// batch line (`{"body": "…"}`) without building the document's tree. The whole document is still validated.
     /// - Returns: `nil` when the document is not an object, has no such member, or its value is not a string.
-    /// - Throws: ``AlipaySignError/Code-swift.struct/malformedJSON`` when the document is not JSON.
+    /// - Throws: ``AlipaySignError/Code/malformedJSON`` when the document is not JSON.
     public static func stringMember<C: Collection>(_ name: String, in bytes: C) throws -> [UInt8]? where C.Element == UInt8 {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { buffer -> [UInt8]? in

@@ -7,6 +7,8 @@ public struct AESKey: Sendable, CustomStringConvertible {
     let bytes: [UInt8]
     private static let zeroIV = [UInt8](repeating: 0, count: 16)
 
+    /// A key as Alipay shows it.
+    /// - Parameter text: the base64 of 16, 24 or 32 bytes.
     /// - Throws: ``AlipaySignError`` `malformedBase64` for text that is not base64, `unsupportedKey` for a key
     ///   that is not 16, 24 or 32 bytes.
     public init(base64 text: String) throws {
@@ -18,6 +20,8 @@ public struct AESKey: Sendable, CustomStringConvertible {
         try self.init(bytes: bytes)
     }
 
+    /// A key from its raw bytes.
+    /// - Parameter bytes: 16, 24 or 32 bytes (AES-128, 192 or 256).
     /// - Throws: ``AlipaySignError/Code/unsupportedKey`` for a key that is not 16, 24 or 32 bytes.
     public init(bytes: [UInt8]) throws {
         guard [16, 24, 32].contains(bytes.count) else {
@@ -34,7 +38,10 @@ public struct AESKey: Sendable, CustomStringConvertible {
     /// Never shows the key.
     public var description: String { "AES-\(bits) key" }
 
-    /// Encrypts bytes; returns the standard base64 of the ciphertext.
+    /// Encrypts bytes.
+    /// - Parameter plaintext: the bytes to encrypt.
+    /// - Returns: the standard base64 of the ciphertext.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` only if OpenSSL fails.
     public func encrypt(_ plaintext: [UInt8]) throws -> String {
         guard let out = OpenSSLAES.cbc(plaintext, key: bytes, iv: Self.zeroIV, encrypt: true) else {
             throw OpenSSL.failure("AES-CBC encryption")
@@ -43,11 +50,18 @@ public struct AESKey: Sendable, CustomStringConvertible {
     }
 
     /// Encrypts text encoded in `charset` (Java `content.getBytes(charset)`).
+    /// - Parameters:
+    ///   - plaintext: the text, such as a `biz_content`.
+    ///   - charset: the request's charset.
+    /// - Returns: the standard base64 of the ciphertext.
+    /// - Throws: ``AlipaySignError/Code/unencodableCharacter`` for text the charset cannot encode.
     public func encrypt(_ plaintext: String, charset: Charset = .utf8) throws -> String {
         try encrypt(try charset.encode(plaintext))
     }
 
     /// Decrypts the base64 of a ciphertext.
+    /// - Parameter text: the base64 ciphertext, as bytes.
+    /// - Returns: the plaintext bytes.
     /// - Throws: ``AlipaySignError`` `malformedBase64` for text that is not base64, `decryptionFailed` when the
     ///   ciphertext is not whole blocks or does not decrypt (one message for a wrong key and an altered
     ///   ciphertext: padding failures are not told apart, so the error is no padding oracle).
@@ -69,6 +83,12 @@ public struct AESKey: Sendable, CustomStringConvertible {
     }
 
     /// Decrypts the base64 of a ciphertext to text in `charset`.
+    /// - Parameters:
+    ///   - text: the base64 ciphertext.
+    ///   - charset: the charset of the plaintext.
+    /// - Returns: the plaintext.
+    /// - Throws: as ``decrypt(base64:)``, and ``AlipaySignError/Code/invalidEncoding`` for a plaintext
+    ///   not valid in the charset.
     public func decryptText(base64 text: String, charset: Charset = .utf8) throws -> String {
         try charset.decode(try decrypt(base64: Array(text.utf8)))
     }
@@ -78,6 +98,10 @@ extension AESKey {
     /// A request's parameters for `encrypt_type=AES` (docs/PROTOCOL.md §5): `biz_content` replaced by the base64 of
     /// its encryption (its bytes in `charset`), and `encrypt_type=AES` added. Sign the result: the signature
     /// covers the ciphertext.
+    /// - Parameters:
+    ///   - parameters: the request's parameters, with a `biz_content`.
+    ///   - charset: the request's charset.
+    /// - Returns: the parameters to sign and send.
     /// - Throws: ``AlipaySignError/Code/conflictingParameter`` when there is no `biz_content` to encrypt, or
     ///   `encrypt_type` is already set to something else.
     public func encryptingBizContent(of parameters: [String: String], charset: Charset = .utf8) throws -> [String: String] {

@@ -16,17 +16,22 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
     public let publicKeyDER: [UInt8]
 
     /// Parses a private key of 2048 bits or more.
+    /// - Parameter input: the key file's bytes: PEM, bare base64 or DER, PKCS#1 or PKCS#8.
     /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey` or `weakKey`.
     public convenience init(parsing input: [UInt8]) throws {
         try self.init(input, policy: .standard)
     }
 
     /// Parses a private key from text (PEM or bare base64).
+    /// - Parameter text: the key as text.
+    /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey` or `weakKey`.
     public convenience init(parsing text: String) throws {
         try self.init(Array(text.utf8), policy: .standard)
     }
 
     /// Parses a private key, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Parameter input: the key file's bytes: PEM, bare base64 or DER, PKCS#1 or PKCS#8.
+    /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey`, or `weakKey` under 1024 bits.
     /// - Warning: keys under 2048 bits are weak. Use this only to work with legacy `sign_type=RSA` set-ups.
     public convenience init(parsingAllowingWeakKey input: [UInt8]) throws {
         try self.init(input, policy: .allowWeak1024)
@@ -95,8 +100,11 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
     public var fingerprint: String { KeyFingerprint.of(publicKeyDER) }
 
     /// Whether `publicKey` is this key's public half.
+    /// - Parameter publicKey: a public key, such as the one configured as Alipay's.
+    /// - Returns: `true` when the two keys pair (the app's own public key configured as Alipay's, say).
     public func matches(_ publicKey: PublicKey) -> Bool { publicKey.publicKeyDER == publicKeyDER }
 
+    /// The key's size, format and encoding; never its material.
     public var description: String { "RSA-\(bits) private key, \(format.rawValue) in \(encoding)" }
 }
 

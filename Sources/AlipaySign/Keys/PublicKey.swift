@@ -23,6 +23,7 @@ public final class PublicKey: Sendable, CustomStringConvertible {
     }
 
     /// Parses a public key of 2048 bits or more.
+    /// - Parameter input: the key file's bytes: PEM, bare base64 or DER, SPKI or PKCS#1.
     /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey` or `weakKey`; a certificate is
     ///   refused here with a hint to use ``init(certificate:)``.
     public convenience init(parsing input: [UInt8]) throws {
@@ -30,22 +31,30 @@ public final class PublicKey: Sendable, CustomStringConvertible {
     }
 
     /// Parses a public key from text (PEM or bare base64).
+    /// - Parameter text: the key as text.
+    /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey` or `weakKey`.
     public convenience init(parsing text: String) throws {
         try self.init(Array(text.utf8), policy: .standard, certificate: false)
     }
 
     /// Parses a public key, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Parameter input: the key file's bytes.
+    /// - Throws: ``AlipaySignError`` with code `malformedKey`, `unsupportedKey`, or `weakKey` under 1024 bits.
     /// - Warning: keys under 2048 bits are weak. Use this only to verify legacy `sign_type=RSA` traffic.
     public convenience init(parsingAllowingWeakKey input: [UInt8]) throws {
         try self.init(input, policy: .allowWeak1024, certificate: false)
     }
 
     /// The public key of a certificate (PEM, bare base64 or DER); with several, the first.
+    /// - Parameter input: the certificate file's bytes.
+    /// - Throws: ``AlipaySignError`` with code `malformedCertificate`, `unsupportedKey` or `weakKey`.
     public convenience init(certificate input: [UInt8]) throws {
         try self.init(input, policy: .standard, certificate: true)
     }
 
     /// The public key of a certificate, accepting legacy 1024-bit to 2047-bit keys as well.
+    /// - Parameter input: the certificate file's bytes.
+    /// - Throws: ``AlipaySignError`` with code `malformedCertificate`, `unsupportedKey`, or `weakKey` under 1024 bits.
     /// - Warning: keys under 2048 bits are weak.
     public convenience init(certificateAllowingWeakKey input: [UInt8]) throws {
         try self.init(input, policy: .allowWeak1024, certificate: true)
@@ -109,5 +118,6 @@ public final class PublicKey: Sendable, CustomStringConvertible {
     /// `sha256:` and the lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
     public var fingerprint: String { KeyFingerprint.of(publicKeyDER) }
 
+    /// The key's size, format and encoding.
     public var description: String { "RSA-\(bits) public key, \(format.rawValue) in \(encoding)" }
 }

@@ -72,7 +72,7 @@ public struct NotificationVerifier: Sendable {
     ///   - registry: Alipay's certificates; the first one's key verifies.
     ///   - signType: the sign type.
     ///   - charset: the charset to verify in; `nil` takes the notification's own.
-    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code-swift.struct/unknownCertificateSN`` for an empty
+    /// - Throws: ``AlipaySignError`` with ``AlipaySignError/Code/unknownCertificateSN`` for an empty
     ///   registry.
     public init(registry: AlipayPublicKeyRegistry, signType: SignType = .rsa2, charset: Charset? = nil) throws {
         guard let first = registry.entries.first else {

@@ -1,6 +1,9 @@
 /// The body format of a v2 gateway response (`format=json`, the default, or the legacy `xml`).
 public enum ResponseFormat: String, Sendable, CaseIterable {
-    case json, xml
+    /// JSON, the default.
+    case json
+    /// XML, the legacy format.
+    case xml
 }
 
 /// What a v2 gateway response signs, and what it says about itself (docs/PROTOCOL.md §4).
@@ -9,6 +12,7 @@ public enum ResponseFormat: String, Sendable, CaseIterable {
 /// `<method with '.' → '_'>_response` (or `error_response`), `{...}` inclusive, or, for an encrypted response, the
 /// string token with its quotes; for XML, what follows the root's start tag up to `<sign` (the Java rule).
 public struct ExtractedResponse: Sendable {
+    /// The body's format.
     public let format: ResponseFormat
     /// The node the content came from: `<method>_response` or `error_response`.
     public let node: String
@@ -38,11 +42,19 @@ public struct ExtractedResponse: Sendable {
 /// Finding the signed content of a v2 gateway response.
 public enum ResponseExtractor {
     /// The root node name of a method: `alipay.trade.query` → `alipay_trade_query_response`.
+    /// - Parameter method: the API method.
+    /// - Returns: the node's name.
     public static func nodeName(method: String) -> String {
         String(decoding: nodeNameBytes(method: method), as: UTF8.self)
     }
 
     /// Extracts the signed content of a response body, given as received, in the request's charset.
+    /// - Parameters:
+    ///   - body: the body exactly as received.
+    ///   - method: the API method of the request.
+    ///   - format: JSON or XML.
+    ///   - charset: the request's charset, which the body is in.
+    /// - Returns: where the signed content is, and what the response says about itself. Nothing is verified.
     /// - Throws: ``AlipaySignError`` `malformedJSON` / `malformedResponse` when the body is not valid JSON or
     ///   XML, has no node for the method (nor `error_response`), or has a `sign` that is not a string.
     public static func extract(

@@ -5,6 +5,7 @@
 /// Build it once with Alipay's public key, or with a registry of Alipay certificates (certificate mode: the
 /// response's `alipay_cert_sn` picks the key); it is immutable and `Sendable`.
 public struct ResponseVerifier: Sendable {
+    /// Where the verifying key comes from.
     public enum Keys: Sendable {
         /// One key (public-key mode, or one certificate whose SN is known).
         case single(PublicKey, certificateSN: String?)
@@ -12,8 +13,11 @@ public struct ResponseVerifier: Sendable {
         case registry(AlipayPublicKeyRegistry)
     }
 
+    /// The key, or the registry of keys by SN.
     public let keys: Keys
+    /// The sign type responses are verified with (the request's).
     public let signType: SignType
+    /// The request's charset, which the body is in.
     public let charset: Charset
     private let verifiers: [String: SignatureVerifier]
     private let single: SignatureVerifier?
@@ -22,7 +26,9 @@ public struct ResponseVerifier: Sendable {
     ///   - publicKey: Alipay's public key.
     ///   - certificateSN: the SN of the certificate the key came from, when it came from one: a response naming
     ///     another `alipay_cert_sn` is then reported.
+    ///   - signType: the request's sign type.
     ///   - charset: the request's charset, the one the body is in.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for the key.
     public init(publicKey: PublicKey, certificateSN: String? = nil, signType: SignType = .rsa2, charset: Charset = .utf8)
         throws
     {
@@ -34,6 +40,11 @@ public struct ResponseVerifier: Sendable {
     }
 
     /// Certificate mode: Alipay's keys by certificate SN.
+    /// - Parameters:
+    ///   - registry: Alipay's certificates; the response's `alipay_cert_sn` picks one.
+    ///   - signType: the request's sign type.
+    ///   - charset: the request's charset.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for a key.
     public init(registry: AlipayPublicKeyRegistry, signType: SignType = .rsa2, charset: Charset = .utf8) throws {
         keys = .registry(registry)
         self.signType = signType
@@ -71,8 +82,12 @@ public struct ResponseVerifier: Sendable {
 
     /// Verifies a response body as received.
     /// - Parameters:
+    ///   - body: the body exactly as received, in the request's charset.
     ///   - method: the API method of the request (`alipay.trade.query`).
+    ///   - format: JSON (the default) or XML.
     ///   - decryptionKey: the AES key, to decrypt an encrypted response once its signature has verified.
+    /// - Returns: ``ResponseVerification/valid(_:)`` with the exact signed content, or the case that says why the
+    ///   response cannot be trusted.
     /// - Throws: ``AlipaySignError`` for input that is not a response (`malformedJSON`, `malformedResponse`,
     ///   `invalidEncoding`), `unknownCertificateSN` in certificate mode, `decryptionFailed`.
     public func verify(

@@ -8,6 +8,7 @@ public enum SignType: String, Sendable, CaseIterable, CustomStringConvertible {
     case legacyRSA = "RSA"
 
     /// Parses a `sign_type` value (`RSA2` or `RSA`, any case).
+    /// - Parameter protocolName: the parameter's value.
     /// - Throws: ``AlipaySignError/Code/unknownSignType``.
     public init(protocolName: String) throws {
         switch protocolName.uppercased() {
@@ -30,6 +31,7 @@ public enum SignType: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// The protocol name: `RSA2` or `RSA`.
     public var description: String { rawValue }
 
     var digest: Digest {

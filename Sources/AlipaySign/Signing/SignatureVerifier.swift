@@ -3,11 +3,19 @@
 /// The hash comes from the configured ``signType``, never from the signature or the message. Create it once and
 /// reuse it: the RSA context is prepared at creation; a verifier is immutable and `Sendable`.
 public struct SignatureVerifier: Sendable {
+    /// The key signatures are checked with.
     public let publicKey: PublicKey
+    /// The sign type, which decides the hash.
     public let signType: SignType
+    /// The charset text content is encoded in before it is verified.
     public let charset: Charset
     private let context: RSAPKCS1Context
 
+    /// - Parameters:
+    ///   - publicKey: the signer's public key.
+    ///   - signType: the sign type, which decides the hash.
+    ///   - charset: the charset text content is encoded in.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for the key.
     public init(publicKey: PublicKey, signType: SignType = .rsa2, charset: Charset = .utf8) throws {
         self.publicKey = publicKey
         self.signType = signType
@@ -16,12 +24,20 @@ public struct SignatureVerifier: Sendable {
     }
 
     /// Whether `signature` is valid for `bytes`. The lowest-level primitive: a plain `Bool`, opaque on failure.
+    /// - Parameters:
+    ///   - signature: the raw signature.
+    ///   - bytes: the signed bytes.
+    /// - Returns: whether the signature verifies.
     public func isValidSignature(_ signature: [UInt8], for bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { context.verify($0, signature: signature) }
     }
 
     /// Whether the base64 `signature` is valid for `bytes`. Whitespace in the base64 is ignored; base64 that does
     /// not decode, or a signature of the wrong length, is simply invalid.
+    /// - Parameters:
+    ///   - signature: the base64 signature.
+    ///   - bytes: the signed bytes.
+    /// - Returns: whether the signature verifies.
     public func isValidSignature(base64 signature: String, for bytes: [UInt8]) -> Bool {
         guard let raw = Base64.decode(signature) else { return false }
         return isValidSignature(raw, for: bytes)
@@ -45,13 +61,12 @@ public struct SignatureVerifier: Sendable {
     }
 
     /// Whether the base64 `signature` is valid for `content` encoded in ``charset``.
+    /// - Parameters:
+    ///   - content: the signed text.
+    ///   - signature: the base64 signature.
+    /// - Returns: whether the signature verifies.
     /// - Throws: only when `content` cannot be encoded in the charset (an input error, not a verdict).
     public func verify(content: String, signature: String) throws -> Bool {
         isValidSignature(base64: signature, for: try charset.encode(content))
-    }
-
-    /// A verifier for the same key with another sign type or charset (diagnostics try the variants).
-    public func with(signType: SignType? = nil, charset: Charset? = nil) throws -> SignatureVerifier {
-        try SignatureVerifier(publicKey: publicKey, signType: signType ?? self.signType, charset: charset ?? self.charset)
     }
 }

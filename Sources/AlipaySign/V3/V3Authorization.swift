@@ -4,6 +4,7 @@
 /// Parsing keeps every field's text exactly as sent and in its order, unknown fields included, because line 1 of
 /// the signed content is the header's auth string as sent, minus `,sign=…`.
 public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
+    /// The header's scheme.
     public static let scheme = "ALIPAY-SHA256withRSA"
 
     /// The fields other than `sign`, in order, as (name, value) text.
@@ -11,10 +12,15 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
     /// The base64 signature, when the header has one.
     public let signature: String?
 
+    /// Headers are equal when their fields (in order) and signatures are.
     public static func == (lhs: V3Authorization, rhs: V3Authorization) -> Bool {
         lhs.authString == rhs.authString && lhs.signature == rhs.signature
     }
 
+    /// A header from its parts.
+    /// - Parameters:
+    ///   - fields: the fields other than `sign`, in order.
+    ///   - signature: the base64 signature, or `nil`.
     public init(fields: [(name: String, value: String)], signature: String?) {
         self.fields = fields
         self.signature = signature
@@ -28,15 +34,22 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
         Self.scheme + " " + authString + (signature.map { ",sign=\($0)" } ?? "")
     }
 
+    /// The first field of that name.
+    /// - Parameter name: a field name, such as `app_id`.
+    /// - Returns: its value as sent, or `nil`.
     public func value(of name: String) -> String? { fields.first { $0.name == name }?.value }
+    /// The `app_id` field.
     public var appID: String? { value(of: "app_id") }
+    /// The `app_cert_sn` field (certificate mode).
     public var appCertSN: String? { value(of: "app_cert_sn") }
+    /// The `nonce` field.
     public var nonce: String? { value(of: "nonce") }
     /// The timestamp in milliseconds since 1970.
     public var timestamp: Int64? { value(of: "timestamp").flatMap { Int64($0) } }
 
     /// Parses a header value (with or without the `Authorization:` name). Works on the UTF-8 bytes: the
     /// grammar is ASCII, and `Character` indexing costs more than the RSA verification it precedes.
+    /// - Parameter header: the header value.
     /// - Throws: ``AlipaySignError/Code/malformedAuthorization`` saying what is wrong.
     public init(parsing header: String) throws {
         func fail(_ reason: String, hint: String? = nil) -> AlipaySignError {

@@ -7,12 +7,15 @@ import Foundation
 /// The signed content of a v3 request (docs/PROTOCOL.md §6.1), as UTF-8 bytes:
 /// `authString\nMETHOD\nrequestURI\nbody\n`, then `appAuthToken\n` only when a token is used.
 public enum V3Content {
+    /// The signed content of a v3 request (docs/PROTOCOL.md §6.1).
     /// - Parameters:
+    ///   - authString: the header's fields as sent, without `,sign=…` (line 1).
     ///   - method: the HTTP method; upper-cased, as every SDK sends it.
     ///   - requestURI: the path and query exactly as sent (`/v3/alipay/open/public/account/query?user_id=…`),
     ///     never re-encoded.
     ///   - body: the body bytes as sent (the ciphertext when encrypted); empty for GET and DELETE.
     ///   - appAuthToken: the `alipay-app-auth-token` header, when one is sent.
+    /// - Returns: the content's UTF-8 bytes.
     public static func request(
         authString: String, method: String, requestURI: String, body: [UInt8], appAuthToken: String?
     ) -> [UInt8] {
@@ -34,6 +37,11 @@ public enum V3Content {
     }
 
     /// The signed content of a v3 response (docs/PROTOCOL.md §6.2): `timestamp\nnonce\nbody\n`.
+    /// - Parameters:
+    ///   - timestamp: the `alipay-timestamp` header.
+    ///   - nonce: the `alipay-nonce` header.
+    ///   - body: the body exactly as received.
+    /// - Returns: the content's bytes.
     public static func response(timestamp: String, nonce: String, body: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(timestamp.utf8.count + nonce.utf8.count + body.count + 3)
@@ -52,11 +60,17 @@ public enum V3Content {
 /// Create it once with the app's key; it is immutable and `Sendable`. The nonce and the timestamp are a random UUID
 /// and the current time unless given (tests and reproducible vectors give them).
 public struct V3Signer: Sendable {
+    /// The app's ID: the `app_id` field.
     public let appID: String
     /// The app certificate's SN, in certificate mode.
     public let appCertSN: String?
     private let signer: Signer
 
+    /// - Parameters:
+    ///   - privateKey: the app's private key.
+    ///   - appID: the app's ID.
+    ///   - appCertSN: the app certificate's SN, in certificate mode.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for the key.
     public init(privateKey: PrivateKey, appID: String, appCertSN: String? = nil) throws {
         self.appID = appID
         self.appCertSN = appCertSN
@@ -69,14 +83,21 @@ public struct V3Signer: Sendable {
         public let authorization: V3Authorization
         /// The exact bytes that were signed (UTF-8).
         public let content: [UInt8]
+        /// The `Authorization` header value as text.
         public var header: String { authorization.description }
     }
 
     /// Signs a request.
     /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - requestURI: the path and query exactly as they will be sent.
+    ///   - body: the body bytes that will be sent; empty for GET and DELETE.
+    ///   - appAuthToken: the `alipay-app-auth-token` header, when one is sent.
     ///   - extraAuthFields: fields appended to the auth string, such as `[("expired_seconds", "120")]`.
     ///   - nonce: default a random UUID (lower case, with dashes, as the Java, .NET, PHP and Node SDKs make it).
     ///   - timestamp: milliseconds since 1970; default now.
+    /// - Returns: the header and the content signed.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` only if OpenSSL or the random source fails.
     public func sign(
         method: String, requestURI: String, body: [UInt8] = [], appAuthToken: String? = nil,
         extraAuthFields: [(String, String)] = [], nonce: String? = nil, timestamp: Int64? = nil
@@ -125,11 +146,15 @@ public struct V3Signer: Sendable {
 public struct V3RequestVerifier: Sendable {
     private let verifier: SignatureVerifier
 
+    /// - Parameter publicKey: the app's public key (or its certificate's).
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for the key.
     public init(publicKey: PublicKey) throws {
         verifier = try SignatureVerifier(publicKey: publicKey, signType: .rsa2, charset: .utf8)
     }
 
+    /// The verdict's name.
     public enum Status: String, Sendable {
+        /// The signature verifies, within the window.
         case valid
         /// The signature does not verify.
         case invalid
@@ -148,8 +173,18 @@ public struct V3RequestVerifier: Sendable {
         let diagnosis: V3RequestDiagnosis?
     }
 
+    /// Verifies a request's `Authorization` header against the request.
     /// - Parameters:
+    ///   - header: the `Authorization` header value.
+    ///   - method: the request's HTTP method.
+    ///   - requestURI: the path and query exactly as received.
+    ///   - body: the body bytes as received.
+    ///   - appAuthToken: the `alipay-app-auth-token` header, when the request has one.
     ///   - maxAge: when given, a timestamp more than this many seconds from `now` (either way) is `stale`.
+    ///   - now: the instant to measure the timestamp against.
+    /// - Returns: ``V3RequestVerification/valid(_:)``, or why the request cannot be trusted (with the line that
+    ///   differs, for an invalid signature).
+    /// - Throws: ``AlipaySignError/Code/malformedAuthorization`` for a header that cannot be read.
     public func verify(
         authorization header: String, method: String, requestURI: String, body: [UInt8] = [], appAuthToken: String? = nil,
         maxAge: Double? = nil, now: Date = Date()

@@ -13,14 +13,19 @@ public struct V3ResponseVerifier: Sendable {
 
     private let keys: Keys
 
-    /// - Parameter certificateSN: the SN of the certificate the key came from, when it came from one: a response
-    ///   whose `alipay-sn` names another is reported (the Node SDK's `response-alipay-sn-verify-error`).
+    /// - Parameters:
+    ///   - publicKey: Alipay's public key.
+    ///   - certificateSN: the SN of the certificate the key came from, when it came from one: a response whose
+    ///     `alipay-sn` names another is reported (the Node SDK's `response-alipay-sn-verify-error`).
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for the key.
     public init(publicKey: PublicKey, certificateSN: String? = nil) throws {
         keys = .single(try SignatureVerifier(publicKey: publicKey), certificateSN: certificateSN)
     }
 
     /// Certificate mode: `alipay-sn` picks the key; without the header, the first certificate loaded (as the v3
     /// SDKs do).
+    /// - Parameter registry: Alipay's certificates by SN.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot prepare a context for a key.
     public init(registry: AlipayPublicKeyRegistry) throws {
         var verifiers: [String: SignatureVerifier] = [:]
         for entry in registry.entries { verifiers[entry.sn] = try SignatureVerifier(publicKey: entry.publicKey) }
@@ -29,13 +34,23 @@ public struct V3ResponseVerifier: Sendable {
 
     /// The response headers that matter.
     public struct Headers: Sendable {
+        /// `alipay-timestamp`.
         public var timestamp: String?
+        /// `alipay-nonce`.
         public var nonce: String?
+        /// `alipay-signature`.
         public var signature: String?
+        /// `alipay-sn`: the SN of the Alipay certificate that signed (certificate mode).
         public var sn: String?
         /// `alipay-encrypt-type: AES`: the body is base64 ciphertext.
         public var encrypted: Bool
 
+        /// - Parameters:
+        ///   - timestamp: `alipay-timestamp`.
+        ///   - nonce: `alipay-nonce`.
+        ///   - signature: `alipay-signature`.
+        ///   - sn: `alipay-sn`.
+        ///   - encrypted: whether `alipay-encrypt-type` is `AES`.
         public init(timestamp: String?, nonce: String?, signature: String?, sn: String? = nil, encrypted: Bool = false) {
             self.timestamp = timestamp
             self.nonce = nonce
@@ -45,8 +60,11 @@ public struct V3ResponseVerifier: Sendable {
         }
     }
 
+    /// The verdict's name.
     public enum Status: String, Sendable {
+        /// The signature verifies.
         case valid
+        /// The signature does not verify.
         case invalid
         /// An error status without a signature (or with the literal `null`): accepted unverified by the SDKs.
         case unsignedError
@@ -56,14 +74,23 @@ public struct V3ResponseVerifier: Sendable {
 
     /// A v3 error body: `{"code":…,"message":…,"links":[{"link":…,"desc":…}]}` (docs/PROTOCOL.md §6.3).
     public struct ErrorBody: Sendable, Equatable {
+        /// The error code, such as `invalid-auth-token`.
         public let code: String
+        /// The message, when there is one.
         public let message: String?
+        /// Links to help pages.
         public let links: [Link]
 
+        /// A help link.
         public struct Link: Sendable, Equatable {
+            /// The address.
             public let link: String
+            /// What it is, such as `解决方案`.
             public let desc: String?
 
+            /// - Parameters:
+            ///   - link: the address.
+            ///   - desc: what it is.
             public init(link: String, desc: String?) {
                 self.link = link
                 self.desc = desc
@@ -71,6 +98,7 @@ public struct V3ResponseVerifier: Sendable {
         }
 
         /// Parses an error body; `nil` when the body is not one.
+        /// - Parameter body: the response body.
         public init?(_ body: some Collection<UInt8>) {
             guard case .object(let members)? = try? JSONReader.parse(Array(body)) else { return nil }
             func string(_ name: String, in members: [JSONValue.Member]) -> String? {
@@ -102,8 +130,10 @@ public struct V3ResponseVerifier: Sendable {
         let notes: [String]
     }
 
+    /// Verifies a response as received.
     /// - Parameters:
     ///   - statusCode: the HTTP status; 2xx responses must be signed.
+    ///   - headers: the signature headers.
     ///   - body: the body exactly as received.
     ///   - decryptionKey: to decrypt an encrypted body once it has verified.
     /// - Throws: ``AlipaySignError/Code/unknownCertificateSN`` in certificate mode; `decryptionFailed`.
