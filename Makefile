@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
+.PHONY: deps build release rules demo test test-server docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -76,6 +76,13 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build
+	$(MAKE) test-server
+
+# examples/server: the Hummingbird example, its own package (about 3 minutes to build the first time: SwiftNIO,
+# and BoringSSL for Hummingbird's test client).
+test-server: deps
+	cd examples/server && $(SWIFT) build --build-tests
+	cd examples/server && SWIFT_BACKTRACE=enable=no timeout 600 $(SWIFT) test --skip-build
 
 # The DocC documentation of both libraries (.build/plugins/Swift-DocC/outputs/*.doccarchive), failing on any DocC
 # warning; then every public symbol must be documented, with Parameters/Returns/Throws where they apply.
