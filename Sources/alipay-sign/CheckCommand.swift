@@ -214,8 +214,8 @@ struct DiagnoseCommand: ParsableCommand {
         } else {
             print("\(resolved.rawValue): \(asGiven ? "verifies as given" : "does not verify as given")")
             print("content: \(content)")
-            if asGiven, let variant, variant != "verifies as expected" {
-                print("verifies as: \(variant)")
+            if asGiven, let diagnosis, diagnosis.contentVariant == .notificationV1 || diagnosis.contentVariant == .notificationV2 {
+                print("verifies as: \(DiagnosisText.describe(diagnosis))")
             } else if !asGiven {
                 print(variant.map { "it verifies with: \($0)" }
                     ?? "no known variant verifies: the content was altered, or the key is another one")

@@ -91,8 +91,14 @@ struct V3Checks {
             if let e = errorBody {
                 f.append(Finding("v3.response.error", .info, "\(exchange.status) \(e.code): \(e.message ?? "")", value: e.links.first?.link))
             }
-            for note in r.notes where note.contains("alipay-sn") {
-                f.append(Finding("v3.response.headers", .warning, note))
+            switch r.certificateSNRemark {
+            case .differsFromGiven(let named, let given)?:
+                f.append(Finding(
+                    "v3.response.headers", .warning, "the response's alipay-sn is \(named), but the certificate given is \(given)"))
+            case .absentFirstUsed(let sn)?:
+                f.append(Finding(
+                    "v3.response.headers", .warning, "no alipay-sn header: verified with the first certificate, \(sn)"))
+            case nil: break
             }
         } catch let error as AlipaySignError {
             f.append(Finding("v3.response.signature", .error, error.reason, hint: error.hint))

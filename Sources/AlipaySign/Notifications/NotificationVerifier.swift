@@ -66,6 +66,19 @@ public struct NotificationVerifier: Sendable {
             charset: charset)
     }
 
+    /// A verifier for Alipay's public-key certificate file (PEM, DER or base64; its first certificate, as the
+    /// SDKs read it).
+    /// - Parameters:
+    ///   - certificateFile: `alipayCertPublicKey_RSA2.crt`, possibly with its chain.
+    ///   - signType: the sign type.
+    ///   - charset: the charset to verify in; `nil` takes the notification's own.
+    /// - Throws: ``AlipaySignError`` when the file cannot be read or its key is not usable.
+    public init(certificate certificateFile: [UInt8], signType: SignType = .rsa2, charset: Charset? = nil) throws {
+        try self.init(
+            certificate: try CertificateFile(parsing: certificateFile).firstCertificate(), signType: signType,
+            charset: charset)
+    }
+
     /// A verifier for the first certificate of a registry (a notification carries no SN that verification may
     /// rely on: `alipay_cert_sn` is not signed).
     /// - Parameters:

@@ -90,9 +90,15 @@ public struct ResponseVerifier: Sendable {
     ///   response cannot be trusted.
     /// - Throws: ``AlipaySignError`` for input that is not a response (`malformedJSON`, `malformedResponse`,
     ///   `invalidEncoding`), `unknownCertificateSN` in certificate mode, `decryptionFailed`.
-    public func verify(
-        _ body: [UInt8], method: String, format: ResponseFormat = .json, decryptionKey: AESKey? = nil
+    public func verify<Body: Collection<UInt8>>(
+        _ body: Body, method: String, format: ResponseFormat = .json, decryptionKey: AESKey? = nil
     ) throws -> ResponseVerification {
+        try verify(bytes: Array(body), method: method, format: format, decryptionKey: decryptionKey)
+    }
+
+    func verify(bytes body: [UInt8], method: String, format: ResponseFormat, decryptionKey: AESKey?) throws
+        -> ResponseVerification
+    {
         let extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
         let slice = body[extraction.range]
         var notes = extraction.diagnostics

@@ -128,6 +128,15 @@ public struct V3ResponseVerifier: Sendable {
         let plaintext: String?
         let error: ErrorBody?
         let notes: [String]
+        var snRemark: CertificateSNRemark? = nil
+    }
+
+    /// Something about the `alipay-sn` header worth a warning, whatever the verdict.
+    public enum CertificateSNRemark: Sendable, Hashable {
+        /// The response names another certificate than the one given (Alipay may have rotated it).
+        case differsFromGiven(named: String, given: String)
+        /// Certificate mode, and no `alipay-sn`: the first certificate loaded was used, as the v3 SDKs do.
+        case absentFirstUsed(String)
     }
 
     /// Verifies a response as received.
@@ -167,11 +176,13 @@ public struct V3ResponseVerifier: Sendable {
         }
         let verifier: SignatureVerifier
         var sn = headers.sn
+        var remark: CertificateSNRemark?
         switch keys {
         case .single(let v, let certificateSN):
             verifier = v
             if let certificateSN, let named = headers.sn, named != certificateSN {
                 notes.append("the response's alipay-sn is \(named), but the certificate given is \(certificateSN)")
+                remark = .differsFromGiven(named: named, given: certificateSN)
             }
             sn = sn ?? certificateSN
         case .registry(let registry, let verifiers):
@@ -180,13 +191,18 @@ public struct V3ResponseVerifier: Sendable {
             guard let chosen, let v = verifiers[chosen] else {
                 throw AlipaySignError(.unknownCertificateSN, "no key for the response's certificate")
             }
-            if headers.sn == nil { notes.append("no alipay-sn header: verified with the first certificate, \(chosen)") }
+            if headers.sn == nil {
+                notes.append("no alipay-sn header: verified with the first certificate, \(chosen)")
+                remark = .absentFirstUsed(chosen)
+            }
             verifier = v
             sn = chosen
         }
         let content = V3Content.response(timestamp: timestamp, nonce: nonce, body: body)
         guard verifier.isValidSignature(base64: signature, for: content) else {
-            return Result(status: .invalid, content: content, certificateSN: sn, plaintext: nil, error: error, notes: notes)
+            return Result(
+                status: .invalid, content: content, certificateSN: sn, plaintext: nil, error: error, notes: notes,
+                snRemark: remark)
         }
         var plaintext: String?
         if headers.encrypted {
@@ -198,7 +214,8 @@ public struct V3ResponseVerifier: Sendable {
         }
         return Result(
             status: .valid, content: content, certificateSN: sn, plaintext: plaintext,
-            error: error ?? (plaintext.flatMap { success ? nil : ErrorBody(Array($0.utf8)) }), notes: notes)
+            error: error ?? (plaintext.flatMap { success ? nil : ErrorBody(Array($0.utf8)) }), notes: notes,
+            snRemark: remark)
     }
 }
 
@@ -236,6 +253,14 @@ public enum V3ResponseVerification: Sendable {
         case .invalid(let r), .unsignedError(let r), .missingHeaders(let r): r.notes
         }
     }
+
+    /// A remark on the `alipay-sn` header, when there is one.
+    public var certificateSNRemark: V3ResponseVerifier.CertificateSNRemark? {
+        switch self {
+        case .valid(let r): r.certificateSNRemark
+        case .invalid(let r), .unsignedError(let r), .missingHeaders(let r): r.certificateSNRemark
+        }
+    }
 }
 
 /// A v3 response whose signature verified.
@@ -251,6 +276,8 @@ public struct VerifiedV3Response: Sendable {
     public var error: V3ResponseVerifier.ErrorBody? { result.error }
     /// Anything worth knowing that did not change the verdict.
     public var notes: [String] { result.notes }
+    /// A remark on the `alipay-sn` header, when there is one.
+    public var certificateSNRemark: V3ResponseVerifier.CertificateSNRemark? { result.snRemark }
 }
 
 /// A v3 response that cannot be trusted: what was found, for reports.
@@ -264,4 +291,6 @@ public struct UnverifiedV3Response: Sendable {
     public var error: V3ResponseVerifier.ErrorBody? { result.error }
     /// Why it is not valid, and anything else worth knowing.
     public var notes: [String] { result.notes }
+    /// A remark on the `alipay-sn` header, when there is one.
+    public var certificateSNRemark: V3ResponseVerifier.CertificateSNRemark? { result.snRemark }
 }
