@@ -126,18 +126,19 @@
     /// Runs `body` with the decoded bytes, or `nil` when the text is not base64. Compact base64 of up to 1 KiB
     /// (every RSA signature up to 8192 bits) decodes into a stack buffer: no allocation; anything else goes
     /// through the general decoder.
-    static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows
+        -> R
+    {
         let capacity = text.count / 4 * 3
         if text.count >= 4, text.count % 4 == 0, capacity <= 1024 {
-            let fast: R? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-                decodeCompact(text, into: buffer).map { count in
-                    body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count])))
-                }
+            let fast: R? = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+                guard let count = decodeCompact(text, into: buffer) else { return nil }
+                return try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count])))
             }
             if let fast { return fast }
         }
-        guard let decoded = decodeGeneral(text) else { return body(nil) }
-        return decoded.withUnsafeBytes { body($0) }
+        guard let decoded = decodeGeneral(text) else { return try body(nil) }
+        return try decoded.withUnsafeBytes { try body($0) }
     }
 
     static func decodeGeneral(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {

@@ -111,7 +111,8 @@ public struct NotificationVerifier: Sendable {
     /// - Returns: ``NotificationVerification/valid(_:)`` with the parameters that verified, or
     ///   ``NotificationVerification/invalid(_:)``.
     /// - Throws: ``AlipaySignError`` only for a body that cannot be decoded: a malformed escape, a duplicate
-    ///   parameter, bytes not valid in the charset, an unknown charset.
+    ///   parameter, bytes not valid in the charset, an unknown charset, or a
+    ///   character the notification's charset cannot encode (so that it cannot have been signed in it).
     public func verify<C: Collection>(formBody: C, mode: Mode = .auto) throws -> NotificationVerification
     where C.Element == UInt8 {
         let form = try DecodedForm(decoding: formBody, charset: charset)
@@ -128,7 +129,7 @@ public struct NotificationVerifier: Sendable {
     ///     else UTF-8.
     ///   - mode: which content to verify.
     /// - Returns: the verification, as for a body.
-    /// - Throws: ``AlipaySignError`` for an unknown charset name.
+    /// - Throws: ``AlipaySignError`` for an unknown charset name, or a value the charset cannot encode.
     public func verify(parameters: [String: String], charset: Charset? = nil, mode: Mode = .auto) throws
         -> NotificationVerification
     {
@@ -141,7 +142,7 @@ public struct NotificationVerifier: Sendable {
     func verify(_ form: DecodedForm, mode: Mode) throws -> NotificationVerification {
         let pairs = try form.sortedChecked()
         let cs = form.charset
-        return form.text.withUnsafeBufferPointer { d -> NotificationVerification in
+        return try form.text.withUnsafeBufferPointer { d throws -> NotificationVerification in
             func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
             var signRange: Range<Int>?
             var signTypeSigned = false
@@ -159,7 +160,7 @@ public struct NotificationVerifier: Sendable {
             let hasSign = signRange.map { !DecodedForm.isJavaEmpty(d, $0) } ?? false
             let versions = Self.order(mode, signTypeSigned: signTypeSigned, tradeStatusSync: isTradeStatusSync)
             /// Builds each variant's content and verifies it with the decoded signature.
-            func tryVariants(_ signature: UnsafeRawBufferPointer?) -> NotificationVerification {
+            func tryVariants(_ signature: UnsafeRawBufferPointer?) throws -> NotificationVerification {
                 var content = [UInt8]()
                 var v2Content: [UInt8]?
                 for version in versions {
@@ -167,11 +168,11 @@ public struct NotificationVerifier: Sendable {
                     if version == .v2 { v2Content = content }
                     guard let signature else { continue }
                     // The signed bytes: the content itself in UTF-8 or when it is ASCII, else encoded in the
-                    // charset (a character the charset cannot encode cannot have been signed in it).
+                    // charset (a character the charset cannot encode, such as a GB18030-only one in a GBK
+                    // notification, is an input error: it cannot have been signed in that charset).
                     var signed = content
                     if cs != .utf8, form.hasNonASCII {
-                        guard let encoded = try? cs.encode(String(decoding: content, as: UTF8.self)) else { continue }
-                        signed = encoded
+                        signed = try cs.encode(String(decoding: content, as: UTF8.self))
                     }
                     if verifier.isValidSignature(raw: signature, for: signed) {
                         return .valid(VerifiedNotification(form: form, version: version, signedContent: content))
@@ -182,8 +183,8 @@ public struct NotificationVerifier: Sendable {
             }
             // The signature is decoded into a stack buffer for the variants to share; `nil` when there is none or
             // it is not base64 (then every variant is simply not valid).
-            guard let signRange, hasSign else { return tryVariants(nil) }
-            return Base64.withDecoded(UnsafeBufferPointer(rebasing: d[signRange])) { tryVariants($0) }
+            guard let signRange, hasSign else { return try tryVariants(nil) }
+            return try Base64.withDecoded(UnsafeBufferPointer(rebasing: d[signRange])) { try tryVariants($0) }
         }
     }
 
