@@ -14,8 +14,8 @@ package struct DecodedForm: Sendable {
 
     /// Every name and value, percent-decoded and in UTF-8.
     package let text: [UInt8]
-    /// The parameters in body order (``sortedChecked()`` gives Java's order).
-    package let pairs: [Pair]
+    /// The parameters, in body order until ``sortInJavaOrder()``.
+    package private(set) var pairs: [Pair]
     /// The charset the bytes were decoded in.
     package let charset: Charset
     /// Whether any name or value has a byte outside ASCII (then the content is encoded back to be verified).
@@ -226,17 +226,15 @@ package struct DecodedForm: Sendable {
             hint: "Alipay sends each parameter once; a repeated one is ambiguous to sign")
     }
 
-    /// The pairs in Java `String` order of their names (docs/PROTOCOL.md §1.1).
+    /// Sorts the pairs in place in Java `String` order of their names (docs/PROTOCOL.md §1.1).
     /// - Throws: ``AlipaySignError/Code/duplicateParameter`` when a name appears twice.
-    package func sortedChecked() throws -> [Pair] {
-        var sorted = pairs
+    package mutating func sortInJavaOrder() throws {
         try text.withUnsafeBufferPointer { d in
-            sorted.sort { Self.javaLess(d, $0.name, $1.name) }
-            for j in sorted.indices.dropFirst() where !Self.javaLess(d, sorted[j - 1].name, sorted[j].name) {
-                throw Self.duplicate(String(decoding: d[sorted[j].name], as: UTF8.self))
+            pairs.sort { Self.javaLess(d, $0.name, $1.name) }
+            for j in pairs.indices.dropFirst() where !Self.javaLess(d, pairs[j - 1].name, pairs[j].name) {
+                throw Self.duplicate(String(decoding: d[pairs[j].name], as: UTF8.self))
             }
         }
-        return sorted
     }
 
     /// Java `String.compareTo` over UTF-8 bytes: byte order is code-point order, which is UTF-16 order except

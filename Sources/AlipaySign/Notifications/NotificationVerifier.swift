@@ -115,8 +115,7 @@ public struct NotificationVerifier: Sendable {
     ///   character the notification's charset cannot encode (so that it cannot have been signed in it).
     public func verify<C: Collection>(formBody: C, mode: Mode = .auto) throws -> NotificationVerification
     where C.Element == UInt8 {
-        let form = try DecodedForm(decoding: formBody, charset: charset)
-        return try verify(form, mode: mode)
+        try verify(DecodedForm(decoding: formBody, charset: charset), mode: mode)
     }
 
     /// Verifies parameters that were already decoded (a framework's parameter map, a logged JSON object).
@@ -139,8 +138,10 @@ public struct NotificationVerifier: Sendable {
     }
 
     /// The one verification: over the decoded pairs, sorted in Java order, each variant's content built once.
-    func verify(_ form: DecodedForm, mode: Mode) throws -> NotificationVerification {
-        let pairs = try form.sortedChecked()
+    func verify(_ decoded: consuming DecodedForm, mode: Mode) throws -> NotificationVerification {
+        try decoded.sortInJavaOrder()  // in place: the form is owned here, so its pairs are not copied
+        let form = decoded
+        let pairs = form.pairs
         let cs = form.charset
         return try form.text.withUnsafeBufferPointer { d throws -> NotificationVerification in
             func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
