@@ -9,11 +9,19 @@ let package = Package(
         .library(name: "AlipaySign", targets: ["AlipaySign"]),
         .library(name: "AlipayConformance", targets: ["AlipayConformance"]),
         .executable(name: "alipay-sign", targets: ["alipay-sign"]),
+        // The local gateway: its own executable, so that the CLI's other subcommands do not load SwiftNIO and
+        // Foundation at start-up; `alipay-sign gateway` hands over to it.
+        .executable(name: "alipay-sign-gateway", targets: ["alipay-sign-gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // DocC: `make docs` (swift package generate-documentation); nothing at run time.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The local gateway's server.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // OpenSSL 3 libcrypto, the system's. Only Sources/AlipaySign/Backend imports it (and CLibXML2).
@@ -40,6 +48,27 @@ let package = Package(
             // bundle, and so no full Foundation, is needed at start-up.
             exclude: ["Rules"]
         ),
+        // The local gateway: plays Alipay for SDK clients and notify endpoints. Depends on the core and the
+        // conformance module (its parameter checks), never the reverse.
+        .target(
+            name: "AlipayGateway",
+            dependencies: [
+                "AlipaySign",
+                "AlipayConformance",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "alipay-sign-gateway",
+            dependencies: [
+                "AlipayGateway",
+                "AlipaySign",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "alipay-sign",
             dependencies: [
@@ -61,6 +90,13 @@ let package = Package(
         .testTarget(
             name: "AlipayConformanceTests",
             dependencies: ["AlipayConformance", "AlipaySign", "VectorSupport"]
+        ),
+        .testTarget(
+            name: "AlipayGatewayTests",
+            dependencies: [
+                "AlipayGateway", "AlipaySign", "VectorSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "AlipaySignCLITests",

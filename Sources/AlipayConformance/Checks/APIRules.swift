@@ -104,6 +104,21 @@ public struct APIRuleSet: Sendable {
     /// The rule for a v2 method.
     func rule(v2Method method: String) -> Rule? { rules[method] }
 
+    /// The findings of a v2 request's `biz_content` against its API's rule: the check `check` runs and the local
+    /// gateway answers with. `nil` when the method has no rule.
+    /// - Parameters:
+    ///   - method: the v2 method.
+    ///   - bizContent: the request's `biz_content` (decrypted, when it was encrypted).
+    /// - Returns: the findings (empty when every field is as the rule says), or `nil`.
+    package func requestFindings(v2Method method: String, bizContent: String?) -> [Finding]? {
+        guard let rule = rule(v2Method: method), let part = rule.request else { return nil }
+        guard let biz = bizContent else {
+            return part.fields.isEmpty ? [] : [Finding("api.\(rule.api)", .error, "biz_content is missing")]
+        }
+        guard case .object(let members)? = try? JSONReader.parse(Array(biz.utf8)) else { return [] }
+        return Self.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "biz_content")
+    }
+
     /// The rule for a v3 request.
     func rule(v3Method method: String, path: String) -> Rule? { rules["\(method.uppercased()) \(path)"] }
 

@@ -52,8 +52,10 @@ struct V2Checks {
         commonParameters(parameters, query: query, into: &f)
         let signType = (try? SignType(protocolName: parameters["sign_type"] ?? "RSA2")) ?? .rsa2
         requestSignature(parameters, charset: charset, signType: signType, into: &f)
-        if let method, let rule = checker.configuration.rules.rule(v2Method: method), let part = rule.request {
-            apiRequest(parameters, rule: rule, part: part, into: &f)
+        if let method, let findings = checker.configuration.rules.requestFindings(
+            v2Method: method, bizContent: parameters["biz_content"])
+        {
+            f += findings
         }
         if let response = exchange.response, exchange.status == 200, !response.body.isEmpty, let method {
             self.response(response, method: method, parameters: parameters, charset: charset, signType: signType, into: &f)
@@ -159,15 +161,6 @@ struct V2Checks {
             value: String(decoding: failure.content, as: UTF8.self),
             hint: diagnosis.map { "it verifies with: \(DiagnosisText.describe($0))" }
                 ?? "no known variant verifies: the key pair or the content differ"))
-    }
-
-    func apiRequest(_ p: [String: String], rule: APIRuleSet.Rule, part: APIRuleSet.Part, into f: inout [Finding]) {
-        guard let biz = p["biz_content"] else {
-            if !part.fields.isEmpty { f.append(Finding("api.\(rule.api)", .error, "biz_content is missing")) }
-            return
-        }
-        guard case .object(let members)? = try? JSONReader.parse(Array(biz.utf8)) else { return }
-        f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "biz_content")
     }
 
     func response(

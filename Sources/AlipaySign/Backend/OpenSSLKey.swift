@@ -37,6 +37,17 @@ enum OpenSSL {
         case pkcs1Private, pkcs8Private, spki, pkcs1Public
     }
 
+    /// A new RSA key (`EVP_PKEY_keygen` with the RSA default public exponent, 65537).
+    static func generateRSA(bits: Int) throws -> EVPKey {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { throw failure("EVP_PKEY_CTX_new_from_name") }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var pkey: OpaquePointer? = nil
+        guard EVP_PKEY_keygen_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) == 1,
+            EVP_PKEY_generate(ctx, &pkey) == 1, let pkey
+        else { throw failure("RSA key generation") }
+        return EVPKey(owning: pkey)
+    }
+
     /// Parses a key of the given kind; `nil` when OpenSSL rejects it (the caller words the error).
     static func parseKey(_ der: [UInt8], as kind: DERKind) -> EVPKey? {
         defer { ERR_clear_error() }

@@ -37,6 +37,23 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
         try self.init(input, policy: .allowWeak1024)
     }
 
+    /// A new RSA key, for tests and for the local gateway's "wrong key" fault; never for production keys,
+    /// which Alipay's tools make and the app keeps.
+    /// - Parameter bits: the modulus size.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot generate the key.
+    package static func generatedRSA(bits: Int = 2048) throws -> PrivateKey {
+        let key = try OpenSSL.generateRSA(bits: bits)
+        return PrivateKey(key: key, format: .pkcs8, encoding: .der, publicKeyDER: try key.subjectPublicKeyInfo())
+    }
+
+    private init(key: EVPKey, format: KeyFormat, encoding: KeyEncoding, publicKeyDER: [UInt8]) {
+        self.key = key
+        self.format = format
+        self.encoding = encoding
+        self.bits = key.bits
+        self.publicKeyDER = publicKeyDER
+    }
+
     init(_ input: [UInt8], policy: KeySizePolicy) throws {
         let what = "private key"
         let found = try LocatedDER.locate(input, what: what)

@@ -57,7 +57,7 @@ public struct SignedRequest: Sendable, Equatable {
     static let queryNameSet = Set(queryNames)
 
     /// `WebUtils.buildQuery`: pairs whose value is empty are left out (Java `StringUtils.areNotEmpty`).
-    static func encode(_ pairs: [(String, String)], charset: Charset) -> String {
+    package static func encode(_ pairs: [(String, String)], charset: Charset) -> String {
         var out: [UInt8] = []
         for (name, value) in pairs where !name.isEmpty && !value.isEmpty {
             if !out.isEmpty { out.append(UInt8(ascii: "&")) }

@@ -1,0 +1,100 @@
+import AlipaySign
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The local gateway: a Hummingbird 2 server that plays Alipay's `gateway.do` for SDK clients, and notifies
+/// merchants' endpoints as Alipay does.
+public struct Gateway: Sendable {
+    let v2: V2Gateway
+    let recorder: Recorder?
+    let logger: Logger
+    let maximumBodySize: Int
+
+    /// - Parameters:
+    ///   - configuration: keys, faults and the rest, parsed once.
+    ///   - logger: one line per exchange, with the full diagnosis of any failure.
+    /// - Throws: when the recording cannot be opened or a key cannot be used.
+    public init(configuration: GatewayConfiguration, logger: Logger) throws {
+        let recorder = try configuration.recordPath.map { try Recorder(path: $0) }
+        let notifier = try Notifier(configuration: configuration, recorder: recorder, logger: logger)
+        self.v2 = try V2Gateway(configuration: configuration, trades: TradeStore(), notifier: notifier, logger: logger)
+        self.recorder = recorder
+        self.logger = logger
+        self.maximumBodySize = configuration.maximumBodySize
+    }
+
+    /// The routes: `GET|POST /gateway.do` and `POST /sandbox/pay?out_trade_no=…`.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let gateway = self
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            try await gateway.gatewayDo(request)
+        }
+        router.get("/gateway.do", use: handler)
+        router.post("/gateway.do", use: handler)
+        router.post("/sandbox/pay") { request, _ -> Response in
+            guard let outTradeNo = request.uri.queryParameters.get("out_trade_no"),
+                let paid = await gateway.v2.settle(outTradeNo: outTradeNo)
+            else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no trade waiting to be paid\n")))
+            }
+            gateway.logger.info("sandbox: \(paid.outTradeNo) paid by the buyer")
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "paid \(paid.outTradeNo)\n")))
+        }
+        return router
+    }
+
+    func gatewayDo(_ incoming: Request) async throws -> Response {
+        var request = incoming
+        let started = Date()
+        let body = Array(try await request.collectBody(upTo: maximumBodySize).readableBytesView)
+        let query = request.uri.query ?? ""
+        let contentType = request.headers[.contentType]
+        let (answer, reason) = await v2.handle(query: query, body: body, contentType: contentType)
+        let method = request.method.rawValue
+        logger.info("\(method) /gateway.do \(Self.methodName(query: query, body: body)): \(reason)")
+        if let recorder {
+            var headers: [(String, String)] = []
+            for field in request.headers { headers.append((field.name.rawName, field.value)) }
+            await recorder.record(
+                time: started, method: method, url: "http://gateway.local/gateway.do" + (query.isEmpty ? "" : "?" + query),
+                request: .init(headers: headers, body: body), status: answer.status,
+                response: .init(headers: [("Content-Type", answer.contentType)], body: answer.body))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = answer.contentType
+        return Response(
+            status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// The `method` parameter, for the log line (from the query, else the body; not decoded beyond need).
+    static func methodName(query: String, body: [UInt8]) -> String {
+        for source in [query, String(decoding: body.prefix(4096), as: UTF8.self)] {
+            for pair in source.split(separator: "&") where pair.hasPrefix("method=") {
+                return String(pair.dropFirst(7))
+            }
+        }
+        return "(no method)"
+    }
+
+    /// Serves until SIGINT or SIGTERM, printing `listening on http://HOST:PORT` once connections are accepted.
+    /// - Parameters:
+    ///   - host: the address to bind.
+    ///   - port: the port; 0 picks a free one, which is printed.
+    /// - Throws: when the address cannot be bound.
+    public func run(host: String, port: Int) async throws {
+        let app = Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "alipay-sign-gateway"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                print("listening on http://\(host):\(bound)")
+                fflush(nil)
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}
