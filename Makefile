@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test test-server docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
+.PHONY: deps build release rules demo test test-server test-gateway-sdks docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -72,11 +72,28 @@ demo: build
 	@$(BIN) cert verify --root $(EX)/certificates/alipayRootCert.crt --at 2022-06-01 $(EX)/certificates/alipayCertPublicKey_RSA2-dotnet.crt
 	@$(BIN) cert verify --root $(EX)/certificates/alipayRootCert.crt $(EX)/certificates/alipayCertPublicKey_RSA2-dotnet.crt; \
 	  echo "exit code $$?"
+	@echo
+	@echo "== The local gateway: a signed request answered and verified, one signed with the wrong key refused"
+	@$(SWIFT) build --product alipay-sign-gateway > /dev/null
+	@python3 $(EX)/gateway-demo.py .build/debug
 
 test: deps
 	$(SWIFT) build --build-tests
 	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build
 	$(MAKE) test-server
+	$(MAKE) test-gateway-sdks
+
+# The local gateway driven by the official Python SDK (alipay-sdk-python) and python-alipay-sdk, installed from PyPI
+# into .venv-sdk/ (ignored) the first time.
+SDK_VENV := .venv-sdk
+$(SDK_VENV)/.ready:
+	python3 -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check alipay-sdk-python==3.7.1411 python-alipay-sdk==3.4.0
+	touch $@
+
+test-gateway-sdks: deps $(SDK_VENV)/.ready
+	$(SWIFT) build --product alipay-sign-gateway
+	timeout 300 $(SDK_VENV)/bin/python Tests/Integration/gateway_sdks.py .build/debug/alipay-sign-gateway
 
 # examples/server: the Hummingbird example, its own package (about 3 minutes to build the first time: SwiftNIO,
 # and BoringSSL for Hummingbird's test client).

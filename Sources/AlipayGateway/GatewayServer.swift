@@ -1,5 +1,6 @@
 import AlipaySign
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -8,6 +9,7 @@ import NIOCore
 /// merchants' endpoints as Alipay does.
 public struct Gateway: Sendable {
     let v2: V2Gateway
+    let v3: V3Gateway
     let recorder: Recorder?
     let logger: Logger
     let maximumBodySize: Int
@@ -19,7 +21,9 @@ public struct Gateway: Sendable {
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         let recorder = try configuration.recordPath.map { try Recorder(path: $0) }
         let notifier = try Notifier(configuration: configuration, recorder: recorder, logger: logger)
-        self.v2 = try V2Gateway(configuration: configuration, trades: TradeStore(), notifier: notifier, logger: logger)
+        let trades = TradeStore()
+        self.v2 = try V2Gateway(configuration: configuration, trades: trades, notifier: notifier, logger: logger)
+        self.v3 = try V3Gateway(configuration: configuration, trades: trades)
         self.recorder = recorder
         self.logger = logger
         self.maximumBodySize = configuration.maximumBodySize
@@ -34,6 +38,14 @@ public struct Gateway: Sendable {
         }
         router.get("/gateway.do", use: handler)
         router.post("/gateway.do", use: handler)
+        let v3Handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            try await gateway.v3Do(request)
+        }
+        router.get("/v3/**", use: v3Handler)
+        router.post("/v3/**", use: v3Handler)
+        router.delete("/v3/**", use: v3Handler)
+        router.put("/v3/**", use: v3Handler)
+        router.patch("/v3/**", use: v3Handler)
         router.post("/sandbox/pay") { request, _ -> Response in
             guard let outTradeNo = request.uri.queryParameters.get("out_trade_no"),
                 let paid = await gateway.v2.settle(outTradeNo: outTradeNo)
@@ -67,6 +79,31 @@ public struct Gateway: Sendable {
         headers[.contentType] = answer.contentType
         return Response(
             status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    func v3Do(_ incoming: Request) async throws -> Response {
+        var request = incoming
+        let started = Date()
+        let body = Array(try await request.collectBody(upTo: maximumBodySize).readableBytesView)
+        let query = request.uri.query ?? ""
+        let headers = request.headers
+        let (answer, reason) = await v3.handle(
+            method: request.method.rawValue, path: request.uri.path, query: query,
+            headers: { name in HTTPField.Name(name).flatMap { headers[$0] } }, body: body)
+        logger.info("\(request.method.rawValue) \(request.uri.path): \(answer.status) \(reason)")
+        if let recorder {
+            var requestHeaders: [(String, String)] = []
+            for field in headers { requestHeaders.append((field.name.rawName, field.value)) }
+            await recorder.record(
+                time: started, method: request.method.rawValue,
+                url: "http://gateway.local" + request.uri.path + (query.isEmpty ? "" : "?" + query),
+                request: .init(headers: requestHeaders, body: body), status: answer.status,
+                response: .init(headers: [("Content-Type", answer.contentType)] + answer.headers, body: answer.body))
+        }
+        var fields = HTTPFields()
+        fields[.contentType] = answer.contentType
+        for (name, value) in answer.headers { if let n = HTTPField.Name(name) { fields[n] = value } }
+        return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// The `method` parameter, for the log line (from the query, else the body; not decoded beyond need).

@@ -39,6 +39,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Delays of the notification retries, in seconds (default 1,2,4).")
     var notifyRetrySeconds: String?
     @Option(name: .long, help: "Pay every new trade after this many seconds, as if a buyer did.") var autoPay: Double?
+    @Option(name: .long, help: "How far a request's timestamp (Beijing time) may be from now, in seconds.")
+    var timestampWindow: Double = 900
 
     func validate() throws {
         guard (appPublicKey == nil) != (appCert == nil) else {
@@ -100,6 +102,7 @@ struct GatewayCommand: AsyncParsableCommand {
             configuration.notifyRetrySeconds = delays.compactMap { $0 }
         }
         configuration.autoPaySeconds = autoPay
+        configuration.timestampWindow = timestampWindow
         return configuration
     }
 }

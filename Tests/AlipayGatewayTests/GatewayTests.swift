@@ -2,6 +2,7 @@
 import AlipayConformance
 import AlipaySign
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -232,5 +233,105 @@ actor Received {
     func add(_ body: [UInt8]) -> Int {
         bodies.append(body)
         return bodies.count
+    }
+}
+
+/// v3 on the gateway: `V3Signer` as the client, `V3ResponseVerifier` checking the answers.
+@Suite struct GatewayV3Tests {
+    static func v3(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: String = "",
+                   signer: PrivateKey = GatewayTests.appPrivate) async throws -> (status: Int, headers: HTTPFields, body: [UInt8])
+    {
+        let signed = try V3Signer(privateKey: signer, appID: "2021000000000001")
+            .sign(method: method.rawValue, requestURI: uri, body: Array(body.utf8))
+        return try await client.execute(
+            uri: uri, method: method, headers: [.authorization: signed.header, .contentType: "application/json"],
+            body: body.isEmpty ? nil : ByteBuffer(string: body)
+        ) { (Int($0.status.code), $0.headers, Array($0.body.readableBytesView)) }
+    }
+
+    static func verify(_ answer: (status: Int, headers: HTTPFields, body: [UInt8])) throws -> V3ResponseVerification {
+        func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { answer.headers[$0] } }
+        return try V3ResponseVerifier(publicKey: GatewayTests.alipayPublic).verify(
+            statusCode: answer.status,
+            headers: .init(timestamp: header("alipay-timestamp"), nonce: header("alipay-nonce"), signature: header("alipay-signature")),
+            body: answer.body)
+    }
+
+    @Test func publicAccountsAreSignedAndRulesApplied() async throws {
+        let app = Application(router: try GatewayTests.gateway().router())
+        try await app.test(.router) { client in
+            let created = try await Self.v3(client, .post, "/v3/alipay/open/public/account/create", body: #"{"account_name":"测试"}"#)
+            #expect(created.status == 200)
+            #expect(try Self.verify(created).isValid)
+            let listed = try await Self.v3(client, .get, "/v3/alipay/open/public/account/query?user_id=2088102000000001")
+            #expect(try Self.verify(listed).isValid)
+            #expect(String(decoding: listed.body, as: UTF8.self).contains("agreement_id"))
+            // The rule: user_id must be a 2088 ID.
+            let bad = try await Self.v3(client, .get, "/v3/alipay/open/public/account/query?user_id=12")
+            #expect(bad.status == 400)
+            #expect(try Self.verify(bad).status == .unsignedError)
+            // Another key: 401 invalid-signature.
+            let wrong = try await Self.v3(
+                client, .get, "/v3/alipay/open/public/account/query?user_id=2088102000000001", signer: GatewayTests.alipayPrivate)
+            #expect(wrong.status == 401)
+            #expect(String(decoding: wrong.body, as: UTF8.self).contains("invalid-signature"))
+        }
+    }
+
+    @Test func missingSignatureHeaderFault() async throws {
+        let app = Application(router: try GatewayTests.gateway([.v3MissingSignatureHeader]).router())
+        try await app.test(.router) { client in
+            let created = try await Self.v3(client, .post, "/v3/alipay/open/public/account/create", body: "{}")
+            #expect(try Self.verify(created).status == .missingHeaders)
+        }
+    }
+}
+
+/// Hostile requests on a live server: each gets an answer or a cut connection, and the next good request, on a new
+/// connection to the same server, still succeeds.
+@Suite struct GatewayHostileTests {
+    /// One request on its own connection; `nil` when the server cut it.
+    static func once(_ port: Int, _ request: TestClient.Request) async -> Int? {
+        let client = TestClient(host: "127.0.0.1", port: port)
+        client.connect()
+        defer { Task { try? await client.shutdown() } }
+        return try? await Int(client.execute(request).status.code)
+    }
+
+    @Test func badRequestsNeverStopTheServer() async throws {
+        var configuration = GatewayConfiguration(appPublicKey: GatewayTests.appPublic, alipayPrivateKey: GatewayTests.alipayPrivate)
+        configuration.maximumBodySize = 1 << 20
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let gateway = try Gateway(configuration: configuration, logger: logger)
+        try await Application(router: gateway.router()).test(.live) { client in
+            let port = try #require(client.port)
+            let signed = try GatewayTests.request("alipay.trade.query", #"{"out_trade_no":"H"}"#)
+            let good = TestClient.Request(
+                "/gateway.do?" + signed.query, method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded;charset=utf-8"],
+                body: ByteBuffer(string: signed.formBody))
+            var flood = HTTPFields()
+            for k in 0..<2_000 { flood[HTTPField.Name("x-flood-\(k)")!] = String(repeating: "a", count: 64) }
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let hostile: [(String, TestClient.Request)] = [
+                ("truncated escape", .init("/gateway.do?method=alipay.trade.query&charset=utf-8", method: .post, headers: form,
+                                           body: ByteBuffer(string: "biz_content=%7"))),
+                ("unknown charset", .init("/gateway.do?charset=latin-9&method=x", method: .get)),
+                ("bad escape in the query", .init("/gateway.do?a=%ZZ", method: .get)),
+                ("100,000 parameters", .init("/gateway.do?charset=utf-8", method: .post, headers: form,
+                                              body: ByteBuffer(string: (0..<100_000).map { "k\($0)=v" }.joined(separator: "&")))),
+                ("a 10 MB body", .init("/gateway.do?charset=utf-8", method: .post, headers: form,
+                                       body: ByteBuffer(repeating: 0x41, count: 10 << 20))),
+                ("a header flood", .init("/gateway.do", method: .get, headers: flood)),
+            ]
+            for (what, request) in hostile {
+                let status = await Self.once(port, request)
+                // An answer (the gateway's 200 error JSON, 413 for a body over the limit, 400 from the HTTP parser)
+                // or a cut connection; never a 5xx.
+                #expect(status.map { (200..<500).contains($0) } ?? true, "\(what): \(status ?? 0)")
+                #expect(await Self.once(port, good) == 200, "after \(what)")
+            }
+        }
     }
 }

@@ -122,6 +122,33 @@ public struct APIRuleSet: Sendable {
     /// The rule for a v3 request.
     func rule(v3Method method: String, path: String) -> Rule? { rules["\(method.uppercased()) \(path)"] }
 
+    /// The findings of a v3 request against its API's rule (its query or its JSON body): the check `check` runs
+    /// and the local gateway answers with. `nil` when the request has no rule.
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - path: the path without the query.
+    ///   - query: the raw query.
+    ///   - body: the body as sent.
+    ///   - encrypted: whether the body is encrypted (its fields cannot be checked).
+    /// - Returns: the findings, or `nil`.
+    package func requestFindings(v3Method method: String, path: String, query: String, body: [UInt8], encrypted: Bool)
+        -> [Finding]?
+    {
+        guard let rule = rule(v3Method: method, path: path), let part = rule.request else { return nil }
+        if part.location == "query" {
+            let parameters = (try? FormBody.decode(Array(query.utf8)).parameters) ?? [:]
+            return Self.check(parameters.map { ($0.key, JSONValue.string($0.value)) }, part: part, api: rule.api, where: "query")
+        }
+        guard case .object(let members)? = try? JSONReader.parse(body) else {
+            guard part.bodyMustBeObject || !part.fields.isEmpty else { return [] }
+            return [Finding(
+                "api.\(rule.api)", encrypted ? .info : .error,
+                encrypted ? "the body is encrypted: its fields are not checked" : "the body is not a JSON object",
+                value: String(decoding: body.prefix(80), as: UTF8.self))]
+        }
+        return Self.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "body")
+    }
+
     /// Checks an object's members (a biz_content, a response node, a query as strings) against fields.
     static func check(_ object: [(name: String, value: JSONValue)], part: Part, api: String, where place: String) -> [Finding] {
         var findings: [Finding] = []

@@ -49,8 +49,11 @@ struct V3Checks {
         } else {
             f.append(Finding("v3.request.authorization", .error, "the request has no Authorization header"))
         }
-        if let rule = checker.configuration.rules.rule(v3Method: exchange.method, path: exchange.path), let part = rule.request {
-            apiRequest(rule: rule, part: part, into: &f)
+        if let findings = checker.configuration.rules.requestFindings(
+            v3Method: exchange.method, path: exchange.path, query: exchange.query, body: exchange.request.body,
+            encrypted: exchange.request.header("alipay-encrypt-type") != nil)
+        {
+            f += findings
         }
         guard let response = exchange.response, exchange.status > 0 else { return }
         let verifier: V3ResponseVerifier
@@ -103,25 +106,5 @@ struct V3Checks {
         } catch let error as AlipaySignError {
             f.append(Finding("v3.response.signature", .error, error.reason, hint: error.hint))
         } catch {}
-    }
-
-    func apiRequest(rule: APIRuleSet.Rule, part: APIRuleSet.Part, into f: inout [Finding]) {
-        if part.location == "query" {
-            let query = (try? FormBody.decode(Array(exchange.query.utf8)).parameters) ?? [:]
-            f += APIRuleSet.check(query.map { ($0.key, JSONValue.string($0.value)) }, part: part, api: rule.api, where: "query")
-            return
-        }
-        let body = exchange.request.body
-        guard case .object(let members)? = try? JSONReader.parse(body) else {
-            if part.bodyMustBeObject || !part.fields.isEmpty {
-                let encrypted = exchange.request.header("alipay-encrypt-type") != nil
-                f.append(Finding(
-                    "api.\(rule.api)", encrypted ? .info : .error,
-                    encrypted ? "the body is encrypted: its fields are not checked" : "the body is not a JSON object",
-                    value: String(decoding: body.prefix(80), as: UTF8.self)))
-            }
-            return
-        }
-        f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "body")
     }
 }
