@@ -62,6 +62,12 @@ struct GatewayCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error.reason)\n".utf8))
             if let hint = error.hint { FileHandle.standardError.write(Data("hint: \(hint)\n".utf8)) }
             throw ExitCode(2)
+        } catch let error as ValidationError {
+            throw error  // usage: exit 64
+        } catch {
+            // A file that cannot be read, an address that cannot be bound: an input error.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
         }
     }
 
