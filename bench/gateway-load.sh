@@ -49,5 +49,5 @@ echo "gateway resident memory at the end:   $(rss)"
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
 echo "openssl speed -multi 2 rsa2048 sign/s: $speed"
 echo "gateway verified requests/s:          $rps ($(python3 -c "print(round($rps / $speed, 2))") of the ceiling)"
-grep -E "50%|99%|Non-2xx|Socket errors" "$work/wrk" | sed 's/^ */  /'
+grep -E "^ +(50|99)%|Non-2xx|Socket errors" "$work/wrk" | sed 's/^ */  latency /'
 grep -q "Non-2xx\|Socket errors" "$work/wrk" && echo "errors: see above" || echo "errors: 0"
