@@ -335,3 +335,81 @@ actor Received {
         }
     }
 }
+
+/// Certificate mode on the gateway. Here "Alipay" is vectors/alipay/keys/rsa2048, whose certificate is
+/// vectors/certificates/generated/chain-leaf-only.pem, and the app is other2048; the SNs are whatever the
+/// certificates give (the library's SN code is checked against the JDK elsewhere).
+@Suite struct GatewayCertificateModeTests {
+    static let alipayCertificate: [UInt8] = try! Vectors.bytes("certificates/generated/chain-leaf-only.pem")
+    static let alipaySN = try! CertificateSN.sn(ofCertificateFile: alipayCertificate)
+    static let rootSN = try! CertificateSN.rootSN(of: Vectors.bytes("certificates/alipay/node/alipayRootCert.crt"))
+    static let appCertSN = "866efef280dec9137a87d047ac446315"
+
+    static func gateway(_ faults: Set<GatewayFault> = []) throws -> Gateway {
+        var configuration = GatewayConfiguration(
+            appPublicKey: GatewayTests.alipayPublic, alipayPrivateKey: GatewayTests.appPrivate)
+        configuration.appCertSN = appCertSN
+        configuration.rootCertSN = rootSN
+        configuration.alipayCertificate = (alipaySN, alipayCertificate)
+        configuration.faults = faults
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try Gateway(configuration: configuration, logger: logger)
+    }
+
+    static func request(_ method: String, _ biz: String, appCertSN: String = appCertSN) throws -> SignedRequest {
+        try GatewayTests.request(
+            method, biz, extra: ["app_cert_sn": appCertSN, "alipay_root_cert_sn": rootSN], signer: GatewayTests.alipayPrivate)
+    }
+
+    static func registry() throws -> AlipayPublicKeyRegistry {
+        var registry = AlipayPublicKeyRegistry()
+        try registry.add(certificateFile: alipayCertificate)
+        return registry
+    }
+
+    @Test func answersNameTheCertificateAndTheDownloadGivesIt() async throws {
+        let app = Application(router: try Self.gateway().router())
+        let responses = try ResponseVerifier(registry: Self.registry())
+        try await app.test(.router) { client in
+            let created = try await GatewayTests.post(client, Self.request(
+                "alipay.trade.create", #"{"out_trade_no":"CM-1","total_amount":"1.00","subject":"x"}"#))
+            guard case .valid(let r) = try responses.verify(created.body, method: "alipay.trade.create") else {
+                Issue.record("not valid: \(String(decoding: created.body, as: UTF8.self))")
+                return
+            }
+            #expect(r.certificateSN == Self.alipaySN && r.alipayCertSN == Self.alipaySN)
+            // The download: the certificate of the SN asked for, as base64 of its PEM; its SN is that SN.
+            let download = try await GatewayTests.post(client, Self.request(
+                "alipay.open.app.alipaycert.download", #"{"alipay_cert_sn":"\#(Self.alipaySN)"}"#))
+            guard case .valid(let d) = try responses.verify(download.body, method: "alipay.open.app.alipaycert.download"),
+                let content = d.content.data(using: .utf8),
+                let node = try JSONSerialization.jsonObject(with: content) as? [String: String],
+                let pem = node["alipay_cert_content"].flatMap({ Data(base64Encoded: $0) })
+            else {
+                Issue.record("no certificate downloaded: \(String(decoding: download.body, as: UTF8.self))")
+                return
+            }
+            #expect(try CertificateSN.sn(ofCertificateFile: Array(pem)) == Self.alipaySN)
+            // Wrong SNs in the request: refused before the signature.
+            let wrongApp = try await GatewayTests.post(client, Self.request(
+                "alipay.trade.query", #"{"out_trade_no":"CM-1"}"#, appCertSN: "00000000000000000000000000000000"))
+            #expect(String(decoding: wrongApp.body, as: UTF8.self).contains("isv.app-cert-not-exist"))
+        }
+    }
+
+    @Test func certificateSNFaults() async throws {
+        let responses = try ResponseVerifier(registry: Self.registry())
+        let signed = try Self.request("alipay.trade.create", #"{"out_trade_no":"CM-2","total_amount":"1.00","subject":"x"}"#)
+        try await Application(router: try Self.gateway([.responseNoCertSN]).router()).test(.router) { client in
+            let answer = try await GatewayTests.post(client, signed)
+            #expect(try responses.verify(answer.body, method: "alipay.trade.create").status == .missingCertificateSN)
+        }
+        try await Application(router: try Self.gateway([.responseUnknownCertSN]).router()).test(.router) { client in
+            let answer = try await GatewayTests.post(client, signed)
+            #expect(throws: AlipaySignError(.unknownCertificateSN, "")) {
+                try responses.verify(answer.body, method: "alipay.trade.create")
+            }
+        }
+    }
+}
