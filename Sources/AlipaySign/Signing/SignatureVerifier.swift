@@ -55,7 +55,7 @@ public struct SignatureVerifier: Sendable {
         }
     }
 
-    /// Raw signature bytes over raw message bytes (the notification fast path).
+    /// Raw signature bytes over raw message bytes (notification verification shares one decoded signature).
     func isValidSignature(raw signature: UnsafeRawBufferPointer, for bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { context.verify($0, signature: signature) }
     }
