@@ -58,62 +58,47 @@ public struct Gateway: Sendable {
         return router
     }
 
-    func gatewayDo(_ incoming: Request) async throws -> Response {
-        var request = incoming
-        let started = Date()
-        let body = Array(try await request.collectBody(upTo: maximumBodySize).readableBytesView)
-        let query = request.uri.query ?? ""
-        let contentType = request.headers[.contentType]
-        let (answer, reason) = await v2.handle(query: query, body: body, contentType: contentType)
-        let method = request.method.rawValue
-        logger.info("\(method) /gateway.do \(Self.methodName(query: query, body: body)): \(reason)")
-        if let recorder {
-            var headers: [(String, String)] = []
-            for field in request.headers { headers.append((field.name.rawName, field.value)) }
-            await recorder.record(
-                time: started, method: method, url: "http://gateway.local/gateway.do" + (query.isEmpty ? "" : "?" + query),
-                request: .init(headers: headers, body: body), status: answer.status,
-                response: .init(headers: [("Content-Type", answer.contentType)], body: answer.body))
+    func gatewayDo(_ request: Request) async throws -> Response {
+        try await serve(request) { query, body in
+            await v2.handle(query: query, body: body, contentType: request.headers[.contentType])
         }
-        var headers = HTTPFields()
-        headers[.contentType] = answer.contentType
-        return Response(
-            status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
-    func v3Do(_ incoming: Request) async throws -> Response {
+    func v3Do(_ request: Request) async throws -> Response {
+        let headers = request.headers
+        return try await serve(request) { query, body in
+            await v3.handle(
+                method: request.method.rawValue, path: request.uri.path, query: query,
+                headers: { name in HTTPField.Name(name).flatMap { headers[$0] } }, body: body)
+        }
+    }
+
+    /// What every route of the gateway does around its handler: reads the body (413 over the limit), logs one
+    /// line, records the exchange, and writes the answer.
+    func serve(_ incoming: Request, _ handle: (_ query: String, _ body: [UInt8]) async -> (GatewayAnswer, String))
+        async throws -> Response
+    {
         var request = incoming
         let started = Date()
         let body = Array(try await request.collectBody(upTo: maximumBodySize).readableBytesView)
         let query = request.uri.query ?? ""
-        let headers = request.headers
-        let (answer, reason) = await v3.handle(
-            method: request.method.rawValue, path: request.uri.path, query: query,
-            headers: { name in HTTPField.Name(name).flatMap { headers[$0] } }, body: body)
-        logger.info("\(request.method.rawValue) \(request.uri.path): \(answer.status) \(reason)")
+        let (answer, reason) = await handle(query, body)
+        let method = request.method.rawValue
+        logger.info("\(method) \(request.uri.path): \(answer.status) \(reason)")
+        let responseHeaders = [("Content-Type", answer.contentType)] + answer.headers
         if let recorder {
             var requestHeaders: [(String, String)] = []
-            for field in headers { requestHeaders.append((field.name.rawName, field.value)) }
+            for field in request.headers { requestHeaders.append((field.name.rawName, field.value)) }
             await recorder.record(
-                time: started, method: request.method.rawValue,
+                time: started, method: method,
                 url: "http://gateway.local" + request.uri.path + (query.isEmpty ? "" : "?" + query),
                 request: .init(headers: requestHeaders, body: body), status: answer.status,
-                response: .init(headers: [("Content-Type", answer.contentType)] + answer.headers, body: answer.body))
+                response: .init(headers: responseHeaders, body: answer.body))
         }
         var fields = HTTPFields()
-        fields[.contentType] = answer.contentType
-        for (name, value) in answer.headers { if let n = HTTPField.Name(name) { fields[n] = value } }
-        return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
-    }
-
-    /// The `method` parameter, for the log line (from the query, else the body; not decoded beyond need).
-    static func methodName(query: String, body: [UInt8]) -> String {
-        for source in [query, String(decoding: body.prefix(4096), as: UTF8.self)] {
-            for pair in source.split(separator: "&") where pair.hasPrefix("method=") {
-                return String(pair.dropFirst(7))
-            }
-        }
-        return "(no method)"
+        for (name, value) in responseHeaders { if let n = HTTPField.Name(name) { fields[n] = value } }
+        return Response(
+            status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// Serves until SIGINT or SIGTERM, printing `listening on http://HOST:PORT` once connections are accepted.

@@ -65,7 +65,7 @@ struct TradeAPI {
             return .unsignedNode(
                 node: "error_response",
                 content: NodeContent(.invalid, subCode: "isv.invalid-method", subMessage: "不存在的方法名").json,
-                reason: "unknown method \(method)")
+                reason: "unknown method")
         }
     }
 
@@ -94,7 +94,7 @@ struct TradeAPI {
         node.add("out_trade_no", trade.outTradeNo)
         node.add("trade_no", trade.tradeNo)
         if method == "alipay.trade.precreate" { node.add("qr_code", "https://qr.alipay.com/sandbox\(trade.tradeNo.suffix(8))") }
-        return .node(content: node.json, reason: "\(method): trade \(trade.outTradeNo) \(trade.status.rawValue)")
+        return .node(content: node.json, reason: "trade \(trade.outTradeNo) \(trade.status.rawValue)")
     }
 
     func page(method: String, biz: [String: String]) async throws -> Result {
@@ -104,7 +104,7 @@ struct TradeAPI {
         let pay = "/sandbox/pay?out_trade_no=\(trade.outTradeNo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         let body = "<p>\(Self.escaped(trade.subject)) — ¥\(Self.escaped(trade.totalAmount))</p>"
             + "<form method=\"post\" action=\"\(pay)\"><button type=\"submit\">确认付款 (pay)</button></form>"
-        return .page(html: Self.html("支付宝 (local gateway) 收银台", body), reason: "\(method): cashier page for \(trade.outTradeNo)")
+        return .page(html: Self.html("支付宝 (local gateway) 收银台", body), reason: "cashier page for \(trade.outTradeNo)")
     }
 
     func pay(biz: [String: String]) async throws -> Result {
@@ -122,7 +122,7 @@ struct TradeAPI {
         node.add("receipt_amount", paid.totalAmount)
         node.add("gmt_payment", paid.paid.map(BeijingTime.format))
         node.add("buyer_user_id", paid.buyerID)
-        return .node(content: node.json, reason: "alipay.trade.pay: \(paid.outTradeNo) paid")
+        return .node(content: node.json, reason: "\(paid.outTradeNo) paid")
     }
 
     func find(_ biz: [String: String]) async -> Trade? {
@@ -139,7 +139,7 @@ struct TradeAPI {
         node.add("total_amount", trade.totalAmount)
         node.add("send_pay_date", trade.paid.map(BeijingTime.format))
         node.add("buyer_user_id", trade.buyerID)
-        return .node(content: node.json, reason: "alipay.trade.query: \(trade.outTradeNo) \(trade.status.rawValue)")
+        return .node(content: node.json, reason: "\(trade.outTradeNo) \(trade.status.rawValue)")
     }
 
     func close(biz: [String: String]) async throws -> Result {
@@ -150,7 +150,7 @@ struct TradeAPI {
             var node = NodeContent(.success)
             node.add("trade_no", closed.tradeNo)
             node.add("out_trade_no", closed.outTradeNo)
-            return .node(content: node.json, reason: "alipay.trade.close: \(closed.outTradeNo) closed")
+            return .node(content: node.json, reason: "\(closed.outTradeNo) closed")
         } catch {
             return business("ACQ.REASON_TRADE_STATUS_INVALID", "交易状态不合法")
         }
@@ -169,7 +169,7 @@ struct TradeAPI {
             node.add("buyer_logon_id", refunded.buyerLogonID)
             node.add("fund_change", "Y")
             node.add("refund_fee", "\(refunded.refunded)")
-            return .node(content: node.json, reason: "alipay.trade.refund: \(refunded.outTradeNo) refunded \(amount)")
+            return .node(content: node.json, reason: "\(refunded.outTradeNo) refunded \(amount)")
         } catch TradeStore.Failure.amountTooLarge {
             return business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
         } catch {

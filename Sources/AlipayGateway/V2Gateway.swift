@@ -30,11 +30,13 @@ final class V2Gateway: Sendable {
         let reason: String
     }
 
-    /// Answers one request: the URL query and the body as received.
+    /// Answers one request: the URL query and the body as received. The reason, for the log, starts with the
+    /// method the request names.
     func handle(query: String, body: [UInt8], contentType: String?) async -> (GatewayAnswer, String) {
         do {
             let (parameters, charset) = try read(query: query, body: body, contentType: contentType)
-            return try await answer(parameters, charset: charset)
+            let (answer, reason) = try await answer(parameters, charset: charset)
+            return (answer, "\(parameters["method"] ?? "(no method)"): \(reason)")
         } catch let refusal as Refusal {
             return (refusal.answer, refusal.reason)
         } catch {
