@@ -103,28 +103,9 @@
                 }
                 value = .object(members)
             case UInt8(ascii: "["):
-                guard depth < JSONTokenizer.maximumDepth else { throw t.tooDeep() }
-                t.i += 1
                 var elements: [JSONValue] = []
-                t.skipWhitespace()
-                if !t.atEnd, t.b[t.i] == UInt8(ascii: "]") {
-                    t.i += 1
-                } else {
-                    while true {
-                        t.skipWhitespace()
-                        elements.append(try parseValue(depth: depth + 1).0)
-                        t.skipWhitespace()
-                        guard !t.atEnd else { throw t.fail("unexpected end of input in an array") }
-                        if t.b[t.i] == UInt8(ascii: ",") {
-                            t.i += 1
-                            continue
-                        }
-                        if t.b[t.i] == UInt8(ascii: "]") {
-                            t.i += 1
-                            break
-                        }
-                        throw t.fail("expected ',' or ']'")
-                    }
+                try forEachElement(depth: depth, close: UInt8(ascii: "]"), in: "an array") { parser in
+                    elements.append(try parser.parseValue(depth: depth + 1).0)
                 }
                 value = .array(elements)
             case UInt8(ascii: "\""): value = .string(try t.decode(try t.string()))
@@ -144,33 +125,45 @@
         mutating func forEachMember(
             depth: Int, _ body: (inout Parser, JSONTokenizer.StringToken) throws -> Void
         ) throws {
+            try forEachElement(depth: depth, close: UInt8(ascii: "}"), in: "an object") { parser in
+                guard !parser.t.atEnd, parser.t.b[parser.t.i] == UInt8(ascii: "\"") else {
+                    throw parser.t.fail("expected a member name in double quotes")
+                }
+                let name = try parser.t.string()
+                parser.t.skipWhitespace()
+                guard !parser.t.atEnd, parser.t.b[parser.t.i] == UInt8(ascii: ":") else { throw parser.t.fail("expected ':'") }
+                parser.t.i += 1
+                parser.t.skipWhitespace()
+                try body(&parser, name)
+            }
+        }
+
+        /// The elements of a container opened at `t.i` (at nesting `depth`), separated by commas and ended by
+        /// `close`: `element` reads one, starting at its first byte.
+        mutating func forEachElement(
+            depth: Int, close: UInt8, in what: String, _ element: (inout Parser) throws -> Void
+        ) throws {
             guard depth < JSONTokenizer.maximumDepth else { throw t.tooDeep() }
             t.i += 1
             t.skipWhitespace()
-            if !t.atEnd, t.b[t.i] == UInt8(ascii: "}") {
+            if !t.atEnd, t.b[t.i] == close {
                 t.i += 1
                 return
             }
             while true {
                 t.skipWhitespace()
-                guard !t.atEnd, t.b[t.i] == UInt8(ascii: "\"") else { throw t.fail("expected a member name in double quotes") }
-                let name = try t.string()
+                try element(&self)
                 t.skipWhitespace()
-                guard !t.atEnd, t.b[t.i] == UInt8(ascii: ":") else { throw t.fail("expected ':'") }
-                t.i += 1
-                t.skipWhitespace()
-                try body(&self, name)
-                t.skipWhitespace()
-                guard !t.atEnd else { throw t.fail("unexpected end of input in an object") }
+                guard !t.atEnd else { throw t.fail("unexpected end of input in \(what)") }
                 if t.b[t.i] == UInt8(ascii: ",") {
                     t.i += 1
                     continue
                 }
-                if t.b[t.i] == UInt8(ascii: "}") {
+                if t.b[t.i] == close {
                     t.i += 1
                     return
                 }
-                throw t.fail("expected ',' or '}'")
+                throw t.fail("expected ',' or '\(Character(Unicode.Scalar(close)))'")
             }
         }
     }
