@@ -45,7 +45,7 @@ struct JSONObject {
     var json: String { text + "}" }
 }
 
-/// The gateway's common answers: codes and messages as Alipay's gateway writes them (docs/PROTOCOL.md §7.3, §15).
+/// The gateway's common answers: codes and messages as Alipay's gateway writes them (docs/PROTOCOL.md §7.3, §12).
 enum GatewayCode: String {
     case success = "10000"
     case unavailable = "20000"

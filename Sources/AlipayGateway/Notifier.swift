@@ -6,7 +6,7 @@ import NIOCore
 
 /// Sends Alipay's asynchronous notifications to a trade's `notify_url`, signed as Alipay signs them (V1, in the
 /// request's charset, `alipay_cert_sn` alongside in certificate mode), and retries on a compressed schedule until
-/// the merchant answers exactly `success` (Alipay retries over 25 hours; docs/PROTOCOL.md §15).
+/// the merchant answers exactly `success` (Alipay retries over 25 hours; docs/PROTOCOL.md §12).
 struct Notifier: Sendable {
     let signers: [Charset: Signer]
     let certificateSN: String?

@@ -9,6 +9,8 @@ struct TradeAPI {
     let appID: String
     let charset: Charset
     let parameters: [String: String]
+    /// The file parts of an upload (never signed).
+    var files: [MultipartForm.Part] = []
 
     enum Result {
         /// A node to sign and send.
@@ -61,6 +63,7 @@ struct TradeAPI {
             node.add("result_code", "SUCCESS")
             return .node(content: node.json, reason: "royalty relation unbound")
         case "alipay.open.app.alipaycert.download": return download(biz: biz)
+        case "alipay.offline.material.image.upload": return await upload()
         default:
             return .unsignedNode(
                 node: "error_response",
@@ -94,6 +97,15 @@ struct TradeAPI {
         node.add("out_trade_no", trade.outTradeNo)
         node.add("trade_no", trade.tradeNo)
         if method == "alipay.trade.precreate" { node.add("qr_code", "https://qr.alipay.com/sandbox\(trade.tradeNo.suffix(8))") }
+        if method == "alipay.trade.app.pay" {
+            // What the app SDK hands back to the app as `result` (docs/PROTOCOL.md §13).
+            node.add("app_id", appID)
+            node.add("auth_app_id", appID)
+            node.add("charset", charset.canonicalName.lowercased())
+            node.add("timestamp", BeijingTime.format(Date()))
+            node.add("total_amount", trade.totalAmount)
+            node.add("seller_id", "2088000000000001")
+        }
         return .node(content: node.json, reason: "trade \(trade.outTradeNo) \(trade.status.rawValue)")
     }
 
@@ -187,6 +199,26 @@ struct TradeAPI {
         var node = NodeContent(.success)
         node.add("alipay_cert_content", Data(certificate.pem).base64EncodedString())
         return .node(content: node.json, reason: "certificate \(certificate.sn) downloaded")
+    }
+
+    /// `alipay.offline.material.image.upload`: the text parameters `image_type` and `image_name` (signed) and the
+    /// file part `image_content` (not signed; docs/PROTOCOL.md §11).
+    func upload() async -> Result {
+        guard let type = parameters["image_type"], !type.isEmpty, let name = parameters["image_name"], !name.isEmpty else {
+            return .node(
+                content: NodeContent(.missing, subCode: "isv.missing-parameter", subMessage: "缺少必选参数 image_type, image_name").json,
+                reason: "upload without image_type or image_name")
+        }
+        guard let image = files.first(where: { $0.name == "image_content" }), !image.body.isEmpty else {
+            return .node(
+                content: NodeContent(.missing, subCode: "isv.missing-parameter", subMessage: "缺少必选参数 image_content").json,
+                reason: "upload without the file part image_content")
+        }
+        let id = await gateway.trades.nextImageID()
+        var node = NodeContent(.success)
+        node.add("image_id", id)
+        node.add("image_url", "https://oalipay-dl-django.alicdn.com/sandbox/\(id).\(type)")
+        return .node(content: node.json, reason: "image \(name) uploaded: \(image.body.count) bytes, \(image.filename ?? "")")
     }
 
     static func escaped(_ text: String) -> String {

@@ -34,6 +34,12 @@ actor TradeStore {
         case notFound, statusInvalid(Trade.Status), amountTooLarge
     }
 
+    /// A new image id for an upload.
+    func nextImageID() -> String {
+        sequence += 1
+        return String(format: "A*sandbox%08d", sequence)
+    }
+
     /// Creates a trade, or returns the existing one with that `out_trade_no` and app.
     func create(appID: String, outTradeNo: String, totalAmount: String, subject: String, notifyURL: String?, charset: String)
         -> Trade

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// `gateway.do`: reads a v2 request as Alipay's gateway does, verifies it, and answers in Alipay's layout, signed
-/// with Alipay's key (docs/PROTOCOL.md §7, §15).
+/// with Alipay's key (docs/PROTOCOL.md §7, §12, §13).
 final class V2Gateway: Sendable {
     let configuration: GatewayConfiguration
     let verifier: RequestVerifier
@@ -34,9 +34,9 @@ final class V2Gateway: Sendable {
     /// method the request names.
     func handle(query: String, body: [UInt8], contentType: String?) async -> (GatewayAnswer, String) {
         do {
-            let (parameters, charset) = try read(query: query, body: body, contentType: contentType)
-            let (answer, reason) = try await answer(parameters, charset: charset)
-            return (answer, "\(parameters["method"] ?? "(no method)"): \(reason)")
+            let request = try read(query: query, body: body, contentType: contentType)
+            let (answer, reason) = try await answer(request)
+            return (answer, "\(request.parameters["method"] ?? "(no method)"): \(reason)")
         } catch let refusal as Refusal {
             return (refusal.answer, refusal.reason)
         } catch {
@@ -45,8 +45,17 @@ final class V2Gateway: Sendable {
         }
     }
 
-    /// The parameters of the query and the body, each decoded once in the charset the query names.
-    func read(query: String, body: [UInt8], contentType: String?) throws -> ([String: String], Charset) {
+    /// A request as the gateway read it: every parameter (query, form body or the text parts of an upload), the
+    /// charset they were decoded in, and the files of an upload (never signed).
+    struct Incoming {
+        var parameters: [String: String]
+        var charset: Charset
+        var files: [MultipartForm.Part] = []
+    }
+
+    /// The parameters of the query and the body, each decoded once in the charset the query names (an app's order
+    /// string, which has no query, in its own; docs/PROTOCOL.md §12, §13).
+    func read(query: String, body: [UInt8], contentType: String?) throws -> Incoming {
         func refuse(_ sub: String, _ message: String, _ reason: String) -> Refusal {
             let content = NodeContent(.invalid, subCode: sub, subMessage: message).json
             return Refusal(answer: writer.unsigned(node: "error_response", content: content, charset: .utf8), reason: reason)
@@ -61,34 +70,53 @@ final class V2Gateway: Sendable {
         }
         let queryParameters = try queryForm.dictionary()
         let charsetInQuery = queryParameters["charset"].map { !$0.isEmpty } ?? false
-        var parameters = queryParameters
-        let isForm = contentType.map { $0.lowercased().contains("application/x-www-form-urlencoded") } ?? !body.isEmpty
-        if !body.isEmpty && isForm {
-            let bodyForm: DecodedForm
+        var request = Incoming(parameters: queryParameters, charset: charsetInQuery ? queryForm.charset : .utf8)
+        guard !body.isEmpty else { return request }
+
+        // An upload: the text parts are parameters, in the query's charset; the files are kept aside.
+        if let boundary = contentType.flatMap(MultipartForm.boundary(contentType:)) {
             do {
-                // The charset comes from the URL query; without one, a non-ASCII body cannot be read as signed.
-                bodyForm = try DecodedForm(decoding: body, charset: charsetInQuery ? queryForm.charset : .utf8)
+                let form = try MultipartForm(body: body, boundary: boundary)
+                let text = try form.textParameters(charset: request.charset)
+                request.parameters.merge(text) { query, _ in query }
+                request.files = form.parts.filter(\.isFile)
             } catch let error as AlipaySignError {
-                throw refuse("isv.invalid-parameter", "参数无效", "the body cannot be decoded: \(error.reason)")
+                throw refuse("isv.invalid-parameter", "参数无效", "the multipart body cannot be read: \(error.reason)")
             }
-            let bodyParameters = try bodyForm.dictionary()
-            if !charsetInQuery, bodyParameters["charset"] != nil, bodyForm.hasNonASCII {
-                let method = bodyParameters["method"] ?? queryParameters["method"] ?? "error"
-                let content = NodeContent(
-                    .invalid, subCode: "isv.invalid-signature",
-                    subMessage: "验签出错，请确认charset参数放在了URL查询字符串中且各参数值使用charset参数指示的字符集编码").json
-                throw Refusal(
-                    answer: try writer.signed(node: ResponseExtractor.nodeName(method: method), content: content, charset: .utf8),
-                    reason: "charset is only in the body, and the body's values are not ASCII: the gateway reads charset from the query")
-            }
-            // A name in both with different values makes the gateway's content differ from the signed one.
-            parameters.merge(bodyParameters) { query, _ in query }
+            return request
         }
-        return (parameters, charsetInQuery ? queryForm.charset : .utf8)
+        let isForm = contentType.map { $0.lowercased().contains("application/x-www-form-urlencoded") } ?? true
+        guard isForm else { return request }
+        let bodyForm: DecodedForm
+        do {
+            // The charset comes from the URL query; without one, the body is read in its own (UTF-8 when it names
+            // none), which only an app's order string may rely on.
+            bodyForm = try DecodedForm(decoding: body, charset: charsetInQuery ? queryForm.charset : nil)
+        } catch let error as AlipaySignError where error.code == .unknownCharset {
+            throw refuse("isv.invalid-charset", "字符集错误", error.reason)
+        } catch let error as AlipaySignError {
+            throw refuse("isv.invalid-parameter", "参数无效", "the body cannot be decoded: \(error.reason)")
+        }
+        let bodyParameters = try bodyForm.dictionary()
+        let method = bodyParameters["method"] ?? queryParameters["method"]
+        if !charsetInQuery, bodyParameters["charset"] != nil, bodyForm.hasNonASCII, method != "alipay.trade.app.pay" {
+            let content = NodeContent(
+                .invalid, subCode: "isv.invalid-signature",
+                subMessage: "验签出错，请确认charset参数放在了URL查询字符串中且各参数值使用charset参数指示的字符集编码").json
+            throw Refusal(
+                answer: try writer.signed(node: ResponseExtractor.nodeName(method: method ?? "error"), content: content, charset: .utf8),
+                reason: "charset is only in the body, and the body's values are not ASCII: the gateway reads charset from the query")
+        }
+        if !charsetInQuery { request.charset = bodyForm.charset }
+        // A name in both with different values makes the gateway's content differ from the signed one.
+        request.parameters.merge(bodyParameters) { query, _ in query }
+        return request
     }
 
     /// Checks the common parameters and the signature, then runs the API.
-    func answer(_ p: [String: String], charset: Charset) async throws -> (GatewayAnswer, String) {
+    func answer(_ request: Incoming) async throws -> (GatewayAnswer, String) {
+        let p = request.parameters
+        let charset = request.charset
         func unsigned(_ code: GatewayCode, _ sub: String, _ message: String, _ reason: String) -> (GatewayAnswer, String) {
             (writer.unsigned(node: "error_response", content: NodeContent(code, subCode: sub, subMessage: message).json,
                              charset: charset), reason)
@@ -168,7 +196,7 @@ final class V2Gateway: Sendable {
             }
             biz = plain
         }
-        var result = try await TradeAPI(gateway: self, appID: appID, charset: charset, parameters: p)
+        var result = try await TradeAPI(gateway: self, appID: appID, charset: charset, parameters: p, files: request.files)
             .run(method: method, biz: biz)
         if case .node(let content, let reason) = result, encrypted, let key = configuration.aesKey {
             result = .node(content: JSONString.quoted(try key.encrypt(content, charset: charset)), reason: reason)

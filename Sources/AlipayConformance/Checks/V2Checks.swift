@@ -26,27 +26,43 @@ struct V2Checks {
             return nil
         } catch { return nil }
         var parameters = query
-        let contentType = exchange.request.header("content-type")?.lowercased() ?? ""
-        if contentType.contains("multipart/form-data") {
-            f.append(Finding(
-                "v2.request.multipart", .info,
-                "a multipart body (a file upload): its text parts are not read; only the query's parameters are checked"))
+        var bodyNotASCII = false
+        func merge(_ bodyParameters: [String: String]) {
+            for (name, value) in bodyParameters {
+                if let existing = parameters[name], existing != value {
+                    f.append(Finding(
+                        "v2.param.duplicate", .error, "'\(name)' is in both the query and the body, with different values",
+                        value: name))
+                }
+                parameters[name] = value
+            }
+        }
+        let contentTypeHeader = exchange.request.header("content-type") ?? ""
+        if let boundary = MultipartForm.boundary(contentType: contentTypeHeader) {
+            // An upload: the text parts are signed parameters, in the query's charset; the files are not signed.
+            do {
+                let form = try MultipartForm(body: exchange.request.body, boundary: boundary)
+                merge(try form.textParameters(charset: charset))
+            } catch let error as AlipaySignError {
+                f.append(Finding("v2.request.multipart", .error, "the multipart body cannot be read: \(error.reason)", hint: error.hint))
+            } catch {}
         } else if !exchange.request.body.isEmpty {
             do {
                 let body = Checker.reencoded(exchange.request, charset: charset, what: "request body", into: &f)
                 let (bodyParameters, bodyCharset) = try FormBody.decode(body, charset: query["charset"] == nil ? nil : charset)
                 if query["charset"] == nil { charset = bodyCharset }
-                for (name, value) in bodyParameters {
-                    if let existing = parameters[name], existing != value {
-                        f.append(Finding(
-                            "v2.param.duplicate", .error, "'\(name)' is in both the query and the body, with different values",
-                            value: name))
-                    }
-                    parameters[name] = value
-                }
+                bodyNotASCII = bodyParameters.contains { $0.key.utf8.contains { $0 >= 0x80 } || $0.value.utf8.contains { $0 >= 0x80 } }
+                merge(bodyParameters)
             } catch let error as AlipaySignError {
                 f.append(Finding("v2.request.form", .error, "the request body cannot be decoded: \(error.reason)", hint: error.hint))
             } catch {}
+        }
+        if query["charset"] == nil, parameters["charset"] != nil, bodyNotASCII, parameters["method"] != "alipay.trade.app.pay" {
+            // docs/PROTOCOL.md §12: the gateway decodes the body in the query's charset, so it cannot rebuild the
+            // signed content and answers isv.invalid-signature. An app's order string carries its own charset.
+            f.append(Finding(
+                "v2.param.charset", .error, "charset is only in the body, and the body is not ASCII: the gateway cannot read it as signed",
+                hint: "put charset in the URL query, as the SDKs do"))
         }
         let method = parameters["method"]
         commonParameters(parameters, query: query, into: &f)
