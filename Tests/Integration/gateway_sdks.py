@@ -69,11 +69,13 @@ def official_client(gateway, charset="utf-8", app_key="rsa2048-pkcs1.pem"):
     from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
     import alipay.aop.api.util.WebUtils as WebUtils
 
-    # The SDK always connects to port 80 or 443 whatever the URL says (get_http_connection): connect to the
-    # gateway's port instead, and send the origin-form target, as the README says.
+    # The SDK always connects to port 80 or 443 whatever the URL says, and adds the URL's port to a string, which
+    # raises TypeError (get_http_connection): connect to the gateway's port instead. The request target stays in the
+    # absolute form the SDK sends (POST http://host:port/gateway.do?...), which the gateway accepts.
     def get_http_connection(url, query_string, timeout):
         parsed = urllib.parse.urlparse(url)
-        return parsed.path + "?" + query_string, WebUtils.httplib.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+        target = "%s://%s:%d%s?%s" % (parsed.scheme, parsed.hostname, parsed.port, parsed.path, query_string)
+        return target, WebUtils.httplib.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
 
     WebUtils.get_http_connection = get_http_connection
     config = AlipayClientConfig()
@@ -134,6 +136,89 @@ def test_official_sdk(binary):
                 check("official SDK rejects a response with %s" % fault, False, "accepted")
             except Exception as e:
                 check("official SDK rejects a response with %s" % fault, "response sign verify failed" in str(e), repr(e))
+
+
+def post_order_string(gateway, order_string):
+    """What the Alipay app does with an order string: posts it whole to the gateway (no query)."""
+    request = urllib.request.Request(gateway.url + "/gateway.do", data=order_string.encode("ascii"),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return urllib.request.urlopen(request).read()
+
+
+def test_official_upload_and_order_string(binary):
+    from alipay.aop.api.FileItem import FileItem
+    from alipay.aop.api.domain.AlipayTradeAppPayModel import AlipayTradeAppPayModel
+    from alipay.aop.api.request.AlipayOfflineMaterialImageUploadRequest import AlipayOfflineMaterialImageUploadRequest
+    from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
+
+    with Gateway(binary) as gateway:
+        for charset in ("utf-8", "GBK"):
+            # An upload (multipart): the text parts are signed, the file is not.
+            request = AlipayOfflineMaterialImageUploadRequest()
+            request.image_type = "png"
+            request.image_name = "海报 & poster " + charset
+            request.image_content = FileItem(file_name="p.png", file_content=b"\x89PNG\r\n--ALIPAY_SDK_PYTHON_BOUNDAR\xff")
+            try:
+                answer = json.loads(official_client(gateway, charset=charset).execute(request))
+                check("official SDK, %s: an image upload (multipart) verified, answered and accepted" % charset,
+                      answer.get("code") == "10000" and answer.get("image_id"), answer)
+            except Exception as e:
+                check("official SDK, %s: an image upload (multipart) verified, answered and accepted" % charset, False, repr(e))
+            # An app order string (sdk_execute), posted as the app posts it; the answer verified by python-alipay-sdk.
+            model = AlipayTradeAppPayModel()
+            model.out_trade_no = "PY-APP-" + charset
+            model.total_amount = "6.60"
+            model.subject = "测试 a+b&c"
+            order = official_client(gateway, charset=charset).sdk_execute(AlipayTradeAppPayRequest(biz_model=model))
+            raw = post_order_string(gateway, order).decode("gbk" if charset == "GBK" else "utf-8")
+            try:
+                answer = fzlee_client(gateway)._verify_and_return_sync_response(raw, "alipay_trade_app_pay_response")
+                check("official SDK, %s: an app order string (sdk_execute) verified by the gateway" % charset,
+                      answer.get("code") == "10000" and answer.get("out_trade_no") == model.out_trade_no, answer)
+            except Exception as e:
+                check("official SDK, %s: an app order string (sdk_execute) verified by the gateway" % charset, False,
+                      repr(e) + raw)
+        # python-alipay-sdk's order string (sorted, sign last, quote_plus).
+        order = fzlee_client(gateway).api_alipay_trade_app_pay(subject="测试", out_trade_no="FZ-APP", total_amount="1.00")
+        raw = post_order_string(gateway, order).decode()
+        try:
+            answer = fzlee_client(gateway)._verify_and_return_sync_response(raw, "alipay_trade_app_pay_response")
+            check("python-alipay-sdk: an app order string verified by the gateway", answer.get("code") == "10000", answer)
+        except Exception as e:
+            check("python-alipay-sdk: an app order string verified by the gateway", False, repr(e) + raw)
+
+
+def test_fzlee_certificate_mode(binary):
+    """python-alipay-sdk's certificate-mode client (DCAliPay) against a gateway in certificate mode: the app's
+    certificate and Alipay's, the real Alipay root bundle for alipay_root_cert_sn."""
+    from alipay import DCAliPay
+
+    generated = os.path.join(ROOT, "vectors", "certificates", "generated")
+    app_cert = os.path.join(generated, "chain-leaf-only.pem")               # the rsa2048 key
+    alipay_cert = os.path.join(generated, "chain-intermediate-leaf.pem")    # first certificate: the other2048 key
+    root = os.path.join(ROOT, "vectors", "certificates", "alipay", "node", "alipayRootCert.crt")
+    args = [binary, "--port", "0", "--app-cert", app_cert, "--root-cert", root,
+            "--alipay-private-key", os.path.join(KEYS, "other2048-pkcs8.pem"), "--alipay-cert", alipay_cert]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        if not line.startswith("listening on "):
+            raise RuntimeError("the gateway did not start: " + line + process.stderr.read())
+        url = line.split(" ", 2)[2].strip()
+        with open(app_cert) as a, open(alipay_cert) as b, open(root) as c:
+            client = DCAliPay(appid=APP_ID, app_private_key_string=read("rsa2048-pkcs1.pem"),
+                              app_public_key_cert_string=a.read(), alipay_public_key_cert_string=b.read(),
+                              alipay_root_cert_string=c.read())
+        client._gateway = url + "/gateway.do"
+        answer = client.api_alipay_trade_precreate(subject="证书模式", out_trade_no="DC-1", total_amount="1.00")
+        check("python-alipay-sdk DCAliPay: certificate-mode precreate verified by the gateway, its answer by the SDK",
+              answer.get("code") == "10000" and answer.get("qr_code"), answer)
+    except Exception as e:
+        check("python-alipay-sdk DCAliPay: certificate-mode precreate verified by the gateway, its answer by the SDK",
+              False, repr(e))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 class NotifyEndpoint(http.server.BaseHTTPRequestHandler):
@@ -220,7 +305,7 @@ if __name__ == "__main__":
     time.tzset()
 
     binary = sys.argv[1]
-    for test in (test_official_sdk, test_fzlee_sdk):
+    for test in (test_official_sdk, test_official_upload_and_order_string, test_fzlee_sdk, test_fzlee_certificate_mode):
         try:
             test(binary)
         except Exception as e:  # a crash of the harness is a failure, never a pass
