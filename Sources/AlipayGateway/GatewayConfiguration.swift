@@ -70,6 +70,12 @@ public struct GatewayConfiguration: Sendable {
     public var timestampWindow: Double = 900
     /// The largest request body accepted (413 above it).
     public var maximumBodySize = 4 << 20
+    /// A connection that sends no complete request head or body part for this long is closed (a request head sent
+    /// a byte at a time, an idle keep-alive connection).
+    public var idleTimeout: Duration = .seconds(30)
+    /// A request whose body has not fully arrived this long after its head is answered 408 and its connection
+    /// closed (a body sent a byte at a time).
+    public var bodyTimeout: Duration = .seconds(30)
 
     /// - Parameters:
     ///   - appPublicKey: the app's public key (or its certificate's).

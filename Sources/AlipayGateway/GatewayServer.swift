@@ -13,6 +13,8 @@ public struct Gateway: Sendable {
     let recorder: Recorder?
     let logger: Logger
     let maximumBodySize: Int
+    let idleTimeout: Duration
+    let bodyTimeout: Duration
 
     /// - Parameters:
     ///   - configuration: keys, faults and the rest, parsed once.
@@ -27,6 +29,8 @@ public struct Gateway: Sendable {
         self.recorder = recorder
         self.logger = logger
         self.maximumBodySize = configuration.maximumBodySize
+        self.idleTimeout = configuration.idleTimeout
+        self.bodyTimeout = configuration.bodyTimeout
     }
 
     /// The routes: `GET|POST /gateway.do` and `POST /sandbox/pay?out_trade_no=…`.
@@ -78,9 +82,25 @@ public struct Gateway: Sendable {
     func serve(_ incoming: Request, _ handle: (_ query: String, _ body: [UInt8]) async -> (GatewayAnswer, String))
         async throws -> Response
     {
-        var request = incoming
+        let request = incoming
         let started = Date()
-        let body = Array(try await request.collectBody(upTo: maximumBodySize).readableBytesView)
+        let limit = maximumBodySize
+        // The body within bodyTimeout: a body sent a byte at a time is cut off, not waited for.
+        let body = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var reading = incoming
+                return Array(try await reading.collectBody(upTo: limit).readableBytesView)
+            }
+            group.addTask { [bodyTimeout] in
+                try await Task.sleep(for: bodyTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else {
+                throw HTTPError(.requestTimeout, headers: [.connection: "close"], message: "the request body did not arrive in time\n")
+            }
+            return body
+        }
         let query = request.uri.query ?? ""
         let (answer, reason) = await handle(query, body)
         let method = request.method.rawValue
@@ -107,16 +127,22 @@ public struct Gateway: Sendable {
     ///   - port: the port; 0 picks a free one, which is printed.
     /// - Throws: when the address cannot be bound.
     public func run(host: String, port: Int) async throws {
-        let app = Application(
+        try await application(host: host, port: port) { bound in
+            print("listening on http://\(host):\(bound)")
+            fflush(nil)
+        }.runService()
+    }
+
+    /// The server: the routes, the idle timeout, the address.
+    func application(host: String, port: Int, onServerRunning: @escaping @Sendable (Int) -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        Application(
             router: router(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: .http1(configuration: .init(
+                idleTimeout: .nanoseconds(idleTimeout.components.seconds * 1_000_000_000 + idleTimeout.components.attoseconds / 1_000_000_000))),
             configuration: .init(address: .hostname(host, port: port), serverName: "alipay-sign-gateway"),
-            onServerRunning: { channel in
-                let bound = channel.localAddress?.port ?? port
-                print("listening on http://\(host):\(bound)")
-                fflush(nil)
-            },
+            onServerRunning: { channel in onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
-        try await app.runService()
     }
 }

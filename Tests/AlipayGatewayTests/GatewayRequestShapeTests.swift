@@ -2,6 +2,9 @@
 import AlipayConformance
 @_spi(AlipaySignTools) import AlipaySign
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -147,6 +150,122 @@ import Testing
         for (report, (what, accepted)) in zip(reports, verdicts) {
             let errors = report.findings.filter { $0.severity == .error }
             #expect(errors.isEmpty == accepted, "\(what): \(errors.map { "\($0.id): \($0.message)" })")
+        }
+    }
+}
+
+/// `BeijingTime`'s day arithmetic against Foundation's `DateFormatter` in UTC+8 (an independent calendar).
+@Suite struct BeijingTimeTests {
+    static let formatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.calendar = Calendar(identifier: .gregorian)
+        f.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f
+    }()
+
+    @Test func formatAndParseAgreeWithFoundation() {
+        // Every 7,919,917 s (about 92 days, prime) from 1901 to 2099, and the edges of leap days and years.
+        var instants = stride(from: -2_177_452_800.0, to: 4_102_444_800.0, by: 7_919_917).map { $0 }
+        for text in ["2024-02-29 23:59:59", "2000-02-29 00:00:00", "1970-01-01 07:59:59", "2026-12-31 23:59:59", "2100-03-01 00:00:00"] {
+            instants.append(Self.formatter.date(from: text)!.timeIntervalSince1970)
+        }
+        for t in instants {
+            let date = Date(timeIntervalSince1970: t)
+            let expected = Self.formatter.string(from: date)
+            #expect(BeijingTime.format(date) == expected)
+            #expect(BeijingTime.parse(expected) == date)
+        }
+        for bad in ["2026-02-29 00:00:00", "2026-13-01 00:00:00", "2026-04-31 00:00:00", "2026-01-01 24:00:00", "2026-01-01T00:00:00",
+                    "2026-1-01 00:00:00", "20a6-01-01 00:00:00"] {
+            #expect(BeijingTime.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
+
+/// Slow clients on a live server: a request head sent a line at a time, and a body sent a byte at a time, are cut
+/// off by the timeouts (1 s here), and a good request on a new connection still succeeds.
+@Suite struct GatewaySlowClientTests {
+    /// A blocking TCP connection to the gateway, for sending bytes slowly.
+    final class Connection {
+        let fd: Int32
+
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+            var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(fd) }
+
+        /// Sends `text`; false when the server has closed the connection.
+        func send(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0
+        }
+
+        /// What the server sent so far, and whether it closed the connection.
+        func poll() -> (text: String, closed: Bool) {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var text = ""
+            while true {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n > 0 { text += String(decoding: buffer[..<n], as: UTF8.self); continue }
+                return (text, n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            }
+        }
+    }
+
+    /// Trickles `pieces` every 200 ms until the server answers or closes; the seconds that took and what it sent.
+    static func trickle(_ port: Int, _ pieces: [String]) async throws -> (seconds: Double, text: String, closed: Bool) {
+        let connection = try Connection(port: port)
+        let start = ContinuousClock.now
+        var received = ""
+        for piece in pieces {
+            let alive = connection.send(piece)
+            let (text, closed) = connection.poll()
+            received += text
+            if !alive || closed || !text.isEmpty {
+                let elapsed = ContinuousClock.now - start
+                return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, received, closed || !alive)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return (.infinity, received, false)
+    }
+
+    @Test func slowHeadsAndBodiesAreCutOff() async throws {
+        var configuration = GatewayConfiguration(appPublicKey: GatewayTests.appPublic, alipayPrivateKey: GatewayTests.alipayPrivate)
+        configuration.idleTimeout = .seconds(1)
+        configuration.bodyTimeout = .seconds(1)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let gateway = try Gateway(configuration: configuration, logger: logger)
+        try await gateway.application(host: "127.0.0.1", port: 0).test(.live) { client in
+            let port = try #require(client.port)
+            // A head that never ends: one header line every 200 ms, for up to 10 s.
+            let head = ["POST /gateway.do?charset=utf-8 HTTP/1.1\r\nHost: x\r\n"] + (0..<50).map { "X-Slow-\($0): 1\r\n" }
+            let slowHead = try await Self.trickle(port, head)
+            #expect(slowHead.closed && slowHead.seconds < 4, "\(slowHead)")
+            // A body that never ends: one byte every 200 ms of a declared 1,000.
+            let body = ["POST /gateway.do?charset=utf-8 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"]
+                + Array(repeating: "a", count: 50)
+            let slowBody = try await Self.trickle(port, body)
+            #expect(slowBody.seconds < 4 && (slowBody.closed || slowBody.text.hasPrefix("HTTP/1.1 408")), "\(slowBody)")
+            // And the server still answers, on a new connection (the test client's own was idle for over 1 s).
+            let signed = try GatewayTests.request("alipay.trade.query", #"{"out_trade_no":"S"}"#)
+            let status = await GatewayHostileTests.once(port, TestClient.Request(
+                "/gateway.do?" + signed.query, method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded;charset=utf-8"], body: ByteBuffer(string: signed.formBody)))
+            #expect(status == 200)
         }
     }
 }

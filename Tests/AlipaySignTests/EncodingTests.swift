@@ -13,6 +13,22 @@ struct EncodingTests {
         #expect(Base64.decode(encoded) == Array(plain.utf8))
     }
 
+    /// `JSONString.quoted` read back by Foundation's JSON parser (an independent one) gives the string itself, on the
+    /// fast path (nothing to escape) and the escaping one; the escapes are the ones written out by hand.
+    @Test func jsonStringsRoundTripThroughFoundation() throws {
+        let pieces = ["a", "咖啡", "€", "\"", "\\", "/", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}",
+                      "\u{E2}", "😀", " ", "\u{2027}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let s = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let quoted = JSONString.quoted(s)
+            let back = try JSONSerialization.jsonObject(with: Data(("[" + quoted + "]").utf8)) as? [String]
+            #expect(back == [s], "\(quoted)")
+        }
+        #expect(JSONString.quoted("a/b 咖啡") == "\"a/b 咖啡\"")
+        #expect(JSONString.quoted("a\"b\\c\u{2028}\u{7F}\n") == #""a\"b\\c\u2028\u007f\n""#)
+    }
+
     @Test func base64SkipsWhitespace() {
         #expect(Base64.decode("Zm9v\r\nYmFy \t") == Array("foobar".utf8))
         #expect(Base64.decode("Zm9vYg") == Array("foob".utf8))  // unpadded is accepted

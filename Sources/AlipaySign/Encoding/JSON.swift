@@ -175,6 +175,12 @@
     /// which some JavaScript readers choke on); everything else as UTF-8.
     public static func append(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: appended whole, instead of scalar by scalar.
+        if !needsEscaping(s) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -189,6 +195,23 @@
             }
         }
         out += "\""
+    }
+
+    /// Whether `s` has a character ``append(_:to:)`` escapes: `"`, `\`, a control character, DEL, U+2028 or
+    /// U+2029 (E2 80 A8/A9 in UTF-8).
+    static func needsEscaping(_ s: String) -> Bool {
+        let found = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F { return true }
+                if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] == 0xA8 || b[i + 2] == 0xA9 { return true }
+                i += 1
+            }
+            return false
+        }
+        return found ?? true
     }
 
     /// `s` as a quoted JSON string.
