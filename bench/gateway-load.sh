@@ -44,10 +44,21 @@ curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded;charset=utf-
 rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/$gw/status; }
 echo "gateway resident memory at the start: $(rss)"
 speed=$(openssl speed -seconds 10 -multi 2 rsa2048 2> /dev/null | awk '/^rsa 2048/ {print $6}')
+cpu() { awk '{print $14 + $15}' /proc/$gw/stat; }
+cpu_start=$(cpu)
 wrk -t2 -c32 -d"${SECONDS_TO_RUN}s" --latency -s "$work/post.lua" "$url" > "$work/wrk"
+cpu_end=$(cpu)
 echo "gateway resident memory at the end:   $(rss)"
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
 echo "openssl speed -multi 2 rsa2048 sign/s: $speed"
 echo "gateway verified requests/s:          $rps ($(python3 -c "print(round($rps / $speed, 2))") of the ceiling)"
+# Where the difference goes: the gateway's CPU time per request against openssl's per signature (one core each).
+python3 - "$cpu_start" "$cpu_end" "$(getconf CLK_TCK)" "$SECONDS_TO_RUN" "$rps" "$speed" << 'PY'
+import sys
+start, end, tick, seconds, rps, speed = map(float, sys.argv[1:])
+cores = (end - start) / tick / seconds
+print("gateway CPU: %.2f cores busy, %.0f us per request; openssl: %.0f us per signature"
+      % (cores, cores / rps * 1e6, 2 / speed * 1e6))
+PY
 grep -E "^ +(50|99)%|Non-2xx|Socket errors" "$work/wrk" | sed 's/^ */  latency /'
 grep -q "Non-2xx\|Socket errors" "$work/wrk" && echo "errors: see above" || echo "errors: 0"

@@ -73,8 +73,8 @@ public struct GatewayConfiguration: Sendable {
     /// A connection that sends no complete request head or body part for this long is closed (a request head sent
     /// a byte at a time, an idle keep-alive connection).
     public var idleTimeout: Duration = .seconds(30)
-    /// A request whose body has not fully arrived this long after its head is answered 408 and its connection
-    /// closed (a body sent a byte at a time).
+    /// A request whose body is still arriving this long after its head is answered 408 and its connection closed
+    /// (a body sent a byte at a time); a body that stops arriving is closed by ``idleTimeout``.
     public var bodyTimeout: Duration = .seconds(30)
 
     /// - Parameters:

@@ -184,8 +184,8 @@ import Testing
     }
 }
 
-/// Slow clients on a live server: a request head sent a line at a time, and a body sent a byte at a time, are cut
-/// off by the timeouts (1 s here), and a good request on a new connection still succeeds.
+/// Slow clients on a live server: a request head sent a line at a time, a body sent a byte at a time, and a body
+/// that stops are cut off by the timeouts (1 s here), and a good request on a new connection still succeeds.
 @Suite struct GatewaySlowClientTests {
     /// A blocking TCP connection to the gateway, for sending bytes slowly.
     final class Connection {
@@ -209,7 +209,8 @@ import Testing
 
         /// Sends `text`; false when the server has closed the connection.
         func send(_ text: String) -> Bool {
-            Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0
+            if text.isEmpty { return true }
+            return Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0
         }
 
         /// What the server sent so far, and whether it closed the connection.
@@ -260,6 +261,9 @@ import Testing
                 + Array(repeating: "a", count: 50)
             let slowBody = try await Self.trickle(port, body)
             #expect(slowBody.seconds < 4 && (slowBody.closed || slowBody.text.hasPrefix("HTTP/1.1 408")), "\(slowBody)")
+            // A body that stops: 3 of 1,000 bytes, then nothing.
+            let stalled = try await Self.trickle(port, [body[0] + "abc"] + Array(repeating: "", count: 50))
+            #expect(stalled.closed && stalled.seconds < 4, "\(stalled)")
             // And the server still answers, on a new connection (the test client's own was idle for over 1 s).
             let signed = try GatewayTests.request("alipay.trade.query", #"{"out_trade_no":"S"}"#)
             let status = await GatewayHostileTests.once(port, TestClient.Request(
