@@ -54,6 +54,21 @@ import VectorSupport
         #expect(ids.contains("v2.param.timestamp"))
     }
 
+    /// A parameter sent with an empty or white-space-only value is not signed (Java's `StringUtils.isEmpty`): reported,
+    /// and `sign` itself is not.
+    @Test func emptyValuesAreReportedAsUnsigned() throws {
+        let url = "https://openapi.alipay.com/gateway.do?app_id=2021000000000001&method=alipay.trade.query&charset=utf-8"
+            + "&sign_type=RSA2&timestamp=2026-11-22+10%3A00%3A00&version=1.0&sign=AAAA&return_url=&notify_url=+%09"
+        let line = #"{"time":"2026-11-22T02:00:00Z","request":{"method":"POST","url":"\#(url)","headers":[],"body":"biz_content=%7B%7D","encoding":"utf8"}}"#
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).jsonl").path
+        try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reports = try Self.reports(path, checker: Checker(configuration: CheckConfiguration(rules: APIRuleSet())))
+        let empty = reports.first?.findings.filter { $0.id == "v2.param.empty" } ?? []
+        #expect(empty.count == 1 && empty.first?.severity == .warning)
+        #expect(empty.first?.value == "notify_url,return_url", "\(empty)")
+    }
+
     @Test func badCapturesAreInputErrors() throws {
         let cases: [(String, String)] = [
             ("", "empty"),

@@ -62,6 +62,11 @@ import VectorSupport
         #expect(a.value(of: "x") == "a=b=")
         #expect(a.timestamp == 1)
         #expect(try V3Authorization(parsing: "ALIPAY-SHA256withRSA app_id=1,nonce=n,timestamp=2").signature == nil)
+        // White space after a comma: read past for the fields, kept in the auth string as sent.
+        let spaced = try V3Authorization(parsing: "ALIPAY-SHA256withRSA app_id=1, nonce=n,  timestamp=2, sign=AB==")
+        #expect(spaced.appID == "1" && spaced.nonce == "n" && spaced.timestamp == 2 && spaced.signature == "AB==")
+        #expect(spaced.authString == "app_id=1, nonce=n,  timestamp=2")
+        #expect(spaced.hasSpaceAfterComma && !a.hasSpaceAfterComma)
         let bad: [(String, String)] = [
             ("", "empty"), ("ALIPAY-SHA256withRSA", "no fields"), ("Bearer abc", "scheme 'Bearer'"),
             ("alipay-sha256withrsa app_id=1,nonce=n,timestamp=1", "case-sensitive"),
@@ -92,6 +97,24 @@ import VectorSupport
         }
         #expect(nonce.count == 36 && nonce[14] == UInt8(ascii: "4") && Set("89ab".utf8).contains(nonce[19]))
         #expect(abs(Double(one.authorization.timestamp ?? 0) / 1000 - Date().timeIntervalSince1970) < 60)
+    }
+
+    /// A header with a space after each comma: verified as sent (the signature over the string with the spaces is
+    /// valid), and one signed without them is invalid with the space named as line 1's difference.
+    @Test func authorizationWithSpacesAfterCommas() throws {
+        let key = try PrivateKey(parsing: Vectors.bytes("alipay/keys/other2048-pkcs8.pem"))
+        let verifier = try V3RequestVerifier(publicKey: PublicKey(parsing: Vectors.bytes("alipay/keys/other2048-spki.pem")))
+        let signed = try V3Signer(privateKey: key, appID: "2021000000000001").sign(method: "GET", requestURI: "/v3/alipay/trade/query?a=1")
+        let spacedHeader = signed.header.replacingOccurrences(of: ",", with: ", ")
+        guard case .invalid(let failure) = try verifier.verify(authorization: spacedHeader, method: "GET", requestURI: "/v3/alipay/trade/query?a=1")
+        else { throw V3TestFailure.notValid("the spaced header verified") }
+        #expect(failure.diagnosis?.line == 1)
+        #expect(failure.diagnosis?.explanation.contains("white space after a comma") == true, "\(String(describing: failure.diagnosis))")
+        // Signed as sent, spaces included (the content written out by hand: auth string, method, URI, empty body).
+        let auth = "app_id=2021000000000001, nonce=abc, timestamp=\(Int64(Date().timeIntervalSince1970 * 1000))"
+        let sign = try Signer(privateKey: key).sign(content: auth + "\nGET\n/v3/x\n\n")
+        let header = "ALIPAY-SHA256withRSA " + auth + ", sign=" + sign
+        #expect(try verifier.verify(authorization: header, method: "GET", requestURI: "/v3/x").isValid)
     }
 
     @Test(arguments: vectors.responses)

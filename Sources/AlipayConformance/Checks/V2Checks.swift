@@ -66,6 +66,14 @@ struct V2Checks {
         }
         let method = parameters["method"]
         commonParameters(parameters, query: query, into: &f)
+        // Sent but not signed: the sign content leaves empty and white-space-only values out (docs/PROTOCOL.md §1.1).
+        let empty = parameters.filter { $0.key != "sign" && SignContent.isJavaEmpty($0.value) }.map(\.key).sorted()
+        if !empty.isEmpty {
+            f.append(Finding(
+                "v2.param.empty", .warning,
+                "sent with an empty (or white-space-only) value, so not signed: \(empty.joined(separator: ", "))", value: empty.joined(separator: ","),
+                hint: "the sign content leaves empty values out; a value filled in on the way would not be noticed"))
+        }
         let signType = (try? SignType(protocolName: parameters["sign_type"] ?? "RSA2")) ?? .rsa2
         requestSignature(parameters, charset: charset, signType: signType, into: &f)
         if let method, let findings = checker.configuration.rules.requestFindings(

@@ -19,6 +19,13 @@ struct V3Checks {
                 if authorization.signature == nil {
                     f.append(Finding("v3.request.authorization", .error, "the Authorization header has no sign field"))
                 }
+                if authorization.hasSpaceAfterComma {
+                    f.append(Finding(
+                        "v3.request.authorization", .warning,
+                        "the Authorization header has white space after a comma, which the SDKs never write",
+                        value: authorization.authString,
+                        hint: "the auth string is verified as sent, spaces included: sign exactly what is sent"))
+                }
                 if let ms = authorization.timestamp, let captured = exchange.startedAt {
                     let skew = Double(ms) / 1000 - captured.timeIntervalSince1970
                     if abs(skew) > checker.configuration.timestampWindow {

@@ -89,7 +89,7 @@ public enum SignContent {
 
     /// Java `StringUtils.isEmpty` of the Alipay SDK: `nil`, `""`, or only characters for which
     /// `Character.isWhitespace` is true.
-    static func isJavaEmpty(_ value: String) -> Bool {
+    package static func isJavaEmpty(_ value: String) -> Bool {
         for unit in value.utf16 where !isJavaWhitespace(unit) { return false }
         return true
     }

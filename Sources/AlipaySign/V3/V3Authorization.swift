@@ -7,10 +7,14 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
     /// The header's scheme.
     public static let scheme = "ALIPAY-SHA256withRSA"
 
-    /// The fields other than `sign`, in order, as (name, value) text.
+    /// The fields other than `sign`, in order, as (name, value) text (a name without the white space that may
+    /// precede it after a comma).
     public let fields: [(name: String, value: String)]
     /// The base64 signature, when the header has one.
     public let signature: String?
+    /// The auth string exactly as the header carries it, when it differs from the fields joined by `,` (white space
+    /// after a comma).
+    let sentAuthString: String?
 
     /// Headers are equal when their fields (in order) and signatures are.
     public static func == (lhs: V3Authorization, rhs: V3Authorization) -> Bool {
@@ -24,10 +28,18 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
     public init(fields: [(name: String, value: String)], signature: String?) {
         self.fields = fields
         self.signature = signature
+        self.sentAuthString = nil
     }
 
-    /// The auth string: the fields joined by `,` (line 1 of the signed content).
-    public var authString: String { fields.map { "\($0.name)=\($0.value)" }.joined(separator: ",") }
+    /// The auth string, line 1 of the signed content: the fields other than `sign` as the header carries them,
+    /// white space after a comma included (the gateway verifies the string as sent).
+    public var authString: String { sentAuthString ?? canonicalAuthString }
+
+    /// The fields joined by `,` without white space, as the SDKs write them.
+    var canonicalAuthString: String { fields.map { "\($0.name)=\($0.value)" }.joined(separator: ",") }
+
+    /// Whether a field follows its comma after white space (`app_id=1, nonce=…`), which the SDKs never write.
+    public var hasSpaceAfterComma: Bool { sentAuthString != nil }
 
     /// The header value.
     public var description: String {
@@ -79,9 +91,17 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
         var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(5)
         var signature: String?
-        for part in all[(space + 1)..<hi].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+        var sentParts: [ArraySlice<UInt8>] = []
+        var spaced = false
+        for rawPart in all[(space + 1)..<hi].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            // White space after a comma is read past (and kept in the auth string as sent).
+            var part = rawPart
+            while let first = part.first, first == 0x20 || first == 0x09 {
+                part = part.dropFirst()
+                spaced = true
+            }
             guard let eq = part.firstIndex(of: UInt8(ascii: "=")), eq != part.startIndex else {
-                throw fail("has a field without a name and '=': '\(text(part))'")
+                throw fail("has a field without a name and '=': '\(text(rawPart))'")
             }
             let name = text(part[..<eq])
             let value = text(part[(eq + 1)...])  // may itself contain '=' (base64 padding)
@@ -92,6 +112,7 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
             }
             guard !fields.contains(where: { $0.name == name }) else { throw fail("has the field '\(name)' twice") }
             fields.append((name, value))
+            sentParts.append(rawPart)
         }
         for required in ["app_id", "nonce", "timestamp"] where !fields.contains(where: { $0.name == required }) {
             throw fail("has no \(required)")
@@ -105,5 +126,6 @@ public struct V3Authorization: Sendable, Equatable, CustomStringConvertible {
         }
         self.fields = fields
         self.signature = signature
+        self.sentAuthString = spaced ? sentParts.map(text).joined(separator: ",") : nil
     }
 }

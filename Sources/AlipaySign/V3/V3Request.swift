@@ -261,6 +261,18 @@ public struct V3RequestVerifier: Sendable {
         if appAuthToken != nil, verifies(method, requestURI, body, nil) {
             return V3RequestDiagnosis(line: 5, "line 5 (the app auth token) differs: the signature is over no token line")
         }
+        if authorization.hasSpaceAfterComma {
+            let sent = authorization.authString
+            let c = V3Content.request(
+                authString: authorization.canonicalAuthString, method: method, requestURI: requestURI, body: body,
+                appAuthToken: appAuthToken)
+            if verifier.isValidSignature(base64: signature, for: c) {
+                return V3RequestDiagnosis(
+                    line: 1,
+                    "line 1 (the auth string) differs: the Authorization header has white space after a comma "
+                        + "('\(sent)'), and the signature is over the fields without it; send the header as signed")
+            }
+        }
         if !verifies(method, requestURI, body, appAuthToken, trailing: false) {
             return nil
         }
