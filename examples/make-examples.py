@@ -5,6 +5,8 @@ notify-trade.txt: a trade_status_sync body signed V1 (sign and sign_type left ou
 example "Alipay" key in keys/ (made with `openssl genrsa 2048` for the examples only; never a real key).
 notify-real-alipay.txt and notify-tampered.txt: the real Alipay-signed message of
 ../vectors/alipay-sdk/node-sdk-notifications.json, as it is and with service_code altered.
+notify-real-alipay.json: the same message as a web framework logs it, a JSON object of its parameters decoded by
+Python's urllib.parse.parse_qsl.
 """
 import base64, json, os, urllib.parse
 from cryptography.hazmat.primitives import hashes, serialization
@@ -25,3 +27,5 @@ open(os.path.join(HERE, "notify-trade.txt"), "w").write(urllib.parse.urlencode(p
 real = json.load(open(os.path.join(HERE, "../vectors/alipay-sdk/node-sdk-notifications.json")))["cases"]
 open(os.path.join(HERE, "notify-real-alipay.txt"), "w").write(real[2]["body"] + "\n")
 open(os.path.join(HERE, "notify-tampered.txt"), "w").write(real[3]["body"] + "\n")
+decoded = dict(urllib.parse.parse_qsl(real[2]["body"], keep_blank_values=True))
+open(os.path.join(HERE, "notify-real-alipay.json"), "w").write(json.dumps(decoded, ensure_ascii=False) + "\n")

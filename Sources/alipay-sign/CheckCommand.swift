@@ -169,8 +169,13 @@ struct DiagnoseCommand: ParsableCommand {
         var resolved = kind
         if resolved == .auto {
             let text = String(decoding: body.prefix(4096), as: UTF8.self)
-            resolved = method != nil && (text.hasPrefix("{") || text.hasPrefix("<")) && text.contains("_response")
-                ? .response : text.contains("notify_id=") ? .notification : .request
+            if method != nil && (text.hasPrefix("{") || text.hasPrefix("<")) && text.contains("_response") {
+                resolved = .response
+            } else {
+                // A notification has notify_id or notify_type, as a form body or a JSON object of its parameters.
+                let p = (try? Parameters.parse(body, charset: try common.parsedCharset()))?.parameters ?? [:]
+                resolved = p["notify_id"] != nil || p["notify_type"] != nil ? .notification : .request
+            }
         }
         let type = signType.resolved()
         // The content as the protocol expects it, and the diagnosis from the core's verifier of that kind.
@@ -189,9 +194,13 @@ struct DiagnoseCommand: ParsableCommand {
                 ?? ResponseVerifier(publicKey: first.publicKey, signType: type, charset: charset)
             diagnosis = try verifier.diagnose(body, method: method, format: format, otherKeys: app)
         case .notification, .request, .auto:
-            let (parameters, charset) = try Parameters.parse(body, charset: try common.parsedCharset())
+            var (parameters, charset) = try Parameters.parse(body, charset: try common.parsedCharset())
             guard parameters["sign"] != nil else { throw AlipaySignError(.malformedForm, "the parameters have no sign") }
             if resolved == .notification {
+                if case .parameters(let repaired, _, true) = try NotificationInput.read(body, charset: try common.parsedCharset()) {
+                    Terminal.writeError(NotificationInput.repairNote)
+                    parameters = repaired
+                }
                 guard let first = alipay.first else { throw ValidationError("give --alipay-public-key or --alipay-cert") }
                 content = SignContent.build(parameters, mode: .notifyV1)
                 let verifier = try NotificationVerifier(publicKey: first.publicKey, signType: type, charset: charset)

@@ -19,7 +19,9 @@ struct ContentCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let (parameters, _) = try Parameters.parse(try Input.parameters(common.input), charset: try common.parsedCharset())
+        let body = try Input.parameters(common.input)
+        try NotificationInput.requireParameterShape(body)
+        let (parameters, _) = try Parameters.parse(body, charset: try common.parsedCharset())
         let content = SignContent.build(parameters, mode: mode)
         emit(json: common.json, .object([("content", .string(content))]), text: content)
     }

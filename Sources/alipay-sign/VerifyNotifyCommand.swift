@@ -6,9 +6,11 @@ struct VerifyNotifyCommand: ParsableCommand {
         commandName: "verify-notify",
         abstract: "Verify an asynchronous notification's form body as received.",
         discussion: """
-            The body is decoded once, in --charset, else its own charset parameter, else UTF-8. Mode auto (the \
-            default) tries V1 (sign and sign_type left out), then V2 (sign left out), and reports which verified. \
-            alipay_cert_sn is never part of the content. Exit 0 when valid, 1 when invalid, 2 on an input error.
+            INPUT is the form body as received (decoded once, in --charset, else its own charset parameter, else \
+            UTF-8), or a JSON object of its decoded parameters as a web framework logs them (a sign whose '+' \
+            became spaces is repaired, and said so). Mode auto (the default) tries V1 (sign and sign_type left \
+            out), then V2 (sign left out), and reports which verified. alipay_cert_sn is never part of the \
+            content. Exit 0 when valid, 1 when invalid, 2 on an input error (an input that is neither).
             """
     )
 
@@ -60,15 +62,27 @@ struct VerifyNotifyCommand: ParsableCommand {
             return
         }
         let body = try Input.parameters(common.input)
-        let result = try verifier.verify(formBody: body, mode: mode)
+        let input = try NotificationInput.read(body, charset: try common.parsedCharset())
+        let result: NotificationVerification
+        var repaired = false
+        switch input {
+        case .form(let form):
+            result = try verifier.verify(formBody: form, mode: mode)
+        case .parameters(let parameters, let charset, let repairedSign):
+            if repairedSign { Terminal.writeError(NotificationInput.repairNote) }
+            repaired = repairedSign
+            result = try verifier.verify(parameters: parameters, charset: charset, mode: mode)
+        }
         switch result {
         case .valid(let n) where common.json:
             print(JSONOutput.object([
                 ("valid", .bool(true)), ("mode", .string(n.version.rawValue)), ("content", .string(n.content)),
+                ("sign_repaired", .bool(repaired)),
             ]).rendered())
         case .invalid(let failure) where common.json:
             print(JSONOutput.object([
                 ("valid", .bool(false)), ("mode", .null), ("content", .string(String(decoding: failure.content, as: UTF8.self))),
+                ("sign_repaired", .bool(repaired)),
             ]).rendered())
         case .valid(let n):
             let what = n.version == .v1 ? "sign and sign_type left out" : "sign left out, sign_type kept"

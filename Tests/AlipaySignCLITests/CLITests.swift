@@ -26,6 +26,34 @@ struct CLITests {
         }
     }
 
+    /// The real V2 notification of examples/, as a web framework logs it (a JSON object of its parameters, decoded by
+    /// Python's `parse_qsl`), and with the sign's `+` turned into spaces: verified, the repair said; inputs that are
+    /// neither a form body nor such an object are input errors (exit 2), never verdicts.
+    @Test func notificationsAsLoggedParameters() throws {
+        let key = Vectors.path("../examples/keys/alipay-real-notify-public-key.pem")
+        let logged = Vectors.path("../examples/notify-real-alipay.json")
+        let r = try CLI.run(["verify-notify", "--public-key", key, logged])
+        #expect(r.code == 0 && r.stdout.hasPrefix("valid: v2"), "\(r)")
+        let object = try Self.json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: logged)), as: UTF8.self))
+        var spaced = object
+        spaced["sign"] = (object["sign"] as? String)?.replacingOccurrences(of: "+", with: " ")
+        #expect((spaced["sign"] as? String)?.contains(" ") == true)
+        let file = try CLI.temporaryFile(try JSONSerialization.data(withJSONObject: spaced))
+        let repaired = try CLI.run(["verify-notify", "--json", "--public-key", key, file])
+        #expect(repaired.code == 0 && repaired.stderr.contains("were read as '+'"), "\(repaired)")
+        #expect(try Self.json(repaired.stdout)["sign_repaired"] as? Bool == true)
+        let diagnosed = try CLI.run(["diagnose", "--alipay-public-key", key, file])
+        #expect(diagnosed.code == 0 && diagnosed.stdout.hasPrefix("notification: verifies as given"), "\(diagnosed)")
+        let content = try CLI.run(["content", "--mode", "notify-v2", logged])
+        let formContent = try CLI.run(["content", "--mode", "notify-v2", Vectors.path("../examples/notify-real-alipay.txt")])
+        #expect(content.code == 0 && content.stdout == formContent.stdout)
+        for bad in ["hello", "<xml>a=1</xml>", #"{"response":{"a":1}}"#, "a=1&b=2", "[1]", ""] {
+            let r = try CLI.run(["verify-notify", "--public-key", key, "-"], stdin: Data(bad.utf8))
+            #expect(r.code == 2 && r.stderr.contains("hint:"), "\(bad): \(r)")
+        }
+        #expect(try CLI.run(["content", "-"], stdin: Data("hello".utf8)).code == 2)
+    }
+
     @Test func contentModesFromStandardInput() throws {
         let body = Data("b=2&sign=x&sign_type=RSA2&alipay_cert_sn=z&a=1".utf8)
         #expect(try CLI.run(["content", "-"], stdin: body).stdout == "a=1&alipay_cert_sn=z&b=2&sign_type=RSA2\n")

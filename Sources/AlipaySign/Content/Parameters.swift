@@ -39,4 +39,15 @@
         }
         return try FormBody.decode(array, charset: charset)
     }
+
+    /// A parameter set as a web framework logs it: decoded, and the `sign`'s `+` sometimes turned into spaces by one
+    /// decoding too many. Base64 has no spaces, so they are turned back; nothing else is changed.
+    /// - Parameter parameters: the decoded parameters.
+    /// - Returns: the parameters, and whether `sign` was repaired.
+    public static func repairingSign(_ parameters: [String: String]) -> (parameters: [String: String], repaired: Bool) {
+        guard let sign = parameters["sign"], sign.utf8.contains(0x20) else { return (parameters, false) }
+        var repaired = parameters
+        repaired["sign"] = sign.replacingAll(" ", with: "+")
+        return (repaired, true)
+    }
 }
