@@ -6,26 +6,26 @@
 /// `Content-Disposition:form-data;name="k"`), the official Python SDK's (`--B\r\n` first, headers with spaces and a
 /// per-part `Content-Type: text/plain; charset=…`) and a browser's. A part's own charset is ignored: the gateway
 /// decodes every text part in the charset of the URL query.
-package struct MultipartForm: Sendable {
+@_spi(AlipaySignTools) public struct MultipartForm: Sendable {
     /// One part: its name, its file name when it is a file, its content type and its bytes.
-    package struct Part: Sendable, Equatable {
-        package var name: String
-        package var filename: String?
-        package var contentType: String?
-        package var body: [UInt8]
+    public struct Part: Sendable, Equatable {
+        public var name: String
+        public var filename: String?
+        public var contentType: String?
+        public var body: [UInt8]
 
         /// Whether the part is a file (it has a `filename`), which is never signed.
-        package var isFile: Bool { filename != nil }
+        public var isFile: Bool { filename != nil }
     }
 
     /// The parts, in body order.
-    package let parts: [Part]
+    public let parts: [Part]
 
     /// The boundary named by a `Content-Type` header, or `nil` when the header is not `multipart/form-data` with
     /// a boundary.
     /// - Parameter contentType: the header's value, e.g. `multipart/form-data;boundary=1700000000000;charset=UTF-8`.
     /// - Returns: the boundary, unquoted.
-    package static func boundary(contentType: String) -> String? {
+    public static func boundary(contentType: String) -> String? {
         let fields = contentType.split(separator: ";").map { $0.trimmed }
         guard let type = fields.first, type.lowercased() == "multipart/form-data" else { return nil }
         for field in fields.dropFirst() {
@@ -44,7 +44,7 @@ package struct MultipartForm: Sendable {
     ///   - boundary: the boundary of the `Content-Type` header (see ``boundary(contentType:)``).
     /// - Throws: ``AlipaySignError/Code/malformedForm`` when the body does not start with the boundary, a part has
     ///   no `Content-Disposition: form-data` with a name, or the closing boundary is missing.
-    package init(body: [UInt8], boundary: String) throws {
+    public init(body: [UInt8], boundary: String) throws {
         guard !boundary.isEmpty, boundary.utf8.count <= 200 else {
             throw AlipaySignError(.malformedForm, "the multipart boundary is empty or longer than 200 bytes")
         }
@@ -97,7 +97,7 @@ package struct MultipartForm: Sendable {
     /// - Returns: the parameters, by name.
     /// - Throws: ``AlipaySignError/Code/duplicateParameter`` when two text parts share a name,
     ///   ``AlipaySignError/Code/invalidEncoding`` when a value is not valid in `charset`.
-    package func textParameters(charset: Charset) throws -> [String: String] {
+    public func textParameters(charset: Charset) throws -> [String: String] {
         var parameters: [String: String] = [:]
         for part in parts where !part.isFile {
             let value = try charset.decode(part.body)

@@ -102,7 +102,31 @@ struct DiagnosisSearch {
     let charset: Charset
 
     func first(signature: String, candidates: [Candidate]) -> Diagnosis? {
-        guard let raw = Base64.decode(signature) else { return nil }
+        // The sign itself may have been through the same mistake as the values: a `+` read as a space, or encoded
+        // twice. Each form of it is tried in turn, the altered ones marking the diagnosis as the values' would.
+        var forms: [(raw: [UInt8], mark: (inout Candidate) -> Void)] = []
+        if signature.utf8.contains(0x20) {
+            if let raw = Base64.decode(signature.replacingAll(" ", with: "+")) {
+                forms.append((raw, { $0.whitespace = .spacesWerePlus; $0.accepted = false }))
+            }
+        } else if let raw = Base64.decode(signature) {
+            forms.append((raw, { _ in }))
+        }
+        if let once = Self.decodingOnceMore(signature), once != signature, let raw = Base64.decode(once) {
+            forms.append((raw, { $0.valuesDecodedTwice = true; $0.accepted = false }))
+        }
+        for form in forms {
+            let marked = candidates.map { c -> Candidate in
+                var c = c
+                form.mark(&c)
+                return c
+            }
+            if let d = first(raw: form.raw, candidates: marked) { return d }
+        }
+        return nil
+    }
+
+    private func first(raw: [UInt8], candidates: [Candidate]) -> Diagnosis? {
         let charsets = [charset] + [Charset.utf8, .gbk].filter { $0 != charset }
         let types = [signType] + SignType.allCases.filter { $0 != signType }
         for (k, key) in keys.enumerated() {
