@@ -1,4 +1,4 @@
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 import ArgumentParser
 
 extension ResponseFormat: ExpressibleByArgument {}
@@ -61,8 +61,10 @@ struct VerifyResponseCommand: ParsableCommand {
             reported); an error response without a sign is accepted by the SDK unverified, and reported here as \
             unsigned, never valid; a success without a sign is invalid. In certificate mode give each Alipay \
             certificate with --cert: the response's alipay_cert_sn picks the key. With --decrypt-key, an encrypted \
-            response is decrypted once its signature has verified. Exit 0 valid, 1 invalid, unsigned or rejected, \
-            2 on an input error.
+            response is decrypted once its signature has verified. With --method alipay.trade.app.pay, INPUT may \
+            also be the map the app SDK returns ({"resultStatus":"9000","result":"…","memo":""}): its result is \
+            verified as the Java SDK's parseAppSyncResult does, and a re-serialised result is reported. Exit 0 \
+            valid, 1 invalid, unsigned or rejected, 2 on an input error.
             """
     )
 
@@ -88,7 +90,16 @@ struct VerifyResponseCommand: ParsableCommand {
         }
         let key = try decryptKey.map { try AESKey(base64: $0) }
         let body = try Input.bytes(common.input, what: "response")
-        let r = try verifier.verify(body, method: response.method, format: response.format, decryptionKey: key)
+        // The app SDK's synchronous result: {"resultStatus":…,"result":"…","memo":…}, its result verified.
+        var appNotes: [String] = []
+        let r: ResponseVerification
+        if response.method == "alipay.trade.app.pay", Self.isAppSyncResult(body) {
+            let app = try verifier.verify(appSyncResult: body)
+            r = app.verification
+            appNotes = app.notes + (app.appResult.resultStatus.map { ["the app SDK's resultStatus: \($0)"] } ?? [])
+        } else {
+            r = try verifier.verify(body, method: response.method, format: response.format, decryptionKey: key)
+        }
         // What to show: the verified content, or the content that failed (reported, never used).
         let content: String, node: String, certSN: String?, plaintext: String?
         switch r {
@@ -100,7 +111,7 @@ struct VerifyResponseCommand: ParsableCommand {
             print(JSONOutput.object([
                 ("valid", .bool(r.isValid)), ("status", .string(r.status.rawValue)), ("content", .string(content)),
                 ("node", .string(node)), ("alipay_cert_sn", .optional(certSN)),
-                ("plaintext", .optional(plaintext)), ("notes", .array(r.notes.map { .string($0) })),
+                ("plaintext", .optional(plaintext)), ("notes", .array((appNotes + r.notes).map { .string($0) })),
             ]).rendered())
         } else {
             let words: [ResponseVerifier.Status: String] = [
@@ -111,7 +122,7 @@ struct VerifyResponseCommand: ParsableCommand {
             print(words[r.status] ?? r.status.rawValue)
             print("content: \(content)")
             if let plaintext { print("plaintext: \(plaintext)") }
-            for note in r.notes { Terminal.writeError("note: \(note)") }
+            for note in appNotes + r.notes { Terminal.writeError("note: \(note)") }
             if r.status == .invalid {
                 Terminal.writeError(
                     "hint: verified \(type.rawValue) over the exact bytes in \(charset): the body may have been altered or "
@@ -119,6 +130,16 @@ struct VerifyResponseCommand: ParsableCommand {
             }
         }
         if !r.isValid { throw ExitCode.signatureInvalid }
+    }
+}
+
+extension VerifyResponseCommand {
+    /// Whether a body is the app SDK's map rather than a gateway response: a JSON object with `resultStatus`, or
+    /// with `result` and no `alipay_trade_app_pay_response`.
+    static func isAppSyncResult(_ body: [UInt8]) -> Bool {
+        guard case .object(let members)? = try? JSONReader.parse(body) else { return false }
+        let names = Set(members.map(\.name))
+        return names.contains("resultStatus") || (names.contains("result") && !names.contains("alipay_trade_app_pay_response"))
     }
 }
 

@@ -53,3 +53,43 @@ import VectorSupport
         }
     }
 }
+
+/// `verify-response --method alipay.trade.app.pay` over the app SDK's map (vectors/responses/app-sync.json: result
+/// signed by Python `cryptography`, then re-serialised, tampered or emptied as it happens on the way to a server).
+@Suite struct AppSyncResultCLITests {
+    struct File: Decodable {
+        struct Case: Decodable {
+            let name: String
+            let input: String
+            let status: String
+            let note: String?
+        }
+        let alipay_public_key: String
+        let cases: [Case]
+    }
+
+    static let file: File = {
+        do {
+            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("responses/app-sync.json")))
+        } catch {
+            fatalError("vectors/responses/app-sync.json: \(error)")
+        }
+    }()
+
+    @Test(arguments: file.cases.map(\.name))
+    func statusAndNote(name: String) throws {
+        let c = try #require(Self.file.cases.first { $0.name == name })
+        let r = try CLI.run(
+            ["verify-response", "--method", "alipay.trade.app.pay", "--json", "--public-key", Vectors.path(Self.file.alipay_public_key), "-"],
+            stdin: Data(c.input.utf8))
+        #expect(r.code == (c.status == "valid" ? 0 : 1), "\(r)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["status"] as? String == c.status)
+        let notes = (json["notes"] as? [String]) ?? []
+        if let note = c.note {
+            #expect(notes.contains { $0.contains(note) }, "\(notes)")
+        } else {
+            #expect(!notes.contains { $0.contains("re-serialised") }, "\(notes)")
+        }
+    }
+}
