@@ -6,7 +6,7 @@ struct CertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Certificate mode: certificate SNs, the root SN, chain trust.",
-        subcommands: [SN.self, RootSN.self, Verify.self]
+        subcommands: [SN.self, RootSN.self, Verify.self, Import.self]
     )
 
     static func certificateObject(_ certificate: AlipayCertificate) -> [(String, JSONOutput)] {
@@ -157,6 +157,75 @@ struct CertCommand: ParsableCommand {
                 print(result.isTrusted ? result.description : "not trusted (\(check?.rawValue ?? "")): \(result.description)")
             }
             if !result.isTrusted { throw ExitCode.signatureInvalid }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Take Alipay's new certificate from an alipay.open.app.alipaycert.download response (rotation).",
+            discussion: """
+                INPUT is the body of the download's response. Its alipay_cert_content (base64 of the certificate's \
+                PEM text) is decoded, its chain checked under --root as the Java SDK checks it, and the SN \
+                recomputed from the certificate (never taken from the response) and printed; --out writes the PEM. \
+                The response's own signature is not what makes it trusted (the Java SDK does not check it): the \
+                chain is. Exit 0 imported, 1 not trusted or not the --sn asked for, 2 input error.
+                """
+        )
+
+        @Option(name: .long, help: "Alipay's root bundle (alipayRootCert.crt).")
+        var root: String
+
+        @Option(name: .long, help: "Write the certificate's PEM (with its chain) to this file.")
+        var out: String?
+
+        @Option(name: .long, help: "The SN the certificate must have (the alipay_cert_sn a response named).")
+        var sn: String?
+
+        @Option(name: .long, help: "The instant to check validity at, ISO 8601 (default: now).")
+        var at: String?
+
+        @Flag(name: .long, help: "Print one JSON object on standard output.")
+        var json = false
+
+        @Argument(help: "The download response's body; standard input when '-' or absent.")
+        var file: String?
+
+        func validate() throws {
+            if let at, ISO8601Instant.parse(at) == nil {
+                throw ValidationError("--at '\(at)' is not an ISO 8601 date or date-time (such as 2022-06-01T12:00:00Z)")
+            }
+        }
+
+        func run() throws {
+            let response = try Input.bytes(file, what: "download response")
+            let roots = try Input.bytes(root, what: "root certificate bundle")
+            let instant = at.flatMap { ISO8601Instant.parse($0) }
+            let download: AlipayCertificateDownload
+            do {
+                download = try instant.map { try AlipayCertificateDownload(response: response, roots: roots, expectedSN: sn, at: $0) }
+                    ?? AlipayCertificateDownload(response: response, roots: roots, expectedSN: sn)
+            } catch let error as AlipaySignError where error.code == .untrustedCertificate || error.code == .unknownCertificateSN {
+                // A verdict about the certificate, not an input error.
+                if json {
+                    print(JSONOutput.object([("imported", .bool(false)), ("sn", .null), ("error", .string(error.reason))]).rendered())
+                } else {
+                    print("not imported: \(error.reason)")
+                    if let hint = error.hint { Terminal.writeError("hint: \(hint)") }
+                }
+                throw ExitCode.signatureInvalid
+            }
+            if let out { try Output.save(download.pem, to: out) }
+            if json {
+                print(JSONOutput.object([
+                    ("imported", .bool(true)), ("sn", .string(download.sn)),
+                    ("chain", .array(download.chain.chain.map { .string($0.sn) })), ("out", .optional(out)),
+                ]).rendered())
+            } else {
+                print(download.sn)
+                Terminal.writeError("trusted under the root bundle (chain SNs: \(download.chain.chain.map(\.sn).joined(separator: ", ")))"
+                    + (out.map { "; written to \($0)" } ?? ""))
+            }
         }
     }
 }

@@ -123,6 +123,12 @@ struct VerifyResponseCommand: ParsableCommand {
             print("content: \(content)")
             if let plaintext { print("plaintext: \(plaintext)") }
             for note in appNotes + r.notes { Terminal.writeError("note: \(note)") }
+            if r.notes.contains(where: { $0.contains("rotated") }) {
+                Terminal.writeError(
+                    "hint: a rotation: download the certificate of that SN (alipay.open.app.alipaycert.download with "
+                        + "biz_content {\"alipay_cert_sn\":\"SN\"}), run alipay-sign cert import --root alipayRootCert.crt "
+                        + "--out NEW.crt on the response body, and verify with --cert NEW.crt")
+            }
             if r.status == .invalid {
                 Terminal.writeError(
                     "hint: verified \(type.rawValue) over the exact bytes in \(charset): the body may have been altered or "

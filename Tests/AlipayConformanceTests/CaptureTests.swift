@@ -69,6 +69,31 @@ import VectorSupport
         #expect(empty.first?.value == "notify_url,return_url", "\(empty)")
     }
 
+    /// A response naming an `alipay_cert_sn` none of the given certificates has is reported as a rotation, with how to
+    /// import the new certificate (vectors/rotation: signed by the openssl command with the new key).
+    @Test func anUnknownCertificateSNIsARotation() throws {
+        struct Rotation: Decodable {
+            struct After: Decodable { let method: String; let body: String }
+            let after_rotation: After
+        }
+        let after = try JSONDecoder().decode(Rotation.self, from: Data(Vectors.bytes("rotation/downloads.json"))).after_rotation
+        let url = "https://openapi.alipay.com/gateway.do?method=\(after.method)&charset=utf-8"
+        var line = #"{"request":{"method":"POST","url":"\#(url)","headers":[],"body":""},"response":{"status":200,"headers":[],"body":"#
+        line += String(decoding: try JSONSerialization.data(withJSONObject: [after.body], options: [.withoutEscapingSlashes]), as: UTF8.self).dropFirst().dropLast()
+        line += "}}"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rotation-\(UUID().uuidString).jsonl").path
+        try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = CheckConfiguration(rules: APIRuleSet())
+        var registry = AlipayPublicKeyRegistry()
+        try registry.add(certificateFile: Vectors.bytes("certificates/alipay/node/alipayCertPublicKey_RSA2.crt"))
+        configuration.alipayCertificates = registry
+        let findings = try Self.reports(path, checker: Checker(configuration: configuration)).flatMap(\.findings)
+        let rotation = findings.first { $0.id == "v2.response.signature" }
+        #expect(rotation?.message.contains("rotation") == true, "\(findings)")
+        #expect(rotation?.hint?.contains("alipay-sign cert import") == true)
+    }
+
     @Test func badCapturesAreInputErrors() throws {
         let cases: [(String, String)] = [
             ("", "empty"),

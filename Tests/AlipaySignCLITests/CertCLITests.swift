@@ -135,3 +135,75 @@ struct CertCLITests {
         #expect(r.stderr.contains("7513daaaa48aa3ba2e4018d84402479c"), "\(r.stderr)")
     }
 }
+
+/// Certificate rotation (vectors/rotation/downloads.json: download responses around the generated chain, SNs from
+/// the JDK; a response signed by the openssl command with the new certificate's key).
+@Suite struct RotationCLITests {
+    struct File: Decodable {
+        struct Case: Decodable {
+            let name: String
+            let response: String
+            let roots: String
+            let at: String
+            let expected: String
+            let sn: String?
+        }
+        struct After: Decodable {
+            let method: String
+            let body: String
+        }
+        let cases: [Case]
+        let after_rotation: After
+    }
+
+    static let file: File = {
+        do {
+            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("rotation/downloads.json")))
+        } catch {
+            fatalError("vectors/rotation/downloads.json: \(error)")
+        }
+    }()
+
+    @Test(arguments: file.cases.map(\.name))
+    func importChecksTheChainAndRecomputesTheSN(name: String) throws {
+        let c = try #require(Self.file.cases.first { $0.name == name })
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rotated-\(UUID().uuidString).crt").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(
+            ["cert", "import", "--root", Vectors.path("certificates/\(c.roots)"), "--at", c.at, "--out", out, "--json", "-"],
+            stdin: Data(c.response.utf8))
+        #expect(r.code == ["imported": 0, "untrusted": 1, "input-error": 2][c.expected], "\(r)")
+        if let sn = c.sn {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect(json["sn"] as? String == sn)
+            // The PEM written is the one the response carried.
+            let node = try #require((try JSONSerialization.jsonObject(with: Data(c.response.utf8)) as? [String: Any])?[
+                "alipay_open_app_alipaycert_download_response"] as? [String: String])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(base64Encoded: node["alipay_cert_content"] ?? ""))
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    /// Before the import, a response naming the new SN is a rotation (with the way to import it); after, it verifies.
+    @Test func aRotationIsNamedThenImportedThenVerified() throws {
+        let imported = try #require(Self.file.cases.first { $0.expected == "imported" })
+        let after = Self.file.after_rotation
+        let old = Vectors.path("certificates/alipay/node/alipayCertPublicKey_RSA2.crt")
+        // With one certificate: its key is used, the response is invalid, and the SN it names is said to be a rotation.
+        let before = try CLI.run(["verify-response", "--cert", old, "--method", after.method, "-"], stdin: Data(after.body.utf8))
+        #expect(before.code == 1 && before.stderr.contains("rotation") && before.stderr.contains("alipay-sign cert import"), "\(before)")
+        // With several, the SN picks the key: none has it, an input error that says the same.
+        let other = Vectors.path("certificates/alipay/dotnet/alipayCertPublicKey_RSA2.crt")
+        let several = try CLI.run(["verify-response", "--cert", old, "--cert", other, "--method", after.method, "-"], stdin: Data(after.body.utf8))
+        #expect(several.code == 2 && several.stderr.contains("rotation") && several.stderr.contains("alipay-sign cert import"), "\(several)")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rotated-\(UUID().uuidString).crt").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(
+            ["cert", "import", "--root", Vectors.path("certificates/\(imported.roots)"), "--at", imported.at, "--out", out, "-"],
+            stdin: Data(imported.response.utf8))
+        #expect(r.code == 0)
+        let verified = try CLI.run(["verify-response", "--cert", old, "--cert", out, "--method", after.method, "-"], stdin: Data(after.body.utf8))
+        #expect(verified.code == 0 && verified.stdout.hasPrefix("valid"), "\(verified)")
+    }
+}

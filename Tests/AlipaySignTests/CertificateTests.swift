@@ -203,3 +203,40 @@ private func instant(_ text: String) -> Date? {
     text.count == 10 ? try? Date.ISO8601FormatStyle().year().month().day().dateSeparator(.dash).parse(text)
         : try? Date.ISO8601FormatStyle().parse(text)
 }
+
+/// Rotation in the library: the registry takes a download response (vectors/rotation), checks the chain, and then
+/// verifies a response signed with the new certificate's key (signed by the openssl command).
+@Suite struct RotationTests {
+    struct File: Decodable {
+        struct Case: Decodable { let name: String; let response: String; let roots: String; let at: String; let expected: String; let sn: String? }
+        struct After: Decodable { let method: String; let body: String }
+        let cases: [Case]
+        let after_rotation: After
+    }
+
+    @Test func aDownloadedCertificateVerifiesWhatItSigned() throws {
+        let file = try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("rotation/downloads.json")))
+        let at = try #require(ISO8601DateFormatter().date(from: "2025-01-01T00:00:00Z"))
+        var registry = AlipayPublicKeyRegistry()
+        try registry.add(certificateFile: Vectors.bytes("certificates/alipay/node/alipayCertPublicKey_RSA2.crt"))
+        let body = Array(file.after_rotation.body.utf8)
+        #expect(throws: AlipaySignError(.unknownCertificateSN, "")) {
+            try ResponseVerifier(registry: registry).verify(body, method: file.after_rotation.method)
+        }
+        for c in file.cases {
+            let roots = try Vectors.bytes("certificates/\(c.roots)")
+            if let sn = c.sn {
+                #expect(try registry.add(downloadResponse: Array(c.response.utf8), roots: roots, expectedSN: sn, at: at) == sn)
+                // Asked for another SN: refused.
+                #expect(throws: AlipaySignError(.unknownCertificateSN, "")) {
+                    try AlipayCertificateDownload(response: Array(c.response.utf8), roots: roots, expectedSN: "0", at: at)
+                }
+            } else {
+                #expect(throws: AlipaySignError.self) {
+                    try AlipayCertificateDownload(response: Array(c.response.utf8), roots: roots, at: at)
+                }
+            }
+        }
+        #expect(try ResponseVerifier(registry: registry).verify(body, method: file.after_rotation.method).isValid)
+    }
+}

@@ -237,6 +237,14 @@ struct V2Checks {
         let result: ResponseVerification
         do {
             result = try verifier.verify(body, method: method, format: format)
+        } catch let error as AlipaySignError where error.code == .unknownCertificateSN {
+            // docs/PROTOCOL.md §14: Alipay signs with a certificate the client does not hold yet.
+            f.append(Finding(
+                "v2.response.signature", .error, "a certificate rotation: \(error.reason)",
+                hint: "download the certificate of that SN (alipay.open.app.alipaycert.download with biz_content "
+                    + "{\"alipay_cert_sn\":\"SN\"}), import it with alipay-sign cert import --root alipayRootCert.crt "
+                    + "--out NEW.crt RESPONSE, and give --alipay-cert NEW.crt too"))
+            return
         } catch let error as AlipaySignError {
             f.append(Finding("v2.response.signature", .error, error.reason, hint: error.hint))
             return

@@ -69,7 +69,7 @@ public struct AlipayPublicKeyRegistry: Sendable {
         add(Entry(sn: sn, publicKey: publicKey, certificate: nil))
     }
 
-    private mutating func add(_ entry: Entry) {
+    mutating func add(_ entry: Entry) {
         if let at = index[entry.sn] {
             entries[at] = entry
         } else {
@@ -87,8 +87,8 @@ public struct AlipayPublicKeyRegistry: Sendable {
             throw AlipaySignError(
                 .unknownCertificateSN,
                 "no loaded certificate has the SN \(sn); known: \(knownSNs.isEmpty ? "none" : knownSNs.joined(separator: ", "))",
-                hint: "Alipay may have rotated its certificate: download the current alipayCertPublicKey_RSA2.crt "
-                    + "(alipay.open.app.alipaycert.download) and load it")
+                hint: "a rotation: Alipay signs with a new certificate; download it (alipay.open.app.alipaycert.download "
+                    + "with biz_content {\"alipay_cert_sn\":\"\(sn)\"}) and load it with add(downloadResponse:roots:)")
         }
         return entries[at].publicKey
     }

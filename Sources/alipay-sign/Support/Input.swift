@@ -79,3 +79,24 @@ enum Input {
         return out
     }
 }
+
+/// Writing an output file the user named.
+enum Output {
+    /// Writes `bytes` to `path` (created or truncated, mode 644); a failure is an input error (exit 2).
+    static func save(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw AlipaySignError(.unreadableInput, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AlipaySignError(.unreadableInput, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+}

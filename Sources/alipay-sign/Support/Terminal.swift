@@ -39,6 +39,8 @@ enum Terminal {
         ("(parsingAllowingWeakKey:)", "(--allow-weak-key)"),
         ("with PublicKey(certificate:)", "with --cert"),
         ("with PublicKey(parsing:)", "with --public-key"),
+        ("load it with add(downloadResponse:roots:)",
+         "run alipay-sign cert import --root alipayRootCert.crt --out NEW.crt on the response body, then add --cert NEW.crt"),
     ]
 
     /// A progress line on standard error, rewritten in place; `nil` clears it.
