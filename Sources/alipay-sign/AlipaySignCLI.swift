@@ -23,7 +23,7 @@ struct AlipaySignCLI: ParsableCommand {
         subcommands: [
             ContentCommand.self, SignCommand.self, VerifyCommand.self, VerifyNotifyCommand.self, KeysCommand.self,
             CertCommand.self, ExtractCommand.self, VerifyResponseCommand.self, AESCommand.self,
-            V3Command.self, CheckCommand.self, DiagnoseCommand.self, VerifyRequestCommand.self, GatewayHandOver.self,
+            V3Command.self, CheckCommand.self, DiagnoseCommand.self, VerifyRequestCommand.self, OpenDataCommand.self, GatewayHandOver.self,
         ]
     )
 

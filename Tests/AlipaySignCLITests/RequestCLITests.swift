@@ -93,3 +93,49 @@ import VectorSupport
         }
     }
 }
+
+/// `open-data` over vectors/open-data/open-data.json (signed and encrypted by Python `cryptography`).
+@Suite struct OpenDataCLITests {
+    struct File: Decodable {
+        struct Case: Decodable {
+            let name: String
+            let input: String
+            let aes_key: String?
+            let status: String?
+            let exit: Int32
+            let plaintext: String?
+        }
+        let alipay_public_key: String
+        let cases: [Case]
+    }
+
+    static let file: File = {
+        do {
+            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("open-data/open-data.json")))
+        } catch {
+            fatalError("vectors/open-data/open-data.json: \(error)")
+        }
+    }()
+
+    @Test(arguments: file.cases.map(\.name))
+    func verifiedThenDecrypted(name: String) throws {
+        let c = try #require(Self.file.cases.first { $0.name == name })
+        var arguments = ["open-data", "--json", "--public-key", Vectors.path(Self.file.alipay_public_key)]
+        if let key = c.aes_key { arguments += ["--aes-key", key] }
+        let r = try CLI.run(arguments + ["-"], stdin: Data(c.input.utf8))
+        #expect(r.code == c.exit, "\(r)")
+        guard let status = c.status else {
+            #expect(r.stderr.contains("error:"))
+            return
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["status"] as? String == status)
+        #expect(json["plaintext"] as? String == c.plaintext)
+        if let plaintext = c.plaintext, let key = c.aes_key {
+            // Without --json: the plaintext JSON alone.
+            let text = try CLI.run(["open-data", "--public-key", Vectors.path(Self.file.alipay_public_key), "--aes-key", key, "-"],
+                                   stdin: Data(c.input.utf8))
+            #expect(text.stdout == plaintext + "\n")
+        }
+    }
+}
