@@ -110,7 +110,7 @@ docs: deps
 	  python3 scripts/doc-coverage.py "$$(find .build -path "*extracted-symbols*/$$t/$$t.symbols.json" | head -n 1)" || exit 1; \
 	done
 
-# libFuzzer over nine targets (fuzz/run.sh: the table of executions and crashes), FUZZ_SECONDS per target.
+# libFuzzer over fourteen targets (fuzz/run.sh: the table of executions and crashes), FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	fuzz/run.sh $(FUZZ_SECONDS)

@@ -8,8 +8,13 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(form notify json-response xml-response key cert-bundle har jsonl v3-auth)
-swift build --product alipay-fuzz -Xswiftc -sanitize=fuzzer,address >/dev/null
+[ ${#targets[@]} -gt 0 ] || targets=(form notify json-response xml-response key cert-bundle har jsonl v3-auth order-string
+                                     html-form multipart open-data download)
+# Optimised: a debug build runs ~9 times fewer executions a second under the same sanitizers.
+swift build -c release --product alipay-fuzz -Xswiftc -sanitize=fuzzer,address >/dev/null
+# No allocation stack traces kept (they cost a fifth of the time; a crash is re-run with them to investigate), and
+# a smaller quarantine (use-after-free is still caught within it).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0:quarantine_size_mb=16}
 python3 seeds.py >/dev/null
 mkdir -p .crashes
 failed=0
@@ -18,7 +23,10 @@ for t in "${targets[@]}"; do
   log=.crashes/$t.log
   rm -f .crashes/"$t"-*   # only this run's findings count
   set +e
-  .build/debug/alipay-fuzz "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+  # Inputs as large as the parser's real inputs need, no larger: a key or a capture exchange fits in 8 KiB, a bundle
+  # or a response in 16 KiB, and smaller inputs run many more times.
+  case $t in key|har|jsonl|v3-auth|form|notify|order-string|html-form|open-data) max_len=8192 ;; *) max_len=16384 ;; esac
+  .build/release/alipay-fuzz "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=$max_len -print_final_stats=1 \
     -artifact_prefix=".crashes/$t-" ".corpus/$t" >"$log" 2>&1
   status=$?
   set -e

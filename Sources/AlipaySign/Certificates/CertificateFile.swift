@@ -153,7 +153,7 @@ enum ByteSearch {
     static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
         guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
         let last = bytes.count - pattern.count
-        var i = start
+        var i = max(start, 0)
         while i <= last {
             if bytes[i] == first {
                 var j = 1

@@ -55,7 +55,7 @@
         var position: Int
         if body.starts(with: dash) {
             position = dash.count
-        } else if let found = Self.find(delimiter, in: body, from: 0) {
+        } else if let found = ByteSearch.find(delimiter, in: body) {
             position = found + delimiter.count
         } else {
             throw AlipaySignError(
@@ -73,12 +73,12 @@
                 throw AlipaySignError(.malformedForm, "the multipart boundary at byte \(position) is not followed by a line break")
             }
             position += 2
-            guard let headersEnd = Self.find(Array("\r\n\r\n".utf8), in: body, from: position - 2) else {
+            guard let headersEnd = ByteSearch.find(Array("\r\n\r\n".utf8), in: body, from: position - 2) else {
                 throw AlipaySignError(.malformedForm, "multipart part \(parts.count + 1) has no blank line after its headers")
             }
             let headers = position <= headersEnd ? Array(body[position..<headersEnd]) : []
             let contentStart = headersEnd + 4
-            guard let next = Self.find(delimiter, in: body, from: contentStart) else {
+            guard let next = ByteSearch.find(delimiter, in: body, from: contentStart) else {
                 throw AlipaySignError(
                     .malformedForm, "multipart part \(parts.count + 1) is not closed by the boundary",
                     hint: "the body may be truncated")
@@ -165,18 +165,6 @@
         }
         items.append(current.trimmed)
         return items
-    }
-
-    /// The first index at or after `start` where `needle` occurs in `haystack`.
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, needle.count <= haystack.count else { return nil }
-        var i = max(start, 0)
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first, haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 }
 

@@ -17,7 +17,7 @@ enum KeyText {
     /// Reads PEM (any number of blocks, CRLF or LF, text around them ignored), DER, or bare base64 with any
     /// whitespace and any line length.
     static func read(_ input: [UInt8], what: String) throws -> KeyText {
-        if input.firstRange(of: begin) != nil {
+        if ByteSearch.find(begin, in: input) != nil {
             return .pem(try parsePEM(input, what: what))
         }
         if let first = input.first, first == 0x30, !input.allSatisfy({ isBase64Text($0) }) {
@@ -28,7 +28,7 @@ enum KeyText {
             throw AlipaySignError(.malformedKey, "the \(what) is empty")
         }
         guard let der = Base64.decode(trimmed) else {
-            let escapedNewlines = input.firstRange(of: Array("\\n".utf8)) != nil
+            let escapedNewlines = ByteSearch.find(Array("\\n".utf8), in: input) != nil
             throw AlipaySignError(
                 .malformedKey, "the \(what) is not PEM, DER or base64",
                 hint: escapedNewlines

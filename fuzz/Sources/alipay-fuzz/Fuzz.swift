@@ -1,6 +1,7 @@
 // One libFuzzer binary for every target: `alipay-fuzz TARGET [libFuzzer options] [CORPUS…]`.
 // Each target feeds the input to one parser and lets it throw; only a crash, a hang or a sanitizer report is a
-// finding (the notify target also checks that two paths agree). Targets: form, notify, json-response, xml-response, key, cert-bundle, har, jsonl, v3-auth.
+// finding (the notify target also checks that two paths agree). Targets: form, notify, json-response, xml-response, key,
+// cert-bundle, har, jsonl, v3-auth, order-string, html-form, multipart, open-data, download.
 import AlipayConformance
 @_spi(AlipaySignTools) import AlipaySign
 
@@ -25,7 +26,29 @@ let notifyVerifiers: [NotificationVerifier]? = {
     return try? [nil, Charset.utf8, .gbk, .gb18030].map { try NotificationVerifier(publicKey: key, charset: $0) }
 }()
 
-let targets = ["form", "notify", "json-response", "xml-response", "key", "cert-bundle", "har", "jsonl", "v3-auth"]
+/// A file of ../vectors, read once.
+func vector(_ path: String) -> [UInt8]? {
+    guard let file = fopen("../vectors/" + path, "rb") else { return nil }
+    defer { fclose(file) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n <= 0 { break }
+        out += chunk[..<n]
+    }
+    return out
+}
+
+let openDataVerifier: OpenDataVerifier? = vector("alipay/keys/other2048-spki.pem")
+    .flatMap { try? PublicKey(parsing: $0) }.flatMap { try? OpenDataVerifier(publicKey: $0) }
+let openDataKey = try? AESKey(base64: "aYA0GP8JEW+D7/UFaskCWA==")
+let downloadRoots = vector("certificates/generated/chain-root.pem")
+
+let targets = [
+    "form", "notify", "json-response", "xml-response", "key", "cert-bundle", "har", "jsonl", "v3-auth", "order-string",
+    "html-form", "multipart", "open-data", "download",
+]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -90,6 +113,26 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     case "v3-auth":
         _ = try? V3Authorization(parsing: String(decoding: bytes, as: UTF8.self))
+    case "order-string", "html-form":
+        // Every shape a request is held in: read in the request's charset and in GBK imposed.
+        for charset in [nil, Charset.gbk] { _ = try? RequestInput(reading: bytes, charset: charset) }
+    case "multipart":
+        // The first line is the Content-Type, the rest the body.
+        let newline = bytes.firstIndex(of: 0x0A) ?? bytes.count
+        let contentType = String(decoding: bytes[..<newline], as: UTF8.self)
+        let body = Array(bytes[min(newline + 1, bytes.count)...])
+        if let boundary = MultipartForm.boundary(contentType: contentType), let form = try? MultipartForm(body: body, boundary: boundary) {
+            for part in form.parts { precondition(part.body.count <= body.count, "a part larger than the body") }
+            _ = try? form.textParameters(charset: .gbk)
+        }
+        _ = try? RequestInput(reading: body, contentType: contentType)
+    case "open-data":
+        guard let verifier = openDataVerifier else { fatalError("no open-data key: run from fuzz/") }
+        _ = try? verifier.verify(bytes, decryptionKey: openDataKey)
+        _ = try? verifier.verify(bytes)
+    case "download":
+        guard let roots = downloadRoots else { fatalError("no root bundle: run from fuzz/") }
+        _ = try? AlipayCertificateDownload(response: bytes, roots: roots)
     default:
         fatalError("unknown target \(target)")
     }
