@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test test-server test-gateway-sdks docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
+.PHONY: deps build release rules demo test test-server test-gateway-sdks test-sm2-peers docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -82,18 +82,25 @@ test: deps
 	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build
 	$(MAKE) test-server
 	$(MAKE) test-gateway-sdks
+	$(MAKE) test-sm2-peers
 
 # The local gateway driven by the official Python SDK (alipay-sdk-python) and python-alipay-sdk, installed from PyPI
-# into .venv-sdk/ (ignored) the first time.
+# into .venv-sdk/ (ignored) the first time, with gmssl for the SM2 peer checks.
 SDK_VENV := .venv-sdk
-$(SDK_VENV)/.ready:
+$(SDK_VENV)/.ready-3:
 	python3 -m venv $(SDK_VENV)
-	$(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check alipay-sdk-python==3.7.1411 python-alipay-sdk==3.4.0
+	$(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check alipay-sdk-python==3.7.1411 python-alipay-sdk==3.4.0 gmssl==3.2.2
 	touch $@
 
-test-gateway-sdks: deps $(SDK_VENV)/.ready
+test-gateway-sdks: deps $(SDK_VENV)/.ready-3
 	$(SWIFT) build --product alipay-sign-gateway
 	timeout 300 $(SDK_VENV)/bin/python Tests/Integration/gateway_sdks.py .build/debug/alipay-sign-gateway
+
+# The library's SM2 signatures verified by BouncyCastle (Debian's libbcprov-java, run by the JDK), gmssl and the
+# openssl command (Tests/Integration/sm2_peers.py).
+test-sm2-peers: deps $(SDK_VENV)/.ready-3
+	$(SWIFT) build --product alipay-sign
+	timeout 120 $(SDK_VENV)/bin/python Tests/Integration/sm2_peers.py .build/debug/alipay-sign
 
 # examples/server: the Hummingbird example, its own package (about 3 minutes to build the first time: SwiftNIO,
 # and BoringSSL for Hummingbird's test client).

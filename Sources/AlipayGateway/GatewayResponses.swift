@@ -99,10 +99,12 @@ struct ResponseWriter: Sendable {
     init(configuration: GatewayConfiguration) throws {
         var signers: [Charset: Signer] = [:]
         var wrong: [Charset: Signer] = [:]
-        let wrongKey = configuration.faults.contains(.responseWrongKey) ? try PrivateKey.generatedRSA() : nil
+        let type = configuration.signType
+        let wrongKey = configuration.faults.contains(.responseWrongKey)
+            ? try (type == .sm2 ? PrivateKey.generatedSM2() : PrivateKey.generatedRSA()) : nil
         for charset in [Charset.utf8, .gbk, .gb18030] {
-            signers[charset] = try Signer(privateKey: configuration.alipayPrivateKey, charset: charset)
-            if let wrongKey { wrong[charset] = try Signer(privateKey: wrongKey, charset: charset) }
+            signers[charset] = try Signer(privateKey: configuration.alipayPrivateKey, signType: type, charset: charset)
+            if let wrongKey { wrong[charset] = try Signer(privateKey: wrongKey, signType: type, charset: charset) }
         }
         self.signers = signers
         self.wrongSigners = wrong

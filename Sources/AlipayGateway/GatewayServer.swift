@@ -9,7 +9,8 @@ import NIOCore
 /// merchants' endpoints as Alipay does.
 public struct Gateway: Sendable {
     let v2: V2Gateway
-    let v3: V3Gateway
+    /// `nil` when the gateway runs SM2: v3 is signed with RSA2 only (docs/PROTOCOL.md §10).
+    let v3: V3Gateway?
     let recorder: Recorder?
     let logger: Logger
     let maximumBodySize: Int
@@ -25,7 +26,7 @@ public struct Gateway: Sendable {
         let notifier = try Notifier(configuration: configuration, recorder: recorder, logger: logger)
         let trades = TradeStore()
         self.v2 = try V2Gateway(configuration: configuration, trades: trades, notifier: notifier, logger: logger)
-        self.v3 = try V3Gateway(configuration: configuration, trades: trades)
+        self.v3 = configuration.signType == .sm2 ? nil : try V3Gateway(configuration: configuration, trades: trades)
         self.recorder = recorder
         self.logger = logger
         self.maximumBodySize = configuration.maximumBodySize
@@ -70,6 +71,14 @@ public struct Gateway: Sendable {
 
     func v3Do(_ request: Request) async throws -> Response {
         let headers = request.headers
+        guard let v3 else {
+            return try await serve(request) { _, _ in
+                (GatewayAnswer(
+                    status: 400, contentType: "application/json;charset=utf-8",
+                    body: Array(#"{"code":"invalid-parameter","message":"v3 is signed with RSA2 only; this gateway runs sign type SM2","links":[]}"#.utf8)),
+                 "v3 request to an SM2 gateway")
+            }
+        }
         return try await serve(request) { query, body in
             await v3.handle(
                 method: request.method.rawValue, path: request.uri.path, query: query,

@@ -18,7 +18,7 @@ struct Notifier: Sendable {
     init(configuration: GatewayConfiguration, recorder: Recorder?, logger: Logger) throws {
         var signers: [Charset: Signer] = [:]
         for charset in [Charset.utf8, .gbk, .gb18030] {
-            signers[charset] = try Signer(privateKey: configuration.alipayPrivateKey, charset: charset)
+            signers[charset] = try Signer(privateKey: configuration.alipayPrivateKey, signType: configuration.signType, charset: charset)
         }
         self.signers = signers
         self.certificateSN = configuration.alipayCertificate?.sn

@@ -39,6 +39,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Delays of the notification retries, in seconds (default 1,2,4).")
     var notifyRetrySeconds: String?
     @Option(name: .long, help: "Pay every new trade after this many seconds, as if a buyer did.") var autoPay: Double?
+    @Option(name: .long, help: "The sign type of requests, answers and notifications: RSA2 (default) or SM2 (v3 stays RSA2).")
+    var signType: String = "RSA2"
     @Option(name: .long, help: "How far a request's timestamp (Beijing time) may be from now, in seconds.")
     var timestampWindow: Double = 900
 
@@ -91,7 +93,12 @@ struct GatewayCommand: AsyncParsableCommand {
         var configuration = GatewayConfiguration(
             appPublicKey: appKey, alipayPrivateKey: try PrivateKey(parsing: try bytes(alipayPrivateKey)))
         configuration.appCertSN = appCertSN
-        if let rootCert { configuration.rootCertSN = try CertificateSN.rootSN(of: try bytes(rootCert)) }
+        configuration.signType = try SignType(protocolName: signType)
+        if let rootCert {
+            // An SM2 app sends the SN of the bundle's SM2 roots (docs/PROTOCOL.md §10).
+            configuration.rootCertSN = try CertificateSN.rootSN(
+                of: try bytes(rootCert), variant: configuration.signType == .sm2 ? .sm2 : .rsa)
+        }
         if let alipayCert {
             let file = try bytes(alipayCert)
             configuration.alipayCertificate = (try CertificateSN.sn(ofCertificateFile: file), file)

@@ -50,7 +50,8 @@ struct KeysCommand: ParsableCommand {
                     var kind = "public"
                     if case .privateKey = key { kind = "private" }
                     return .object([
-                        ("file", .string(file)), ("kind", .string(kind)), ("format", .string(key.format.rawValue)),
+                        ("file", .string(file)), ("kind", .string(kind)), ("algorithm", .string(key.algorithm.rawValue)),
+                        ("format", .string(key.format.rawValue)),
                         ("encoding", .string(key.encoding.description)), ("bits", .int(key.bits)),
                         ("weak", .bool(key.isWeak)), ("fingerprint", .string(key.fingerprint)),
                     ])
@@ -65,7 +66,8 @@ struct KeysCommand: ParsableCommand {
             for (file, key) in keys {
                 var kind = "public key"
                 if case .privateKey = key { kind = "private key" }
-                print("\(file): RSA-\(key.bits) \(kind), \(key.format.rawValue) in \(key.encoding)"
+                let algorithm = key.algorithm == .sm2 ? "SM2 (sign type SM2)" : "RSA-\(key.bits)"
+                print("\(file): \(algorithm) \(kind), \(key.format.rawValue) in \(key.encoding)"
                       + (key.isWeak ? " (weak: under 2048 bits)" : ""))
                 print("  fingerprint \(key.fingerprint)")
             }

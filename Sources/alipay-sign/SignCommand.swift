@@ -82,7 +82,7 @@ struct SignCommand: ParsableCommand {
             if let appCert, let rootCert {
                 let identity = try CertificateModeIdentity(
                     appCertificate: try Input.bytes(appCert, what: "app certificate"),
-                    rootCertificates: try Input.bytes(rootCert, what: "root certificate bundle"))
+                    rootCertificates: try Input.bytes(rootCert, what: "root certificate bundle"), signType: signer.signType)
                 let request = try signer.signRequest(parameters, certificateMode: identity)
                 signed = (request.content, request.signature)
                 certificateSNs = [
@@ -107,7 +107,7 @@ struct SignCommand: ParsableCommand {
             try rootCert.map { root in
                 try CertificateModeIdentity(
                     appCertificate: try Input.bytes(app, what: "app certificate"),
-                    rootCertificates: try Input.bytes(root, what: "root certificate bundle"))
+                    rootCertificates: try Input.bytes(root, what: "root certificate bundle"), signType: type)
             }
         }
         let failed = try Batch.run(threads: threads ?? Batch.cores) { line in

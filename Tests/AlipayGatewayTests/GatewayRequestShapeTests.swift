@@ -10,6 +10,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import VectorSupport
 
 /// The shapes a v2 request arrives in besides query + form: an upload (multipart, text parts signed, files not), an
 /// app's order string (no query, its own charset). And the recording of all of them, checked by `check`'s checker,
@@ -270,6 +271,35 @@ import Testing
                 "/gateway.do?" + signed.query, method: .post,
                 headers: [.contentType: "application/x-www-form-urlencoded;charset=utf-8"], body: ByteBuffer(string: signed.formBody)))
             #expect(status == 200)
+        }
+    }
+}
+
+/// The gateway in sign type SM2: requests signed SM3withSM2 verified, answers and the sign-string echo signed SM2
+/// (the key of vectors/sm2 plays both the app and Alipay here).
+@Suite struct GatewaySM2Tests {
+    @Test func sm2RequestsAndAnswers() async throws {
+        let key = try PrivateKey(parsing: Vectors.bytes("sm2/sm2-pkcs8.pem"))
+        var configuration = GatewayConfiguration(appPublicKey: key.publicKey, alipayPrivateKey: key)
+        configuration.signType = .sm2
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let app = Application(router: try Gateway(configuration: configuration, logger: logger).router())
+        let responses = try ResponseVerifier(publicKey: key.publicKey, signType: .sm2)
+        try await app.test(.router) { client in
+            var p = try GatewayTests.request("alipay.trade.create", #"{"out_trade_no":"SM2-G","total_amount":"1.00","subject":"国密"}"#)
+                .signedParameters
+            p["sign_type"] = "SM2"
+            let signed = try Signer(privateKey: key, signType: .sm2).signRequest(p)
+            let answer = try await GatewayTests.post(client, signed)
+            guard case .valid(let r) = try responses.verify(answer.body, method: "alipay.trade.create") else {
+                Issue.record("not valid: \(String(decoding: answer.body, as: UTF8.self))")
+                return
+            }
+            #expect(r.code == "10000")
+            // An RSA2 request to an SM2 gateway: the sign type is refused before any signature.
+            let rsa = try await GatewayTests.post(client, GatewayTests.request("alipay.trade.query", "{}"))
+            #expect(String(decoding: rsa.body, as: UTF8.self).contains("isv.invalid-signature-type"))
         }
     }
 }

@@ -91,6 +91,8 @@ struct KeyAndSignerTests {
     @Test func signTypeNames() throws {
         #expect(try SignType(protocolName: "rsa2") == .rsa2)
         #expect(try SignType(protocolName: "RSA") == .legacyRSA)
-        #expect(throws: AlipaySignError(.unknownSignType, "")) { try SignType(protocolName: "SM2") }
+        #expect(try SignType(protocolName: "SM2") == .sm2)
+        #expect(throws: AlipaySignError(.unknownSignType, "")) { try SignType(protocolName: "RSA3") }
+        #expect(throws: AlipaySignError(.unknownSignType, "")) { try SignType(protocolName: "SM3") }
     }
 }

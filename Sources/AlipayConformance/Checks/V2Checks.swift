@@ -111,13 +111,13 @@ struct V2Checks {
         } else { missing("charset") }
         switch p["sign_type"] {
         case nil: missing("sign_type")
-        case "RSA2"?: break
+        case "RSA2"?, "SM2"?: break
         case "RSA"?:
             f.append(Finding(
                 "v2.param.sign_type", .warning, "sign_type RSA is SHA1withRSA, a legacy algorithm", value: "RSA",
                 hint: "move to RSA2 (SHA256withRSA)"))
         case let other?:
-            f.append(Finding("v2.param.sign_type", .error, "sign_type must be RSA2 (or the legacy RSA)", value: other))
+            f.append(Finding("v2.param.sign_type", .error, "sign_type must be RSA2 or SM2 (or the legacy RSA)", value: other))
         }
         if let sign = p["sign"] {
             if sign.count > 344 {

@@ -48,6 +48,17 @@ enum OpenSSL {
         return EVPKey(owning: pkey)
     }
 
+    /// A new SM2 key.
+    static func generateSM2() throws -> EVPKey {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "SM2", nil) else { throw failure("EVP_PKEY_CTX_new_from_name(SM2)") }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var pkey: OpaquePointer? = nil
+        guard EVP_PKEY_keygen_init(ctx) == 1, EVP_PKEY_generate(ctx, &pkey) == 1, let pkey else {
+            throw failure("SM2 key generation")
+        }
+        return EVPKey(owning: pkey)
+    }
+
     /// Parses a key of the given kind; `nil` when OpenSSL rejects it (the caller words the error).
     static func parseKey(_ der: [UInt8], as kind: DERKind) -> EVPKey? {
         defer { ERR_clear_error() }
@@ -100,4 +111,9 @@ extension OpenSSL {
         guard RAND_bytes(&out, Int32(count)) == 1 else { throw failure("RAND_bytes") }
         return out
     }
+}
+
+extension EVPKey {
+    /// A key on the SM2 curve (OpenSSL 3 decodes id-ecPublicKey with curve 1.2.156.10197.1.301 as an SM2 key).
+    var isSM2: Bool { EVP_PKEY_is_a(pointer, "SM2") == 1 }
 }

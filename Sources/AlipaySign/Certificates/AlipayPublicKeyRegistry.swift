@@ -129,11 +129,13 @@ public struct CertificateModeIdentity: Sendable, Equatable {
     /// - Parameters:
     ///   - appCertificate: the app's certificate file.
     ///   - rootCertificates: Alipay's root bundle.
+    ///   - signType: the app's sign type: with ``SignType/sm2`` the root SN is the one of the bundle's SM2 roots, as
+    ///     the Java SDK sends it (docs/PROTOCOL.md §10).
     /// - Throws: ``AlipaySignError/Code/malformedCertificate`` for a file that cannot be read, or a bundle without
-    ///   an RSA root.
-    public init(appCertificate: [UInt8], rootCertificates: [UInt8]) throws {
+    ///   a root of that kind.
+    public init(appCertificate: [UInt8], rootCertificates: [UInt8], signType: SignType = .rsa2) throws {
         self.appCertSN = try CertificateSN.sn(ofCertificateFile: appCertificate)
-        self.alipayRootCertSN = try CertificateSN.rootSN(of: rootCertificates)
+        self.alipayRootCertSN = try CertificateSN.rootSN(of: rootCertificates, variant: signType == .sm2 ? .sm2 : .rsa)
     }
 
     /// `parameters` with `app_cert_sn` and `alipay_root_cert_sn` set.

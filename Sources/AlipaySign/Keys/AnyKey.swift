@@ -53,6 +53,14 @@
         }
     }
 
-    /// Under 2048 bits.
-    public var isWeak: Bool { bits < 2048 }
+    /// RSA or SM2.
+    public var algorithm: KeyAlgorithm {
+        switch self {
+        case .privateKey(let k): k.algorithm
+        case .publicKey(let k): k.algorithm
+        }
+    }
+
+    /// An RSA key under 2048 bits (an SM2 key's 256 bits are its full strength).
+    public var isWeak: Bool { algorithm == .rsa && bits < 2048 }
 }

@@ -32,6 +32,22 @@ public enum KeyEncoding: Sendable, Equatable, CustomStringConvertible {
 
 /// RSA key-size policy (docs/PROTOCOL.md §2.4): 2048 bits and up by default; 1024-bit keys only through APIs whose
 /// names say they are weak; under 1024 bits never.
+/// The algorithm of a key: RSA (sign types RSA2 and RSA) or SM2 (sign type SM2).
+public enum KeyAlgorithm: String, Sendable, Hashable {
+    /// An RSA key.
+    case rsa = "RSA"
+    /// An EC key on the SM2 curve (1.2.156.10197.1.301).
+    case sm2 = "SM2"
+
+    /// The sign types a key of this algorithm works with.
+    public var signTypes: [SignType] {
+        switch self {
+        case .rsa: [.rsa2, .legacyRSA]
+        case .sm2: [.sm2]
+        }
+    }
+}
+
 enum KeySizePolicy {
     case standard
     case allowWeak1024

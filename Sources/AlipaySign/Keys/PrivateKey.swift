@@ -1,4 +1,4 @@
-/// An RSA private key, parsed once, immutable, and safe to share across threads and tasks.
+/// An RSA or SM2 private key, parsed once, immutable, and safe to share across threads and tasks.
 ///
 /// Accepts PKCS#1 and PKCS#8, as PEM, as the bare base64 Alipay's tools give (any whitespace, any line length),
 /// or as DER (docs/PROTOCOL.md §2.4). ``format`` and ``encoding`` say what was found.
@@ -10,8 +10,10 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
     public let format: KeyFormat
     /// How the key's bytes were written.
     public let encoding: KeyEncoding
-    /// The modulus size in bits.
+    /// The key size in bits (the modulus for RSA, 256 for SM2).
     public let bits: Int
+    /// RSA or SM2.
+    public var algorithm: KeyAlgorithm { key.isSM2 ? .sm2 : .rsa }
     /// The public half, as the DER of a SubjectPublicKeyInfo.
     public let publicKeyDER: [UInt8]
 
@@ -43,6 +45,13 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
     /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot generate the key.
     package static func generatedRSA(bits: Int = 2048) throws -> PrivateKey {
         let key = try OpenSSL.generateRSA(bits: bits)
+        return PrivateKey(key: key, format: .pkcs8, encoding: .der, publicKeyDER: try key.subjectPublicKeyInfo())
+    }
+
+    /// A new SM2 key, for tests and the gateway's "wrong key" fault in SM2; never for production keys.
+    /// - Throws: ``AlipaySignError/Code/backendFailure`` when OpenSSL cannot generate the key.
+    package static func generatedSM2() throws -> PrivateKey {
+        let key = try OpenSSL.generateSM2()
         return PrivateKey(key: key, format: .pkcs8, encoding: .der, publicKeyDER: try key.subjectPublicKeyInfo())
     }
 
@@ -80,7 +89,8 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
                 hint: "in certificate mode the app still signs with its private key; the certificate only gives app_cert_sn")
         case .sec1ECPrivateKey:
             throw AlipaySignError(
-                .unsupportedKey, "the private key is an EC key; Alipay's RSA and RSA2 sign types need an RSA key")
+                .unsupportedKey, "the private key is an EC key in SEC1 form; the SDKs read keys as PKCS#8",
+                hint: "an SM2 key is given as PKCS#8: openssl pkcs8 -topk8 -nocrypt -in KEY -out key.p8.pem")
         case .truncated(let declared, let present):
             throw AlipaySignError(
                 .malformedKey, "the private key is truncated: its DER declares \(declared) bytes, \(present) are present",
@@ -95,12 +105,12 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
                 .malformedKey, "the private key looks like \(found.structure.humanName) but does not parse",
                 hint: "the key may be truncated or altered")
         }
-        guard key.isRSA else {
+        guard key.isRSA || key.isSM2 else {
             throw AlipaySignError(
                 .unsupportedKey,
-                "the private key is a \(key.typeName) key; Alipay's RSA and RSA2 sign types need an RSA key")
+                "the private key is a \(key.typeName) key; Alipay's sign types need an RSA key (RSA2, RSA) or an SM2 key (SM2)")
         }
-        try policy.check(bits: key.bits, what: what)
+        if key.isRSA { try policy.check(bits: key.bits, what: what) }
         self.key = key
         self.encoding = found.encoding
         self.bits = key.bits
@@ -122,7 +132,9 @@ public final class PrivateKey: Sendable, CustomStringConvertible {
     public func matches(_ publicKey: PublicKey) -> Bool { publicKey.publicKeyDER == publicKeyDER }
 
     /// The key's size, format and encoding; never its material.
-    public var description: String { "RSA-\(bits) private key, \(format.rawValue) in \(encoding)" }
+    public var description: String {
+        "\(algorithm == .sm2 ? "SM2" : "RSA-\(bits)") private key, \(format.rawValue) in \(encoding)"
+    }
 }
 
 enum KeyFingerprint {

@@ -9,8 +9,10 @@ public final class PublicKey: Sendable, CustomStringConvertible {
     public let format: KeyFormat
     /// How the key's bytes were written.
     public let encoding: KeyEncoding
-    /// The modulus size in bits.
+    /// The key size in bits (the modulus for RSA, 256 for SM2).
     public let bits: Int
+    /// RSA or SM2.
+    public var algorithm: KeyAlgorithm { key.isSM2 ? .sm2 : .rsa }
     /// The key as the DER of a SubjectPublicKeyInfo.
     public let publicKeyDER: [UInt8]
 
@@ -103,12 +105,12 @@ public final class PublicKey: Sendable, CustomStringConvertible {
                 "the \(what) looks like \(found.structure.humanName) but does not parse",
                 hint: "the input may be truncated or altered")
         }
-        guard parsed.isRSA else {
+        guard parsed.isRSA || parsed.isSM2 else {
             throw AlipaySignError(
                 .unsupportedKey,
-                "the \(what) holds a \(parsed.typeName) key; Alipay's RSA and RSA2 sign types need an RSA key")
+                "the \(what) holds a \(parsed.typeName) key; Alipay's sign types need an RSA key (RSA2, RSA) or an SM2 key (SM2)")
         }
-        try policy.check(bits: parsed.bits, what: what == "certificate" ? "certificate's public key" : what)
+        if parsed.isRSA { try policy.check(bits: parsed.bits, what: what == "certificate" ? "certificate's public key" : what) }
         self.key = parsed
         self.encoding = found.encoding
         self.bits = parsed.bits
@@ -119,5 +121,7 @@ public final class PublicKey: Sendable, CustomStringConvertible {
     public var fingerprint: String { KeyFingerprint.of(publicKeyDER) }
 
     /// The key's size, format and encoding.
-    public var description: String { "RSA-\(bits) public key, \(format.rawValue) in \(encoding)" }
+    public var description: String {
+        "\(algorithm == .sm2 ? "SM2" : "RSA-\(bits)") public key, \(format.rawValue) in \(encoding)"
+    }
 }

@@ -9,7 +9,7 @@ public struct SignatureVerifier: Sendable {
     public let signType: SignType
     /// The charset text content is encoded in before it is verified.
     public let charset: Charset
-    private let context: RSAPKCS1Context
+    private let context: SignatureContext
 
     /// - Parameters:
     ///   - publicKey: the signer's public key.
@@ -20,7 +20,7 @@ public struct SignatureVerifier: Sendable {
         self.publicKey = publicKey
         self.signType = signType
         self.charset = charset
-        self.context = try RSAPKCS1Context(key: publicKey.key, digest: signType.digest, purpose: .verify)
+        self.context = try SignatureContext(key: publicKey.key, signType: signType, purpose: .verify)
     }
 
     /// Whether `signature` is valid for `bytes`. The lowest-level primitive: a plain `Bool`, opaque on failure.

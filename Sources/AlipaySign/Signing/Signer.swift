@@ -10,7 +10,7 @@ public struct Signer: Sendable {
     public let signType: SignType
     /// The charset content is signed in.
     public let charset: Charset
-    private let context: RSAPKCS1Context
+    private let context: SignatureContext
 
     /// - Parameters:
     ///   - privateKey: the app's private key.
@@ -21,7 +21,7 @@ public struct Signer: Sendable {
         self.privateKey = privateKey
         self.signType = signType
         self.charset = charset
-        self.context = try RSAPKCS1Context(key: privateKey.key, digest: signType.digest, purpose: .sign)
+        self.context = try SignatureContext(key: privateKey.key, signType: signType, purpose: .sign)
     }
 
     /// The raw signature of bytes (PKCS#1 v1.5 over the sign type's hash).

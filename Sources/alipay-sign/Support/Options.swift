@@ -7,7 +7,7 @@ extension SignType: ExpressibleByArgument {
         self = value
     }
 
-    public static var allValueStrings: [String] { ["RSA2", "RSA"] }
+    public static var allValueStrings: [String] { ["RSA2", "RSA", "SM2"] }
 }
 
 extension SignContent.Mode: ExpressibleByArgument {
@@ -37,7 +37,7 @@ struct CommonOptions: ParsableArguments {
 
 /// `--sign-type`, with a warning on standard error for the legacy SHA-1 type.
 struct SignTypeOption: ParsableArguments {
-    @Option(name: .long, help: "RSA2 (SHA256withRSA, the default) or RSA (legacy SHA1withRSA).")
+    @Option(name: .long, help: "RSA2 (SHA256withRSA, the default), SM2 (SM3withSM2) or RSA (legacy SHA1withRSA).")
     var signType: SignType = .rsa2
 
     func resolved() -> SignType {
