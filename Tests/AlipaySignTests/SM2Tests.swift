@@ -16,9 +16,16 @@ import VectorSupport
             let bouncycastle: String
             let gmssl: String
         }
+        struct Chain: Decodable {
+            let candidate: String
+            let roots: String
+            let at: String
+            let expected: String
+        }
         let private_key: String
         let public_key: String
         let cases: [Case]
+        let chains: [Chain]
     }
 
     static let file: File = {
@@ -38,6 +45,22 @@ import VectorSupport
             #expect(try verifier.verify(content: c.content, signature: c.bouncycastle), "\(key) BouncyCastle")
             #expect(try verifier.verify(content: c.content, signature: c.gmssl), "\(key) gmssl")
             #expect(try !verifier.verify(content: c.content + " ", signature: c.bouncycastle))
+        }
+    }
+
+    /// SM2-signed certificate chains (the .NET SDK's test certificates): every link's signature verified by
+    /// BouncyCastle, so trusted inside the leaf's validity and expired after it. The links are verified with the
+    /// ID 1234567812345678, as BouncyCastle does; OpenSSL 3.0 would use an empty one.
+    @Test func sm2CertificateChains() throws {
+        for chain in Self.file.chains {
+            let at = try #require(ISO8601DateFormatter().date(from: chain.at))
+            let result = try CertificateChain.verify(
+                certificateFile: Vectors.bytes(chain.candidate), rootFile: Vectors.bytes(chain.roots), at: at)
+            switch (chain.expected, result) {
+            case ("trusted", .trusted): break
+            case ("expired", .untrusted(let failure)): #expect(failure.check == .expired, "\(failure.message)")
+            default: Issue.record("\(chain.at): expected \(chain.expected), got \(result)")
+            }
         }
     }
 

@@ -69,9 +69,30 @@ artefacts = {
     "notification_body": urllib.parse.urlencode(notify),
     "response": {"method": "alipay.trade.query", "body": '{"alipay_trade_query_response":' + node + ',"sign":"' + signed[2] + '"}'},
 }
+# Certificate chains signed SM2 (the .NET SDK's test certificates): each link's signature checked by BouncyCastle;
+# the instants inside and outside the leaf's validity (its dates read by the openssl command).
+def chain(candidate, roots):
+    out = subprocess.run(["java", "-cp", "/usr/share/java/bcprov.jar", os.path.join(HERE, "Sm2Peer.java"), "chain",
+                          os.path.join(HERE, "..", candidate), os.path.join(HERE, "..", roots)], capture_output=True,
+                         check=True).stdout.decode().split()
+    return [v == "true" for v in out]
+
+
+sm2_dir = "certificates/alipay/dotnet/SM2/"
+links = chain(sm2_dir + "alipayCertPublicKey_SM2.crt", sm2_dir + "alipayRootCert.crt")
+dates = subprocess.run(["openssl", "x509", "-in", os.path.join(HERE, "..", sm2_dir + "alipayCertPublicKey_SM2.crt"),
+                        "-noout", "-dates"], capture_output=True, check=True, text=True).stdout
+chains = [
+    {"candidate": sm2_dir + "alipayCertPublicKey_SM2.crt", "roots": sm2_dir + "alipayRootCert.crt",
+     "bouncycastle_links": links, "leaf_dates": dates.strip().split("\n"), "at": "2020-06-01T00:00:00Z",
+     "expected": "trusted" if all(links) else "untrusted"},
+    {"candidate": sm2_dir + "alipayCertPublicKey_SM2.crt", "roots": sm2_dir + "alipayRootCert.crt",
+     "bouncycastle_links": links, "leaf_dates": dates.strip().split("\n"), "at": "2021-06-01T00:00:00Z",
+     "expected": "expired"},
+]
 with open(os.path.join(HERE, "sm2.json"), "w") as out:
     json.dump({"source": "BouncyCastle 1.72 (Sm2Peer.java) and gmssl, key sm2-pkcs8.pem (openssl genpkey)",
                "private_key": "sm2/sm2-pkcs8.pem", "public_key": "sm2/sm2-spki.pem", "cases": cases,
-               "artefacts": artefacts}, out, ensure_ascii=False, indent=1)
+               "artefacts": artefacts, "chains": chains}, out, ensure_ascii=False, indent=1)
     out.write("\n")
 print(len(cases), "cases")

@@ -17,6 +17,17 @@ final class X509Handle: @unchecked Sendable {
             guard let x509 = d2i_X509(nil, &p, buf.count) else { return nil }
             let handle = X509Handle(owning: x509)
             guard let p, p == base + buf.count else { return nil }
+            // An SM2-signed certificate is verified with the ID 1234567812345678, as BouncyCastle (the Java SDK's
+            // provider) verifies it; OpenSSL 3.0 uses an empty ID otherwise (docs/PROTOCOL.md §10). Set once,
+            // before the handle is shared.
+            if X509_get_signature_nid(x509) == NID_SM2_with_SM3, let id = ASN1_OCTET_STRING_new() {
+                guard SM2Context.id.withUnsafeBufferPointer({ ASN1_OCTET_STRING_set(id, $0.baseAddress, Int32($0.count)) }) == 1
+                else {
+                    ASN1_OCTET_STRING_free(id)
+                    return nil
+                }
+                X509_set0_distinguishing_id(x509, id)
+            }
             return handle
         }
     }
