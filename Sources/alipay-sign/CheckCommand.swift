@@ -87,6 +87,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "How far a request timestamp may be from the capture time, in seconds (default 900).")
     var timestampWindow: Double = 900
 
+    @Option(name: .long, help: "The app's sign type (RSA2, SM2 or RSA): signatures are verified with it; default: each exchange's own sign_type.")
+    var signType: SignType?
+
     @Argument(help: "The capture: a HAR 1.2 file or JSON Lines; '-' for standard input.")
     var capture: String
 
@@ -100,6 +103,7 @@ struct CheckCommand: ParsableCommand {
         }
         var configuration = CheckConfiguration(rules: ruleSet)
         configuration.timestampWindow = timestampWindow
+        configuration.signType = signType
         try keys.configure(&configuration)
         let checker = Checker(configuration: configuration)
         var summary = CheckSummary()

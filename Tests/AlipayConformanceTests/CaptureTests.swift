@@ -94,6 +94,35 @@ import VectorSupport
         #expect(rotation?.hint?.contains("alipay-sign cert import") == true)
     }
 
+    /// An SM2 request (vectors/sm2: signed by BouncyCastle) checked with the SM2 key: clean with the sign type
+    /// configured or taken from the request; with RSA2 configured, the sign type is a finding and nothing verifies.
+    @Test func sm2RequestsAreCheckedWithTheConfiguredSignType() throws {
+        struct SM2: Decodable {
+            struct Artefacts: Decodable { let request: [String: String] }
+            let artefacts: Artefacts
+        }
+        let request = try JSONDecoder().decode(SM2.self, from: Data(Vectors.bytes("sm2/sm2.json"))).artefacts.request
+        var components = URLComponents(string: "https://openapi.alipay.com/gateway.do")!
+        components.queryItems = request.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        let url = components.percentEncodedQuery!.replacingOccurrences(of: "+", with: "%2B")
+        let line = #"{"time":"2026-11-30T02:00:00Z","request":{"method":"POST","url":"https://openapi.alipay.com/gateway.do?\#(url)","headers":[],"body":""}}"#
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sm2-\(UUID().uuidString).jsonl").path
+        try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for configured in [SignType?.none, .sm2, .rsa2] {
+            var configuration = CheckConfiguration(rules: APIRuleSet())
+            configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes("sm2/sm2-spki.pem"))
+            configuration.signType = configured
+            let errors = try Self.reports(path, checker: Checker(configuration: configuration)).flatMap(\.findings)
+                .filter { $0.severity == .error }.map(\.id)
+            if configured == .rsa2 {
+                #expect(errors.contains("v2.param.sign_type"), "\(errors)")
+            } else {
+                #expect(errors.isEmpty, "\(String(describing: configured)): \(errors)")
+            }
+        }
+    }
+
     @Test func badCapturesAreInputErrors() throws {
         let cases: [(String, String)] = [
             ("", "empty"),

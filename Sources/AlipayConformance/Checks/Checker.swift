@@ -21,6 +21,21 @@ public struct CheckConfiguration: Sendable {
     public var rules: APIRuleSet
     /// How far a request timestamp may be from the capture time, in seconds.
     public var timestampWindow: Double = 900
+    /// The sign type the app is set up with: signatures are verified with it, and an exchange naming another is a
+    /// finding. `nil`: each exchange's own `sign_type` (RSA2 when absent), as a capture of several set-ups needs.
+    public var signType: SignType?
+
+    /// The sign type to verify an exchange with, and a finding when it names another than the configured one.
+    func signType(named name: String?, id: String, into f: inout [Finding]) -> SignType {
+        let named = (try? SignType(protocolName: name ?? "RSA2")) ?? .rsa2
+        guard let configured = signType else { return named }
+        if let name, named.rawValue != configured.rawValue || (try? SignType(protocolName: name)) == nil {
+            f.append(Finding(
+                id, .error, "sign_type \(name), but the app is set up for \(configured.rawValue)", value: name,
+                hint: "the gateway verifies with the app's configured sign type; send that one"))
+        }
+        return configured
+    }
 
     /// A configuration without keys: only the parameter and per-API checks run until keys are set.
     /// - Parameter rules: the per-API rules.

@@ -22,7 +22,7 @@ struct NotificationChecks {
         } catch { return }
         let p = parsed.parameters
         if p["sign"] == nil { f.append(Finding("notify.signature", .error, "the notification has no sign")) }
-        let signType = (try? SignType(protocolName: p["sign_type"] ?? "RSA2")) ?? .rsa2
+        let signType = checker.configuration.signType(named: p["sign_type"], id: "notify.sign_type", into: &f)
         if signType == .legacyRSA {
             f.append(Finding("notify.sign_type", .warning, "sign_type RSA is SHA1withRSA, a legacy algorithm", value: "RSA"))
         }

@@ -74,7 +74,7 @@ struct V2Checks {
                 "sent with an empty (or white-space-only) value, so not signed: \(empty.joined(separator: ", "))", value: empty.joined(separator: ","),
                 hint: "the sign content leaves empty values out; a value filled in on the way would not be noticed"))
         }
-        let signType = (try? SignType(protocolName: parameters["sign_type"] ?? "RSA2")) ?? .rsa2
+        let signType = checker.configuration.signType(named: parameters["sign_type"], id: "v2.param.sign_type", into: &f)
         requestSignature(parameters, charset: charset, signType: signType, into: &f)
         if let method, let findings = checker.configuration.rules.requestFindings(
             v2Method: method, bizContent: parameters["biz_content"])
