@@ -51,10 +51,9 @@ public final class CaptureReader {
         guard let first = try chunks.peekFirstNonBlank() else { throw CaptureError("the capture '\(path)' is empty") }
         if first == UInt8(ascii: "{") {
             // A HAR file is one object whose first member is "log"; a JSON Lines file starts with an exchange.
-            let head = try chunks.peek(4096)
-            let text = String(decoding: head, as: UTF8.self)
-            let log = text.firstRange(of: "\"log\"")?.lowerBound
-            let request = text.firstRange(of: "\"request\"")?.lowerBound ?? text.endIndex
+            let head = Array(try chunks.peek(4096))
+            let log = ByteSearch.find(Array(#""log""#.utf8), in: head)
+            let request = ByteSearch.find(Array(#""request""#.utf8), in: head) ?? head.count
             let isHAR = log.map { $0 < request } ?? false
             format = isHAR ? .har : .jsonLines
         } else {
