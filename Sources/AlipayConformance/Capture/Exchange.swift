@@ -67,28 +67,32 @@ public struct Exchange: Sendable {
         self.request = request
         self.status = status
         self.response = response
+        (requestURI, path, query) = Self.split(url)
     }
 
     /// The path and query of the URL, exactly as captured (`/gateway.do?charset=utf-8&…`).
-    public var requestURI: String {
-        guard let scheme = url.firstRange(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return "/" }
-        var uri = String(rest[slash...])
-        if let hash = uri.firstIndex(of: "#") { uri = String(uri[..<hash]) }
-        return uri
-    }
-
+    public let requestURI: String
     /// The path without the query.
-    public var path: String {
-        let uri = requestURI
-        return uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
-    }
-
+    public let path: String
     /// The raw query (after `?`), empty when there is none.
-    public var query: String {
-        let uri = requestURI
-        return uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
+    public let query: String
+
+    /// The request URI, path and query of a URL, found once on its bytes (the checks read them many times).
+    static func split(_ url: String) -> (requestURI: String, path: String, query: String) {
+        let u = Array(url.utf8)
+        var start = 0
+        if let scheme = ByteSearch.find(Array("://".utf8), in: u) {
+            guard let slash = u[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", "/", "") }
+            start = slash
+        }
+        let end = u[start...].firstIndex(of: UInt8(ascii: "#")) ?? u.count
+        let uri = u[start..<end]
+        guard let q = uri.firstIndex(of: UInt8(ascii: "?")) else {
+            let text = String(decoding: uri, as: UTF8.self)
+            return (text, text, "")
+        }
+        return (String(decoding: uri, as: UTF8.self), String(decoding: u[start..<q], as: UTF8.self),
+                String(decoding: u[(q + 1)..<end], as: UTF8.self))
     }
 }
 
