@@ -26,6 +26,13 @@ struct CertCommand: ParsableCommand {
         }
     }
 
+    /// `--at` must be an ISO 8601 date or date-time.
+    static func validateInstant(_ at: String?) throws {
+        if let at, ISO8601Instant.parse(at) == nil {
+            throw ValidationError("--at '\(at)' is not an ISO 8601 date or date-time (such as 2022-06-01T12:00:00Z)")
+        }
+    }
+
     struct SN: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sn",
@@ -128,11 +135,7 @@ struct CertCommand: ParsableCommand {
         @Argument(help: "The certificate file to check; standard input when '-' or absent.")
         var file: String?
 
-        func validate() throws {
-            if let at, ISO8601Instant.parse(at) == nil {
-                throw ValidationError("--at '\(at)' is not an ISO 8601 date or date-time (such as 2022-06-01T12:00:00Z)")
-            }
-        }
+        func validate() throws { try CertCommand.validateInstant(at) }
 
         func run() throws {
             let candidate = try Input.bytes(file, what: "certificate file")
@@ -191,11 +194,7 @@ struct CertCommand: ParsableCommand {
         @Argument(help: "The download response's body; standard input when '-' or absent.")
         var file: String?
 
-        func validate() throws {
-            if let at, ISO8601Instant.parse(at) == nil {
-                throw ValidationError("--at '\(at)' is not an ISO 8601 date or date-time (such as 2022-06-01T12:00:00Z)")
-            }
-        }
+        func validate() throws { try CertCommand.validateInstant(at) }
 
         func run() throws {
             let response = try Input.bytes(file, what: "download response")

@@ -113,7 +113,7 @@ struct SignCommand: ParsableCommand {
         let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
             do {
                 var parameters = try Parameters.fromJSONObject(line)
-                let charset = try forced ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
+                let charset = try forced ?? Charset.declared(parameters["charset"]) ?? .utf8
                 let signer = signers.first { $0.charset == charset } ?? signers[0]
                 if let identity { parameters = try identity.applied(to: parameters) }
                 let signed = try signer.signRequest(parameters)

@@ -72,11 +72,7 @@ import VectorSupport
     /// A response naming an `alipay_cert_sn` none of the given certificates has is reported as a rotation, with how to
     /// import the new certificate (vectors/rotation: signed by the openssl command with the new key).
     @Test func anUnknownCertificateSNIsARotation() throws {
-        struct Rotation: Decodable {
-            struct After: Decodable { let method: String; let body: String }
-            let after_rotation: After
-        }
-        let after = try JSONDecoder().decode(Rotation.self, from: Data(Vectors.bytes("rotation/downloads.json"))).after_rotation
+        let after = Vectors.rotation.after_rotation
         let url = "https://openapi.alipay.com/gateway.do?method=\(after.method)&charset=utf-8"
         var line = #"{"request":{"method":"POST","url":"\#(url)","headers":[],"body":""},"response":{"status":200,"headers":[],"body":"#
         line += String(decoding: try JSONSerialization.data(withJSONObject: [after.body], options: [.withoutEscapingSlashes]), as: UTF8.self).dropFirst().dropLast()
@@ -97,11 +93,7 @@ import VectorSupport
     /// An SM2 request (vectors/sm2: signed by BouncyCastle) checked with the SM2 key: clean with the sign type
     /// configured or taken from the request; with RSA2 configured, the sign type is a finding and nothing verifies.
     @Test func sm2RequestsAreCheckedWithTheConfiguredSignType() throws {
-        struct SM2: Decodable {
-            struct Artefacts: Decodable { let request: [String: String] }
-            let artefacts: Artefacts
-        }
-        let request = try JSONDecoder().decode(SM2.self, from: Data(Vectors.bytes("sm2/sm2.json"))).artefacts.request
+        let request = Vectors.sm2.artefacts.request
         var components = URLComponents(string: "https://openapi.alipay.com/gateway.do")!
         components.queryItems = request.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         let url = components.percentEncodedQuery!.replacingOccurrences(of: "+", with: "%2B")

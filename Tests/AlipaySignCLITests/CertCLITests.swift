@@ -139,30 +139,7 @@ struct CertCLITests {
 /// Certificate rotation (vectors/rotation/downloads.json: download responses around the generated chain, SNs from
 /// the JDK; a response signed by the openssl command with the new certificate's key).
 @Suite struct RotationCLITests {
-    struct File: Decodable {
-        struct Case: Decodable {
-            let name: String
-            let response: String
-            let roots: String
-            let at: String
-            let expected: String
-            let sn: String?
-        }
-        struct After: Decodable {
-            let method: String
-            let body: String
-        }
-        let cases: [Case]
-        let after_rotation: After
-    }
-
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("rotation/downloads.json")))
-        } catch {
-            fatalError("vectors/rotation/downloads.json: \(error)")
-        }
-    }()
+    static let file = Vectors.rotation
 
     @Test(arguments: file.cases.map(\.name))
     func importChecksTheChainAndRecomputesTheSN(name: String) throws {

@@ -20,13 +20,7 @@ import VectorSupport
         let cases: [Case]
     }
 
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("requests/requests.json")))
-        } catch {
-            fatalError("vectors/requests/requests.json: \(error)")
-        }
-    }()
+    static let file = Vectors.fixture(File.self, "requests/requests.json")
 
     @Test(arguments: file.cases.map(\.name))
     func verdictShapeAndVariant(name: String) throws {
@@ -68,13 +62,7 @@ import VectorSupport
         let cases: [Case]
     }
 
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("responses/app-sync.json")))
-        } catch {
-            fatalError("vectors/responses/app-sync.json: \(error)")
-        }
-    }()
+    static let file = Vectors.fixture(File.self, "responses/app-sync.json")
 
     @Test(arguments: file.cases.map(\.name))
     func statusAndNote(name: String) throws {
@@ -109,13 +97,7 @@ import VectorSupport
         let cases: [Case]
     }
 
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("open-data/open-data.json")))
-        } catch {
-            fatalError("vectors/open-data/open-data.json: \(error)")
-        }
-    }()
+    static let file = Vectors.fixture(File.self, "open-data/open-data.json")
 
     @Test(arguments: file.cases.map(\.name))
     func verifiedThenDecrypted(name: String) throws {

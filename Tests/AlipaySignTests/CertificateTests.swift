@@ -207,15 +207,8 @@ private func instant(_ text: String) -> Date? {
 /// Rotation in the library: the registry takes a download response (vectors/rotation), checks the chain, and then
 /// verifies a response signed with the new certificate's key (signed by the openssl command).
 @Suite struct RotationTests {
-    struct File: Decodable {
-        struct Case: Decodable { let name: String; let response: String; let roots: String; let at: String; let expected: String; let sn: String? }
-        struct After: Decodable { let method: String; let body: String }
-        let cases: [Case]
-        let after_rotation: After
-    }
-
     @Test func aDownloadedCertificateVerifiesWhatItSigned() throws {
-        let file = try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("rotation/downloads.json")))
+        let file = Vectors.rotation
         let at = try #require(ISO8601DateFormatter().date(from: "2025-01-01T00:00:00Z"))
         var registry = AlipayPublicKeyRegistry()
         try registry.add(certificateFile: Vectors.bytes("certificates/alipay/node/alipayCertPublicKey_RSA2.crt"))

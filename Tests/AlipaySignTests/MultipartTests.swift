@@ -24,13 +24,7 @@ import VectorSupport
         let cases: [Case]
     }
 
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("multipart/multipart.json")))
-        } catch {
-            fatalError("vectors/multipart/multipart.json: \(error)")
-        }
-    }()
+    static let file = Vectors.fixture(File.self, "multipart/multipart.json")
 
     @Test(arguments: file.cases.map(\.name))
     func partsAreTheFieldsTheSDKWrote(name: String) throws {

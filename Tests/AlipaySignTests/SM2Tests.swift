@@ -8,33 +8,7 @@ import VectorSupport
 /// signatures, which must verify under its own verifier and fail under changed content. That BouncyCastle, gmssl
 /// and OpenSSL's command accept the library's signatures is checked by `make test-sm2-peers`.
 @Suite struct SM2Tests {
-    struct File: Decodable {
-        struct Case: Decodable {
-            let name: String
-            let charset: String
-            let content: String
-            let bouncycastle: String
-            let gmssl: String
-        }
-        struct Chain: Decodable {
-            let candidate: String
-            let roots: String
-            let at: String
-            let expected: String
-        }
-        let private_key: String
-        let public_key: String
-        let cases: [Case]
-        let chains: [Chain]
-    }
-
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("sm2/sm2.json")))
-        } catch {
-            fatalError("vectors/sm2/sm2.json: \(error)")
-        }
-    }()
+    static let file = Vectors.sm2
 
     @Test(arguments: file.cases.map(\.name))
     func peersSignaturesVerify(name: String) throws {

@@ -18,13 +18,7 @@ import VectorSupport
         let cases: [Case]
     }
 
-    static let file: File = {
-        do {
-            return try JSONDecoder().decode(File.self, from: Data(Vectors.bytes("wire/wire.json")))
-        } catch {
-            fatalError("vectors/wire/wire.json: \(error)")
-        }
-    }()
+    static let file = Vectors.fixture(File.self, "wire/wire.json")
 
     @Test(arguments: file.cases.map(\.name))
     func queryAndBodyAreTheJavaSDKs(name: String) throws {

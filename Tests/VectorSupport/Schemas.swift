@@ -222,3 +222,47 @@ public struct CaptureExpectations: Decodable, Sendable {
     public let alipay_public_key: String
     public let exchanges: [Exchange]
 }
+
+/// vectors/rotation/downloads.json (make_vectors.py): certificate download responses, and a response signed with the
+/// downloaded certificate's key.
+public struct RotationVectors: Decodable, Sendable {
+    public struct Case: Decodable, Sendable {
+        public let name: String
+        public let response: String
+        public let roots: String
+        public let at: String
+        public let expected: String
+        public let sn: String?
+    }
+    public struct After: Decodable, Sendable {
+        public let method: String
+        public let body: String
+    }
+    public let cases: [Case]
+    public let after_rotation: After
+}
+
+/// vectors/sm2/sm2.json (make_vectors.py): BouncyCastle and gmssl signatures, artefacts signed SM2, SM2 chains.
+public struct SM2Vectors: Decodable, Sendable {
+    public struct Case: Decodable, Sendable {
+        public let name: String
+        public let charset: String
+        public let content: String
+        public let bouncycastle: String
+        public let gmssl: String
+    }
+    public struct Chain: Decodable, Sendable {
+        public let candidate: String
+        public let roots: String
+        public let at: String
+        public let expected: String
+    }
+    public struct Artefacts: Decodable, Sendable {
+        public let request: [String: String]
+    }
+    public let private_key: String
+    public let public_key: String
+    public let cases: [Case]
+    public let chains: [Chain]
+    public let artefacts: Artefacts
+}

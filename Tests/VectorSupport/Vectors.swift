@@ -30,6 +30,8 @@ public enum Vectors {
     public static let responses = fixture(ResponseVectors.self, "responses/responses.json")
     public static let v3 = fixture(V3Vectors.self, "v3/v3.json")
     public static let captures = fixture(CaptureExpectations.self, "captures/expected.json")
+    public static let rotation = fixture(RotationVectors.self, "rotation/downloads.json")
+    public static let sm2 = fixture(SM2Vectors.self, "sm2/sm2.json")
     public static let nodeSDKNotifications =
         fixture(NodeSDKNotificationFile.self, "alipay-sdk/node-sdk-notifications.json").cases
 }

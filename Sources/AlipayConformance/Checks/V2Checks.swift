@@ -49,10 +49,10 @@ struct V2Checks {
         } else if !exchange.request.body.isEmpty {
             do {
                 let body = Checker.reencoded(exchange.request, charset: charset, what: "request body", into: &f)
-                let (bodyParameters, bodyCharset) = try FormBody.decode(body, charset: query["charset"] == nil ? nil : charset)
-                if query["charset"] == nil { charset = bodyCharset }
-                bodyNotASCII = bodyParameters.contains { $0.key.utf8.contains { $0 >= 0x80 } || $0.value.utf8.contains { $0 >= 0x80 } }
-                merge(bodyParameters)
+                let form = try DecodedForm(decoding: body, charset: query["charset"] == nil ? nil : charset)
+                if query["charset"] == nil { charset = form.charset }
+                bodyNotASCII = form.hasNonASCII
+                merge(try form.dictionary())
             } catch let error as AlipaySignError {
                 f.append(Finding("v2.request.form", .error, "the request body cannot be decoded: \(error.reason)", hint: error.hint))
             } catch {}

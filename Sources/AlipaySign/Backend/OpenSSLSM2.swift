@@ -66,7 +66,7 @@ enum SignatureContext: Sendable {
                     .unsupportedKey, "sign_type \(signType.rawValue) needs an RSA key, and this is an \(key.isSM2 ? "SM2" : key.typeName) key",
                     hint: key.isSM2 ? "an SM2 key signs and verifies with sign type SM2" : nil)
             }
-            self = .rsa(try RSAPKCS1Context(key: key, digest: signType.digest, purpose: purpose))
+            self = .rsa(try RSAPKCS1Context(key: key, digest: signType == .rsa2 ? .sha256 : .sha1, purpose: purpose))
         case .sm2:
             guard key.isSM2 else {
                 throw AlipaySignError(

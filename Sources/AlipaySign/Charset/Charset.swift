@@ -120,6 +120,15 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension Charset {
+    /// The charset a `charset` parameter names: `nil` when absent or empty.
+    /// - Throws: ``AlipaySignError/Code/unknownCharset`` for a name the library does not know.
+    package static func declared(_ name: String?) throws -> Charset? {
+        guard let name, !name.isEmpty else { return nil }
+        return try Charset(name: name)
+    }
+}
+
 extension String {
     package func trimmingASCIIWhitespace() -> String {
         // Nothing to trim (the usual case): the string itself, without copying its bytes.

@@ -34,7 +34,7 @@
         let array = Array(bytes)
         if let first = array.first(where: { !$0.isASCIIWhitespace }), first == UInt8(ascii: "{") {
             let parameters = try fromJSONObject(array)
-            let cs = try charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
+            let cs = try charset ?? Charset.declared(parameters["charset"]) ?? .utf8
             return (parameters, cs)
         }
         return try FormBody.decode(array, charset: charset)

@@ -44,7 +44,7 @@
             let form = try MultipartForm(body: Array(bytes), boundary: boundary)
             // The charset: given, else the request's own `charset` part (ASCII), else the Content-Type's, else UTF-8.
             let part = form.parts.first { !$0.isFile && $0.name == "charset" }.map { String(decoding: $0.body, as: UTF8.self) }
-            let cs = try charset ?? Self.declared(part) ?? Self.charsetParameter(of: contentType) ?? .utf8
+            let cs = try charset ?? Charset.declared(part) ?? Self.charsetParameter(of: contentType) ?? .utf8
             self.init(shape: .multipart, parameters: try form.textParameters(charset: cs), charset: cs, unencoded: nil)
             return
         }
@@ -54,7 +54,7 @@
         if first == UInt8(ascii: "{") {
             let parameters = try Parameters.fromJSONObject(body)
             self.init(
-                shape: .json, parameters: parameters, charset: try charset ?? Self.declared(parameters["charset"]) ?? .utf8,
+                shape: .json, parameters: parameters, charset: try charset ?? Charset.declared(parameters["charset"]) ?? .utf8,
                 unencoded: nil)
             return
         }
@@ -111,7 +111,7 @@
     /// The `charset=` of an undecoded query.
     static func declaredCharset(inRaw query: [UInt8]) throws -> Charset? {
         for segment in query.split(separator: UInt8(ascii: "&")) where segment.starts(with: Array("charset=".utf8)) {
-            return try declared(String(decoding: segment.dropFirst(8), as: UTF8.self))
+            return try Charset.declared(String(decoding: segment.dropFirst(8), as: UTF8.self))
         }
         return nil
     }
@@ -145,7 +145,7 @@
         guard !parameters.isEmpty else {
             throw AlipaySignError(.malformedForm, "the HTML form has no parameters (no action query, no named input)", hint: Self.hint)
         }
-        let resolved = try cs ?? Self.declared(parameters["charset"]) ?? .utf8
+        let resolved = try cs ?? Charset.declared(parameters["charset"]) ?? .utf8
         self.init(shape: .htmlForm, parameters: parameters, charset: resolved, unencoded: nil)
     }
 
@@ -192,15 +192,10 @@
         return depth <= 0 && !inString
     }
 
-    static func declared(_ name: String?) throws -> Charset? {
-        guard let name, !name.isEmpty else { return nil }
-        return try Charset(name: name)
-    }
-
     static func charsetParameter(of contentType: String) throws -> Charset? {
         for field in contentType.split(separator: ";") {
             let f = String(field).trimmingASCIIWhitespace()
-            if f.lowercased().hasPrefix("charset=") { return try declared(String(f.dropFirst(8))) }
+            if f.lowercased().hasPrefix("charset=") { return try Charset.declared(String(f.dropFirst(8))) }
         }
         return nil
     }

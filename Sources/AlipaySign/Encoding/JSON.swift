@@ -221,3 +221,37 @@
         return out
     }
 }
+
+extension JSONValue {
+    /// The value written compactly, members in their order, strings escaped as ``JSONString`` escapes them: what
+    /// a re-serialised value may have been signed as.
+    public var compactText: String {
+        var out = ""
+        func write(_ v: JSONValue) {
+            switch v {
+            case .object(let members):
+                out += "{"
+                for (i, m) in members.enumerated() {
+                    if i > 0 { out += "," }
+                    JSONString.append(m.name, to: &out)
+                    out += ":"
+                    write(m.value)
+                }
+                out += "}"
+            case .array(let items):
+                out += "["
+                for (i, item) in items.enumerated() {
+                    if i > 0 { out += "," }
+                    write(item)
+                }
+                out += "]"
+            case .string(let s): JSONString.append(s, to: &out)
+            case .number(let n): out += n
+            case .bool(let b): out += b ? "true" : "false"
+            case .null: out += "null"
+            }
+        }
+        write(self)
+        return out
+    }
+}

@@ -132,7 +132,7 @@ public struct NotificationVerifier: Sendable {
     public func verify(parameters: [String: String], charset: Charset? = nil, mode: Mode = .auto) throws
         -> NotificationVerification
     {
-        let cs = try charset ?? self.charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) }
+        let cs = try charset ?? self.charset ?? Charset.declared(parameters["charset"])
             ?? .utf8
         return try verify(DecodedForm(parameters: parameters, charset: cs), mode: mode)
     }
@@ -260,7 +260,7 @@ public struct NotificationVerifier: Sendable {
     public func diagnose(parameters: [String: String], charset: Charset? = nil, otherKeys: [DiagnosticKey] = [])
         throws -> Diagnosis?
     {
-        let cs = try charset ?? self.charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) }
+        let cs = try charset ?? self.charset ?? Charset.declared(parameters["charset"])
             ?? .utf8
         return try diagnose(DecodedForm(parameters: parameters, charset: cs), otherKeys: otherKeys)
     }

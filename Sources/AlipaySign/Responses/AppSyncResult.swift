@@ -38,40 +38,9 @@ public struct AppSyncResult: Sendable {
             self.result = nil
             resultWasReserialized = false
         default:
-            self.result = Self.compact(result)
+            self.result = result.compactText
             resultWasReserialized = true
         }
-    }
-
-    /// A JSON value written compactly, members in their order, strings escaped as ``JSONString`` escapes them.
-    static func compact(_ value: JSONValue) -> String {
-        var out = ""
-        func write(_ v: JSONValue) {
-            switch v {
-            case .object(let members):
-                out += "{"
-                for (i, m) in members.enumerated() {
-                    if i > 0 { out += "," }
-                    JSONString.append(m.name, to: &out)
-                    out += ":"
-                    write(m.value)
-                }
-                out += "}"
-            case .array(let items):
-                out += "["
-                for (i, item) in items.enumerated() {
-                    if i > 0 { out += "," }
-                    write(item)
-                }
-                out += "]"
-            case .string(let s): JSONString.append(s, to: &out)
-            case .number(let n): out += n
-            case .bool(let b): out += b ? "true" : "false"
-            case .null: out += "null"
-            }
-        }
-        write(value)
-        return out
     }
 }
 

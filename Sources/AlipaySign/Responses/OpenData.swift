@@ -42,12 +42,12 @@ public struct OpenDataVerifier: Sendable {
         guard let responseValue = members.first(where: { $0.name == "response" })?.value else {
             throw AlipaySignError(.malformedJSON, "the open data has no \"response\" member", hint: "give the whole object the mini program received")
         }
-        let cs = try charset ?? string("charset").flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
+        let cs = try charset ?? Charset.declared(string("charset")) ?? .utf8
         // The response: a string (ciphertext, or plain JSON text), or an object (an unencrypted answer, as text).
         let response: String
         switch responseValue {
         case .string(let s): response = s
-        case .object: response = AppSyncResult.compact(responseValue)
+        case .object: response = responseValue.compactText
         default: throw AlipaySignError(.malformedJSON, "\"response\" is \(responseValue.kindName), not a string")
         }
         let encrypted = !response.hasPrefix("{")

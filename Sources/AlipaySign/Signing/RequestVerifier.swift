@@ -63,7 +63,7 @@ public struct RequestVerifier: Sendable {
     }
 
     private func resolved(_ charset: Charset?, _ parameters: [String: String]) throws -> Charset {
-        try charset ?? self.charset ?? parameters["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
+        try charset ?? self.charset ?? Charset.declared(parameters["charset"]) ?? .utf8
     }
 }
 

@@ -37,11 +37,4 @@ public enum SignType: String, Sendable, CaseIterable, CustomStringConvertible {
     /// The protocol name: `RSA2`, `RSA` or `SM2`.
     public var description: String { rawValue }
 
-    /// The RSA hash (SM2's SM3 is set inside its own context).
-    var digest: Digest {
-        switch self {
-        case .rsa2, .sm2: .sha256
-        case .legacyRSA: .sha1
-        }
-    }
 }

@@ -11,47 +11,36 @@ enum NotificationInput {
     ///   - body: the input, without its final line break.
     ///   - charset: `--charset`, when given.
     static func read(_ body: [UInt8], charset: Charset?) throws -> NotificationInput {
-        let first = body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-        switch first {
-        case UInt8(ascii: "{"):
-            let parameters: [String: String]
-            do {
-                parameters = try Parameters.fromJSONObject(body)
-            } catch let error as AlipaySignError {
-                throw AlipaySignError(
-                    error.code, "the input is JSON but not a notification's parameters: \(error.reason)",
-                    hint: "give the notification's parameters as one JSON object of strings, or its form body as received")
-            }
-            try requireNotification(parameters)
-            let (repaired, didRepair) = Parameters.repairingSign(parameters)
-            let cs = try charset ?? repaired["charset"].flatMap { $0.isEmpty ? nil : try Charset(name: $0) } ?? .utf8
-            return .parameters(repaired, charset: cs, repairedSign: didRepair)
-        case UInt8(ascii: "<"), UInt8(ascii: "["):
-            throw AlipaySignError(
-                .malformedForm, "the input looks like \(first == UInt8(ascii: "<") ? "XML or HTML" : "a JSON array"), not a notification",
-                hint: "give the notification's form body as received, or a JSON object of its parameters")
-        case nil:
-            throw AlipaySignError(.malformedForm, "the input is empty", hint: "give the notification's form body as received")
-        default:
-            guard body.contains(UInt8(ascii: "=")) else {
-                throw AlipaySignError(
-                    .malformedForm, "the input is not a form body: it has no name=value pair",
-                    hint: "give the notification's form body as received, or a JSON object of its parameters")
-            }
+        guard try requireParameterShape(body) else {
             try requireNotification(try FormBody.decode(body, charset: charset).parameters)
             return .form(body)
         }
+        let parameters: [String: String]
+        do {
+            parameters = try Parameters.fromJSONObject(body)
+        } catch let error as AlipaySignError {
+            throw AlipaySignError(
+                error.code, "the input is JSON but not a notification's parameters: \(error.reason)",
+                hint: "give the notification's parameters as one JSON object of strings, or its form body as received")
+        }
+        try requireNotification(parameters)
+        let (repaired, didRepair) = Parameters.repairingSign(parameters)
+        let cs = try charset ?? Charset.declared(repaired["charset"]) ?? .utf8
+        return .parameters(repaired, charset: cs, repairedSign: didRepair)
     }
 
     /// An input that is neither a form body (a `name=value` pair at least) nor a JSON object is an input error.
-    static func requireParameterShape(_ body: [UInt8]) throws {
+    /// - Returns: whether the input is a JSON object (else a form body).
+    @discardableResult
+    static func requireParameterShape(_ body: [UInt8]) throws -> Bool {
         let first = body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-        if first == UInt8(ascii: "{") { return }
+        if first == UInt8(ascii: "{") { return true }
         if first == UInt8(ascii: "<") || first == UInt8(ascii: "[") || first == nil || !body.contains(UInt8(ascii: "=")) {
             throw AlipaySignError(
                 .malformedForm, first == nil ? "the input is empty" : "the input is neither a form body (name=value pairs) nor a JSON object of parameters",
                 hint: "give the parameters as an application/x-www-form-urlencoded body or query string, or as one JSON object of strings")
         }
+        return false
     }
 
     /// A parameter set with none of a notification's own parameters is some other input.
