@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (libFuzzer + AddressSanitizer over every Swift target) and runs each for SECONDS
-# (default 60) over the seeds (vectors/ and regressions/, the inputs of crashes found and fixed); prints executions,
-# corpus size and crashes per target. Exit 1 if any target crashed.
+# (default 60) over the seeds (vectors/ and regressions/, the inputs of crashes found and fixed); prints executions
+# (all workers), executions a second per worker, corpus size and crashes per target. Exit 1 if any target crashed.
+# Each target runs FUZZ_JOBS workers at once (default: one per core) on one corpus; libFuzzer reloads the corpus
+# directory as it goes, so each worker picks up what the others find.
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,21 +20,26 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0:quarantine_size_mb=16}
 python3 seeds.py >/dev/null
 mkdir -p .crashes
 failed=0
-printf '%-14s %12s %8s %8s\n' target executions corpus crashes
+jobs=${FUZZ_JOBS:-$(nproc)}
+printf '%-14s %12s %14s %8s %8s\n' target executions 'exec/s/worker' corpus crashes
 for t in "${targets[@]}"; do
-  log=.crashes/$t.log
-  rm -f .crashes/"$t"-*   # only this run's findings count
-  set +e
+  rm -f .crashes/"$t"-* .crashes/"$t".*.log   # only this run's findings count
   # Inputs as large as the parser's real inputs need, no larger: a key or a capture exchange fits in 8 KiB, a bundle
   # or a response in 16 KiB, and smaller inputs run many more times.
   case $t in key|har|jsonl|v3-auth|form|notify|order-string|html-form|open-data) max_len=8192 ;; *) max_len=16384 ;; esac
-  .build/release/alipay-fuzz "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=$max_len -print_final_stats=1 \
-    -artifact_prefix=".crashes/$t-" ".corpus/$t" >"$log" 2>&1
-  status=$?
-  set -e
-  runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+  mkdir -p ".corpus/$t"
+  pids=()
+  for j in $(seq 1 "$jobs"); do
+    .build/release/alipay-fuzz "$t" -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=$max_len -print_final_stats=1 \
+      -artifact_prefix=".crashes/$t-" ".corpus/$t" >".crashes/$t.$j.log" 2>&1 &
+    pids+=($!)
+  done
+  status=0
+  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+  runs=$(cat .crashes/"$t".*.log | grep -E '^stat::number_of_executed_units' | awk '{s += $2} END {print s}')
+  rate=$(cat .crashes/"$t".*.log | grep -E '^stat::average_exec_per_sec' | awk '{s += $2; n++} END {if (n) printf "%d", s / n}')
   crashes=$(find .crashes -name "$t-*" | wc -l)
-  printf '%-14s %12s %8s %8s\n' "$t" "${runs:-?}" "$(ls ".corpus/$t" | wc -l)" "$crashes"
-  if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then failed=1; echo "  see fuzz/$log"; fi
+  printf '%-14s %12s %14s %8s %8s\n' "$t" "${runs:-?}" "${rate:-?}" "$(ls ".corpus/$t" | wc -l)" "$crashes"
+  if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then failed=1; echo "  see fuzz/.crashes/$t.*.log"; fi
 done
 exit $failed

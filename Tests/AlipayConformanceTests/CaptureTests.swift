@@ -153,6 +153,36 @@ import VectorSupport
         }
     }
 
+    @Test func harLargerThanAChunkReadsAsFoundationDoes() throws {
+        // Entries whose strings (escaped quotes and backslashes, \u escapes, member names that look like "log")
+        // cross the reader's 1 MiB chunk boundaries; each exchange read from the file must equal what Foundation's
+        // JSON parser finds in the same document.
+        var entries: [[String: Any]] = []
+        for i in 0..<40 {
+            let text = String(repeating: "a\"b\\c\u{00e9}{[\"log\"]}", count: 3_000 + i * 37) + "#\(i)"
+            entries.append([
+                "request": ["method": "GET", "url": "https://merchant.example/p\(i)?q=\"x\"", "headers": [] as [Any]],
+                "response": ["status": 200, "headers": [] as [Any], "content": ["size": text.utf8.count, "text": text]],
+            ])
+        }
+        let document = try JSONSerialization.data(withJSONObject: ["log": ["version": "1.2", "entries": entries]])
+        #expect(document.count > 2 << 20)  // two chunk boundaries at least
+        let path = NSTemporaryDirectory() + "capture-\(UUID().uuidString).har"
+        try document.write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let parsed = try #require(JSONSerialization.jsonObject(with: document) as? [String: Any])
+        let expected = try #require((parsed["log"] as? [String: Any])?["entries"] as? [[String: Any]])
+        let reader = try CaptureReader(path: path)
+        for entry in expected {
+            let exchange = try #require(try reader.next())
+            let request = try #require(entry["request"] as? [String: Any])
+            let content = try #require((entry["response"] as? [String: Any])?["content"] as? [String: Any])
+            #expect(exchange.url == request["url"] as? String)
+            #expect(String(decoding: exchange.response?.body ?? [], as: UTF8.self) == content["text"] as? String)
+        }
+        #expect(try reader.next() == nil)
+    }
+
     @Test func harDetailsVendorFieldsParamsOnlyAndBOM() throws {
         // A BOM, a vendor field before log, postData with params only (rebuilt as a form), HTTP/2 pseudo-headers.
         let text = "\u{FEFF}" + #"{"_meta":{"x":"}{"},"log":{"version":"1.2","entries":[{"_priority":"High","startedDateTime":"2026-11-22T02:00:00.000Z","request":{"method":"post","url":"https://merchant.example/notify","headers":[{"name":":authority","value":"x"},{"name":"Content-Type","value":"application/x-www-form-urlencoded"}],"postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"notify_id","value":"1"},{"name":"notify_type","value":"a b"}]}},"response":{"status":200,"headers":[],"content":{"size":7,"text":"c3VjY2Vzcw==","encoding":"base64"}}}]}}"#

@@ -36,6 +36,18 @@ import VectorSupport
         #expect(input.parameters["z"] == "bare")
     }
 
+    @Test func markupAsPythonsHTMLParserReadsIt() throws {
+        // Upper-case names, a comment and a script holding inputs (not read), an unquoted value ending in '/',
+        // an attribute without a value, an empty value. Expected values: Python 3's html.parser over the same text
+        // (form action '/gateway.do?charset=utf-8&method=m'; inputs biz, n = 'v/', e = '').
+        let html = #"<!-- <input name="c" value="comment"> --><FORM Action="/gateway.do?charset=utf-8&amp;method=m"><INPUT TYPE="hidden" NAME="biz" VALUE='{"subject":"中文 &lt;b&gt;"}' /><script>var s = '<input name="fake" value="1">';</SCRIPT><input disabled name=n value=v/><input name="e" value=""></form>"#
+        let input = try RequestInput(reading: Array(html.utf8))
+        #expect(input.shape == .htmlForm)
+        #expect(input.parameters == [
+            "charset": "utf-8", "method": "m", "biz": #"{"subject":"中文 <b>"}"#, "n": "v/", "e": "",
+        ])
+    }
+
     @Test func notEncodedValuesAreReadRawWithTheirJSONWhole() throws {
         let raw = #"app_id=1&biz_content={"subject":"a+b&c=d 100%"}&sign=AB+/=="#
         let input = try RequestInput(reading: Array(raw.utf8))

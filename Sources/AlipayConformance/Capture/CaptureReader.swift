@@ -73,6 +73,7 @@ public final class CaptureReader {
         switch format {
         case .har:
             guard var scanner = har else { return nil }
+            har = nil  // one owner of the scanner's buffers while it reads (no copy on write)
             defer { har = scanner }
             guard let entry = try scanner.nextEntry(from: &chunks) else { return nil }
             index += 1
@@ -157,15 +158,21 @@ struct ChunkedFile {
         return buffer[position..<min(buffer.count, position + count)]
     }
 
-    /// The next byte, or `nil` at the end.
-    mutating func nextByte() throws -> UInt8? {
-        if position >= buffer.count {
-            guard try fill() else { return nil }
-        }
-        let c = buffer[position]
-        position += 1
-        offset += 1
-        return c
+    /// Whether bytes remain (reading the next chunk when the current one is used up).
+    mutating func hasUnread() throws -> Bool {
+        if position < buffer.count { return true }
+        return try fill()
+    }
+
+    /// Calls `body` with the unread bytes of the current chunk.
+    func withUnread<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[position...])) }
+    }
+
+    /// Marks `count` bytes of the current chunk read.
+    mutating func advance(_ count: Int) {
+        position += count
+        offset += count
     }
 
     /// The next line without its line end; `nil` at the end.
@@ -175,7 +182,11 @@ struct ChunkedFile {
             if position >= buffer.count {
                 guard try fill() else { return line.isEmpty ? nil : line }
             }
-            if let nl = buffer[position...].firstIndex(of: 0x0A) {
+            let start = position
+            let found = buffer.withUnsafeBufferPointer { b in
+                memchr(b.baseAddress! + start, 0x0A, b.count - start).map { b.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+            }
+            if let nl = found {
                 line.append(contentsOf: buffer[position..<nl])
                 offset += nl + 1 - position
                 position = nl + 1
@@ -209,26 +220,68 @@ struct HARScanner {
     private var entry: [UInt8] = []
 
     mutating func nextEntry(from file: inout ChunkedFile) throws -> [UInt8]? {
-        while let c = try file.nextByte() {
-            if capturing {
-                entry.append(c)
-                if entry.count > CaptureReader.maximumEntrySize {
-                    throw CaptureError("a HAR entry is larger than \(CaptureReader.maximumEntrySize >> 20) MiB")
-                }
+        while try file.hasUnread() {
+            let (consumed, done) = try file.withUnread { try scan($0) }
+            file.advance(consumed)
+            if done {
+                let entry = self.entry
+                self.entry = []
+                return entry
             }
+        }
+        if !stack.isEmpty || inString { throw CaptureError("the HAR file ends early: it is truncated") }
+        if !sawEntries { throw CaptureError("the file is JSON but has no log.entries: it is not a HAR file") }
+        return nil
+    }
+
+    /// Scans one chunk: returns how many bytes were used and whether an entry ended there. Inside a string that
+    /// is not a member name, the next quote or backslash is found with `memchr`, so a capture's long bodies cost
+    /// next to nothing; the structure outside strings is read byte by byte. The current entry's bytes are copied
+    /// in runs, not byte by byte.
+    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (Int, Bool) {
+        guard let base = bytes.baseAddress else { return (0, false) }
+        let count = bytes.count
+        var i = 0
+        var runStart = capturing ? 0 : -1
+        func keep(upTo end: Int) throws {
+            guard runStart >= 0, end > runStart else { return }
+            entry.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: end - runStart))
+            runStart = end
+            if entry.count > CaptureReader.maximumEntrySize {
+                throw CaptureError("a HAR entry is larger than \(CaptureReader.maximumEntrySize >> 20) MiB")
+            }
+        }
+        while i < count {
             if inString {
                 if escaped {
                     escaped = false
-                } else if c == UInt8(ascii: "\\") {
+                    i += 1
+                    continue
+                }
+                // The next quote or backslash of this chunk.
+                let rest = count - i
+                let quote = memchr(base + i, Int32(UInt8(ascii: "\"")), rest).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+                let slash = memchr(base + i, Int32(UInt8(ascii: "\\")), (quote ?? count) - i).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+                let stop = slash ?? quote ?? count
+                if stringIsKey, keyBuffer.count < 64, stop > i {
+                    let take = min(stop - i, 64 - keyBuffer.count)
+                    keyBuffer.append(contentsOf: UnsafeBufferPointer(start: base + i, count: take))
+                }
+                guard stop < count else {
+                    i = count
+                    break
+                }
+                if stop == slash {
                     escaped = true
-                } else if c == UInt8(ascii: "\"") {
+                } else {
                     inString = false
                     if stringIsKey, !stack.isEmpty { stack[stack.count - 1].key = keyBuffer }
-                } else if stringIsKey, keyBuffer.count < 64 {
-                    keyBuffer.append(c)
                 }
+                i = stop + 1
                 continue
             }
+            let c = base[i]
+            i += 1
             switch c {
             case UInt8(ascii: "\""):
                 inString = true
@@ -242,12 +295,11 @@ struct HARScanner {
                 if let depth = entriesDepth, stack.count == depth, !capturing {
                     guard c == UInt8(ascii: "{") else { throw CaptureError("a HAR entry is not an object") }
                     capturing = true
-                    entry = [c]
+                    entry = []
+                    runStart = i - 1
                 }
                 stack.append(Frame(isObject: c == UInt8(ascii: "{")))
-                if c == UInt8(ascii: "["), stack.count == 3, stack[0].key == Array("log".utf8),
-                    stack[1].key == Array("entries".utf8)
-                {
+                if c == UInt8(ascii: "["), stack.count == 3, stack[0].key == Self.log, stack[1].key == Self.entries {
                     entriesDepth = 3
                     sawEntries = true
                 }
@@ -258,16 +310,17 @@ struct HARScanner {
                 if let depth = entriesDepth, stack.count == depth - 1 { entriesDepth = nil }
                 if capturing, let depth = entriesDepth, stack.count == depth {
                     capturing = false
-                    let done = entry
-                    entry = []
-                    return done
+                    try keep(upTo: i)
+                    return (i, true)
                 }
             default:
                 break
             }
         }
-        if !stack.isEmpty || inString { throw CaptureError("the HAR file ends early: it is truncated") }
-        if !sawEntries { throw CaptureError("the file is JSON but has no log.entries: it is not a HAR file") }
-        return nil
+        try keep(upTo: i)
+        return (i, false)
     }
+
+    private static let log = Array("log".utf8)
+    private static let entries = Array("entries".utf8)
 }

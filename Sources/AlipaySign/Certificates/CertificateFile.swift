@@ -131,7 +131,7 @@ public struct CertificateFile: Sendable {
             }
             at = end + endMarker.count
             guard label == "CERTIFICATE" || label == "X509 CERTIFICATE" else {
-                let what = label.contains("KEY") ? "a key" : "not a certificate"
+                let what = label.hasSuffix("KEY") ? "a key" : "not a certificate"
                 entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1) is '\(label)', \(what)"))
                 continue
             }

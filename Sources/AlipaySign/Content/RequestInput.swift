@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A v2 request in whatever shape an integrator holds it (docs/PROTOCOL.md §11, §13): an app's order string, a
 /// page or WAP payment URL, the HTML form `pageExecute` returns, a form body, a JSON object of parameters, or a
 /// multipart upload. Read into the parameters the gateway would verify, each decoded exactly once.
@@ -228,68 +234,95 @@ struct HTMLTags {
     let tags: [Tag]
 
     init(_ html: String) {
+        var html = html
+        tags = html.withUTF8 { Self.read($0) }
+    }
+
+    /// Reads the tags over the text's UTF-8 bytes (the markup is ASCII; a byte of a multi-byte character counts as
+    /// a letter, as a non-ASCII letter does in a tag name): names and values are made into Strings once each.
+    private static func read(_ s: UnsafeBufferPointer<UInt8>) -> [Tag] {
         var tags: [Tag] = []
-        let s = Array(html.unicodeScalars)
+        let n = s.count
         var i = 0
-        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{0C}" }
-        while i < s.count {
-            guard s[i] == "<" else { i += 1; continue }
-            i += 1
-            if i + 2 < s.count, s[i] == "!", s[i + 1] == "-", s[i + 2] == "-" {
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+        func isNameByte(_ c: UInt8) -> Bool {
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c >= 0x80
+        }
+        while i < n {
+            // The next '<'.
+            guard let base = s.baseAddress, let lt = memchr(base + i, 0x3C, n - i) else { break }
+            i = base.distance(to: lt.assumingMemoryBound(to: UInt8.self)) + 1
+            if i + 2 < n, s[i] == UInt8(ascii: "!"), s[i + 1] == UInt8(ascii: "-"), s[i + 2] == UInt8(ascii: "-") {
                 // A comment: skip to -->.
                 i += 3
-                while i + 2 < s.count, !(s[i] == "-" && s[i + 1] == "-" && s[i + 2] == ">") { i += 1 }
+                while i + 2 < n, !(s[i] == UInt8(ascii: "-") && s[i + 1] == UInt8(ascii: "-") && s[i + 2] == UInt8(ascii: ">")) { i += 1 }
                 i += 3
                 continue
             }
-            var name = ""
-            while i < s.count, s[i].properties.isAlphabetic || ("0"..."9").contains(s[i]) {
-                name.unicodeScalars.append(s[i])
-                i += 1
-            }
-            guard !name.isEmpty else { continue }
+            let nameStart = i
+            while i < n, isNameByte(s[i]) { i += 1 }
+            guard i > nameStart else { continue }
+            let name = lowercased(UnsafeBufferPointer(rebasing: s[nameStart..<i]))
             var attributes: [(String, String)] = []
-            while i < s.count, s[i] != ">" {
-                while i < s.count, isSpace(s[i]) || s[i] == "/" { i += 1 }
-                var attribute = ""
-                while i < s.count, !isSpace(s[i]), s[i] != "=", s[i] != ">", s[i] != "/" {
-                    attribute.unicodeScalars.append(s[i])
+            while i < n, s[i] != UInt8(ascii: ">") {
+                while i < n, isSpace(s[i]) || s[i] == UInt8(ascii: "/") { i += 1 }
+                let attributeStart = i
+                while i < n, !isSpace(s[i]), s[i] != UInt8(ascii: "="), s[i] != UInt8(ascii: ">"), s[i] != UInt8(ascii: "/") { i += 1 }
+                let attributeEnd = i
+                while i < n, isSpace(s[i]) { i += 1 }
+                var value = i..<i
+                if i < n, s[i] == UInt8(ascii: "=") {
                     i += 1
-                }
-                while i < s.count, isSpace(s[i]) { i += 1 }
-                var value = ""
-                if i < s.count, s[i] == "=" {
-                    i += 1
-                    while i < s.count, isSpace(s[i]) { i += 1 }
-                    if i < s.count, s[i] == "\"" || s[i] == "'" {
+                    while i < n, isSpace(s[i]) { i += 1 }
+                    if i < n, s[i] == UInt8(ascii: "\"") || s[i] == UInt8(ascii: "'") {
                         let quote = s[i]
                         i += 1
-                        while i < s.count, s[i] != quote { value.unicodeScalars.append(s[i]); i += 1 }
+                        let start = i
+                        while i < n, s[i] != quote { i += 1 }
+                        value = start..<i
                         i += 1
                     } else {
-                        while i < s.count, !isSpace(s[i]), s[i] != ">" { value.unicodeScalars.append(s[i]); i += 1 }
+                        let start = i
+                        while i < n, !isSpace(s[i]), s[i] != UInt8(ascii: ">") { i += 1 }
+                        value = start..<i
                     }
                 }
-                if !attribute.isEmpty { attributes.append((attribute.lowercased(), Self.decodingEntities(value))) }
-                if attribute.isEmpty, i < s.count, s[i] != ">" { i += 1 }
+                if attributeEnd > attributeStart {
+                    attributes.append((
+                        lowercased(UnsafeBufferPointer(rebasing: s[attributeStart..<attributeEnd])),
+                        decodingEntities(UnsafeBufferPointer(rebasing: s[value.clamped(to: 0..<n)]))))
+                } else if i < n, s[i] != UInt8(ascii: ">") {
+                    i += 1
+                }
             }
-            tags.append(Tag(name: name.lowercased(), attributes: attributes))
+            tags.append(Tag(name: name, attributes: attributes))
             i += 1
-            if name.lowercased() == "script" || name.lowercased() == "style" {
-                // Raw text: skip to its end tag.
-                let end = "</" + name.lowercased()
-                let count = end.unicodeScalars.count
-                while i < s.count {
-                    if i + count <= s.count {
-                        var candidate = ""
-                        candidate.unicodeScalars.append(contentsOf: s[i..<(i + count)])
-                        if candidate.lowercased() == end { break }
+            if name == "script" || name == "style" {
+                // Raw text: skip to its end tag, compared without case.
+                let end = Array("</\(name)".utf8)
+                while i < n {
+                    if i + end.count <= n, (0..<end.count).allSatisfy({ s[i + $0] | (s[i + $0] >= 0x41 && s[i + $0] <= 0x5A ? 0x20 : 0) == end[$0] }) {
+                        break
                     }
                     i += 1
                 }
             }
         }
-        self.tags = tags
+        return tags
+    }
+
+    /// A name in lower case: ASCII bytes directly, anything else as Unicode lowercases it.
+    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return String(decoding: bytes, as: UTF8.self).lowercased() }
+        return String(unsafeUninitializedCapacity: bytes.count) { out in
+            for (k, c) in bytes.enumerated() { out[k] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+            return bytes.count
+        }
+    }
+
+    static func decodingEntities(_ value: String) -> String {
+        var value = value
+        return value.withUTF8 { decodingEntities($0) }
     }
 
     func first(named name: String) -> Tag? { tags.first { $0.name == name } }
@@ -297,35 +330,57 @@ struct HTMLTags {
 
     /// Character references as an HTML parser decodes them in an attribute value: the named ones the SDKs and
     /// browsers produce, and numeric ones; an unknown or unterminated reference stays as it is.
-    static func decodingEntities(_ value: String) -> String {
-        guard value.contains("&") else { return value }
-        let named: [String: String] = ["quot": "\"", "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": "\u{A0}"]
-        var out = ""
-        var rest = Substring(value)
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            let after = rest[rest.index(after: amp)...]
-            if let semi = after.firstIndex(of: ";"), after.distance(from: after.startIndex, to: semi) <= 10 {
-                let entity = String(after[..<semi])
-                var replacement: String?
-                if entity.hasPrefix("#x") || entity.hasPrefix("#X") {
-                    replacement = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) }
-                } else if entity.hasPrefix("#") {
-                    replacement = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init).map { String($0) }
-                } else {
-                    replacement = named[entity]
-                }
-                if let replacement {
-                    out += replacement
-                    rest = after[after.index(after: semi)...]
-                    continue
-                }
-            }
-            out += "&"
-            rest = after
+    static func decodingEntities(_ value: UnsafeBufferPointer<UInt8>) -> String {
+        guard let base = value.baseAddress, memchr(base, 0x26, value.count) != nil else {
+            return String(decoding: value, as: UTF8.self)
         }
-        out += rest
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count)
+        let n = value.count
+        var i = 0
+        while i < n {
+            let c = value[i]
+            guard c == UInt8(ascii: "&") else {
+                out.append(c)
+                i += 1
+                continue
+            }
+            // An entity ends with ';' within ten bytes of the '&'.
+            var semi = i + 1
+            while semi < n, semi - (i + 1) <= 10, value[semi] != UInt8(ascii: ";") { semi += 1 }
+            if semi < n, value[semi] == UInt8(ascii: ";"), semi - (i + 1) <= 10,
+                let replacement = entity(UnsafeBufferPointer(rebasing: value[(i + 1)..<semi]))
+            {
+                out.append(contentsOf: replacement)
+                i = semi + 1
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The UTF-8 of one character reference's text (between '&' and ';'), or `nil` for one not known.
+    private static func entity(_ e: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let first = e.first else { return nil }
+        if first == UInt8(ascii: "#") {
+            let hex = e.count > 1 && (e[1] == UInt8(ascii: "x") || e[1] == UInt8(ascii: "X"))
+            let digits = UnsafeBufferPointer(rebasing: e[(hex ? 2 : 1)...])
+            guard !digits.isEmpty, let code = UInt32(String(decoding: digits, as: UTF8.self), radix: hex ? 16 : 10),
+                let scalar = Unicode.Scalar(code)
+            else { return nil }
+            return Array(String(scalar).utf8)
+        }
+        switch String(decoding: e, as: UTF8.self) {
+        case "quot": return [0x22]
+        case "amp": return [0x26]
+        case "lt": return [0x3C]
+        case "gt": return [0x3E]
+        case "apos": return [0x27]
+        case "nbsp": return [0xC2, 0xA0]
+        default: return nil
+        }
     }
 }
 
