@@ -6,7 +6,7 @@ extension ResponseFormat: ExpressibleByArgument {}
 /// `--method`, `--format` and the response-reading part shared by `extract` and `verify-response`.
 struct ResponseOptions: ParsableArguments {
     @Option(name: .long, help: "The API method of the request, such as alipay.trade.query.")
-    var method: String
+    var method: String?
 
     @Option(name: .long, help: "json (the default) or xml.")
     var format: ResponseFormat = .json
@@ -28,10 +28,14 @@ struct ExtractCommand: ParsableCommand {
     @OptionGroup var response: ResponseOptions
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        if response.method == nil { throw ValidationError("Missing expected argument '--method <method>'") }
+    }
+
     func run() throws {
         let body = try Input.bytes(common.input, what: "response")
         let charset = try common.parsedCharset() ?? .utf8
-        let e = try ResponseExtractor.extract(body, method: response.method, format: response.format, charset: charset)
+        let e = try ResponseExtractor.extract(body, method: response.method ?? "", format: response.format, charset: charset)
         let content = try charset.decode(body[e.range])
         if common.json {
             print(JSONOutput.object([
@@ -64,7 +68,10 @@ struct VerifyResponseCommand: ParsableCommand {
             response is decrypted once its signature has verified. With --method alipay.trade.app.pay, INPUT may \
             also be the map the app SDK returns ({"resultStatus":"9000","result":"…","memo":""}): its result is \
             verified as the Java SDK's parseAppSyncResult does, and a re-serialised result is reported. Exit 0 \
-            valid, 1 invalid, unsigned or rejected, 2 on an input error.
+            valid, 1 invalid, unsigned or rejected, 2 on an input error. Batch mode (--jsonl): each line of \
+            standard input is {"body": "<response body>", "method": "<API method>"} ("method" may be left to \
+            --method); each output line is {"valid", "status"}, or {"error"} for a line that cannot be read (then \
+            exit 2 at the end); the lines are verified by --threads workers and answered in order.
             """
     )
 
@@ -76,7 +83,20 @@ struct VerifyResponseCommand: ParsableCommand {
     @Option(name: .long, help: "The AES key (base64) to decrypt an encrypted response with.")
     var decryptKey: String?
 
+    @Flag(name: .long, help: "Batch mode: each line of standard input is {\"body\", \"method\"}; each output line {\"valid\",\"status\"}.")
+    var jsonl = false
+
+    @Option(name: .long, help: "Batch mode: worker threads (default: the number of cores).")
+    var threads: Int?
+
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if jsonl && decryptKey != nil { throw ValidationError("--jsonl verifies; decrypt a response on its own with --decrypt-key") }
+        if jsonl && common.input != nil && common.input != "-" { throw ValidationError("--jsonl reads standard input") }
+        if !jsonl && response.method == nil { throw ValidationError("Missing expected argument '--method <method>'") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
         let charset = try common.parsedCharset() ?? .utf8
@@ -88,17 +108,19 @@ struct VerifyResponseCommand: ParsableCommand {
         case .registry(let registry):
             verifier = try ResponseVerifier(registry: registry, signType: type, charset: charset)
         }
+        if jsonl { return try runBatch(verifier) }
+        let method = response.method ?? ""
         let key = try decryptKey.map { try AESKey(base64: $0) }
         let body = try Input.bytes(common.input, what: "response")
         // The app SDK's synchronous result: {"resultStatus":…,"result":"…","memo":…}, its result verified.
         var appNotes: [String] = []
         let r: ResponseVerification
-        if response.method == "alipay.trade.app.pay", Self.isAppSyncResult(body) {
+        if method == "alipay.trade.app.pay", Self.isAppSyncResult(body) {
             let app = try verifier.verify(appSyncResult: body)
             r = app.verification
             appNotes = app.notes + (app.appResult.resultStatus.map { ["the app SDK's resultStatus: \($0)"] } ?? [])
         } else {
-            r = try verifier.verify(body, method: response.method, format: response.format, decryptionKey: key)
+            r = try verifier.verify(body, method: method, format: response.format, decryptionKey: key)
         }
         // What to show: the verified content, or the content that failed (reported, never used).
         let content: String, node: String, certSN: String?, plaintext: String?
@@ -140,6 +162,43 @@ struct VerifyResponseCommand: ParsableCommand {
 }
 
 extension VerifyResponseCommand {
+    func runBatch(_ verifier: ResponseVerifier) throws {
+        let charset = verifier.charset
+        let defaultMethod = response.method
+        let format = response.format
+        // Every possible result line, rendered once.
+        var lines: [ResponseVerifier.Status: [UInt8]] = [:]
+        for status in ResponseVerifier.Status.allCases {
+            let valid = status == .valid || status == .validAfterUnescapingSlashes
+            lines[status] = Array(JSONOutput.object([("valid", .bool(valid)), ("status", .string(status.rawValue))]).rendered().utf8)
+        }
+        let results = lines
+        let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
+            do {
+                guard let text = try JSONReader.stringMember("body", in: line) else {
+                    throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
+                }
+                guard let method = try JSONReader.stringMember("method", in: line).map({ String(decoding: $0, as: UTF8.self) }) ?? defaultMethod
+                else {
+                    throw AlipaySignError(.malformedJSON, "the line has no string member \"method\"", hint: "or give --method for every line")
+                }
+                // The body is text: in another charset than UTF-8, its bytes are that text encoded in it.
+                let body = charset == .utf8 ? text : try charset.encode(String(decoding: text, as: UTF8.self))
+                let r: ResponseVerification
+                if method == "alipay.trade.app.pay", Self.isAppSyncResult(body) {
+                    r = try verifier.verify(appSyncResult: body).verification
+                } else {
+                    r = try verifier.verify(body, method: method, format: format)
+                }
+                out.append(contentsOf: results[r.status] ?? [])
+                return false
+            } catch {
+                return Batch.error(error, into: &out)
+            }
+        }
+        if failed { throw ExitCode(2) }
+    }
+
     /// Whether a body is the app SDK's map rather than a gateway response: a JSON object with `resultStatus`, or
     /// with `result` and no `alipay_trade_app_pay_response`.
     static func isAppSyncResult(_ body: [UInt8]) -> Bool {

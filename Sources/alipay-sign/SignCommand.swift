@@ -110,16 +110,21 @@ struct SignCommand: ParsableCommand {
                     rootCertificates: try Input.bytes(root, what: "root certificate bundle"), signType: type)
             }
         }
-        let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
+        let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
             do {
                 var parameters = try Parameters.fromJSONObject(line)
                 let charset = try forced ?? Charset.declared(parameters["charset"]) ?? .utf8
                 let signer = signers.first { $0.charset == charset } ?? signers[0]
                 if let identity { parameters = try identity.applied(to: parameters) }
                 let signed = try signer.signRequest(parameters)
-                return (JSONOutput.object([("signature", .string(signed.signature)), ("content", .string(signed.content))]).rendered(), false)
+                out.append(contentsOf: #"{"signature":"#.utf8)
+                JSONBytes.appendString(signed.signature, to: &out)
+                out.append(contentsOf: #","content":"#.utf8)
+                JSONBytes.appendString(signed.content, to: &out)
+                out.append(UInt8(ascii: "}"))
+                return false
             } catch {
-                return Batch.error(error)
+                return Batch.error(error, into: &out)
             }
         }
         if failed { throw ExitCode(2) }

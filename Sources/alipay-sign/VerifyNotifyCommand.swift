@@ -41,21 +41,22 @@ struct VerifyNotifyCommand: ParsableCommand {
         if jsonl {
             let mode = self.mode
             // The three possible result lines, rendered once.
-            func resultLine(_ version: NotificationVerifier.Version?) -> String {
-                JSONOutput.object([("valid", .bool(version != nil)), ("mode", .optional(version?.rawValue))]).rendered()
+            func resultLine(_ version: NotificationVerifier.Version?) -> [UInt8] {
+                Array(JSONOutput.object([("valid", .bool(version != nil)), ("mode", .optional(version?.rawValue))]).rendered().utf8)
             }
             let (validV1, validV2, invalid) = (resultLine(.v1), resultLine(.v2), resultLine(nil))
-            let failed = try Batch.run(threads: threads ?? Batch.cores) { line in
+            let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
                 do {
                     guard let body = try JSONReader.stringMember("body", in: line) else {
                         throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                     }
                     switch try verifier.verify(formBody: body, mode: mode) {
-                    case .valid(let n): return (n.version == .v2 ? validV2 : validV1, false)
-                    case .invalid: return (invalid, false)
+                    case .valid(let n): out.append(contentsOf: n.version == .v2 ? validV2 : validV1)
+                    case .invalid: out.append(contentsOf: invalid)
                     }
+                    return false
                 } catch {
-                    return Batch.error(error)
+                    return Batch.error(error, into: &out)
                 }
             }
             if failed { throw ExitCode(2) }

@@ -21,7 +21,12 @@ enum CLI {
         fatalError("alipay-sign was not built next to the tests (\(exe.path)); set ALIPAY_SIGN_BIN")
     }()
 
+    /// A CLI that exits before reading all its input (a usage error) must fail the test, not kill the runner
+    /// with SIGPIPE: the write then fails instead.
+    static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     static func run(_ arguments: [String], stdin: Data = Data()) throws -> Result {
+        _ = ignoreSIGPIPE
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

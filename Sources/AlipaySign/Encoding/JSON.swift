@@ -222,6 +222,69 @@
     }
 }
 
+/// JSON text written as bytes, for output built line by line into a reused buffer (the CLI's batch mode): the same
+/// escaping as ``JSONString``, without a `String` per value.
+@_spi(AlipaySignTools) public enum JSONBytes {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `s` as a quoted JSON string.
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { appendString(utf8: $0, to: &out) }
+    }
+
+    /// Appends UTF-8 text as a quoted JSON string: `"`, `\\`, control characters, DEL, U+2028 and U+2029
+    /// escaped; runs of other bytes copied whole.
+    /// - Parameters:
+    ///   - text: valid UTF-8.
+    ///   - out: the buffer to append to.
+    public static func appendString(utf8 text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(0x22)
+        let n = text.count
+        var run = 0
+        var i = 0
+        func flush(_ end: Int) {
+            if end > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<end])) }
+        }
+        func unicodeEscape(_ value: UInt32) {
+            let hex = hexDigits
+            out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((value >> UInt32(shift)) & 0xF)]) }
+        }
+        while i < n {
+            let c = text[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F && c != 0xE2 {
+                i += 1
+                continue
+            }
+            if c == 0xE2 {
+                guard i + 2 < n, text[i + 1] == 0x80, text[i + 2] == 0xA8 || text[i + 2] == 0xA9 else {
+                    i += 1
+                    continue
+                }
+                flush(i)
+                unicodeEscape(text[i + 2] == 0xA8 ? 0x2028 : 0x2029)
+                i += 3
+                run = i
+                continue
+            }
+            flush(i)
+            switch c {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            default: unicodeEscape(UInt32(c))
+            }
+            i += 1
+            run = i
+        }
+        flush(n)
+        out.append(0x22)
+    }
+}
+
 extension JSONValue {
     /// The value written compactly, members in their order, strings escaped as ``JSONString`` escapes them: what
     /// a re-serialised value may have been signed as.

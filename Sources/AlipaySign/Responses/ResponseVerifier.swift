@@ -58,7 +58,7 @@ public struct ResponseVerifier: Sendable {
     }
 
     /// The verdict on a response.
-    public enum Status: String, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
         /// Signed, and the signature verifies over the exact content.
         case valid
         /// Signed, and the signature verifies only once every `\/` in the content is read as `/` (the Java SDK's

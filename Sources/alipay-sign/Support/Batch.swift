@@ -1,4 +1,4 @@
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 import Dispatch
 import Synchronization
 
@@ -11,151 +11,193 @@ import Darwin
 /// `--jsonl` batch mode: each line of standard input is one job; each line of output is its result, in input
 /// order. Lines are processed in blocks by `threads` workers; a line that fails gives `{"error": …}` and the
 /// rest go on.
+///
+/// Bytes all the way: a block's lines are read into one reused buffer (no array or string per line), and each
+/// job appends its result line to the output buffer of its chunk of lines, reused from block to block.
 enum Batch {
     static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// A job's result: the JSON line, and whether it was an error.
-    typealias Output = (line: String, failed: Bool)
+    /// A job: reads one line (without its line end) and appends its one-line JSON result, without a newline, to
+    /// `out`; returns whether the line failed.
+    typealias Job = @Sendable (_ line: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) -> Bool
+
+    /// Lines a worker claims at a time, and the lines of a block per worker.
+    static let chunk = 16
+    static let linesPerWorker = 512
 
     /// Runs `job` over every line of standard input; returns whether any line failed.
     ///
     /// Pipelined: while the workers process block N, one I/O thread writes the results of block N-1 and reads
-    /// block N+1, so that reading and writing do not leave the workers idle.
-    static func run(threads: Int, _ job: @escaping @Sendable ([UInt8]) -> Output) throws -> Bool {
-        let block = 512 * max(1, threads)
-        let io = BatchIO(reader: LineReader(fd: STDIN_FILENO), block: block)
+    /// block N+1, so that reading and writing do not leave the workers idle. Two blocks take turns: the one being
+    /// processed, and the one being written and then refilled.
+    static func run(threads: Int, _ job: @escaping Job) throws -> Bool {
+        try run(reader: LineReader(fd: STDIN_FILENO), threads: threads, job)
+    }
+
+    static func run(reader: LineReader, threads: Int, _ job: @escaping Job) throws -> Bool {
+        let io = BatchIO(reader: reader, lines: linesPerWorker * max(1, threads))
         let queue = DispatchQueue(label: "alipay-sign.batch-io")
-        var lines = try io.readBlock()
+        var current = Block()
+        var other = Block()
+        try io.read(into: current)
         var anyFailed = false
-        while !lines.isEmpty {
-            // Start the I/O for the next step, then process this block on the workers.
-            queue.async { io.step() }
-            let outputs = process(lines, threads: threads, job)
+        while !current.isEmpty {
+            // Write the previous block's results and read the next block, while this one is processed.
+            let refill = UncheckedSendable(other)
+            queue.async { io.step(refill.value) }
+            if process(current, threads: threads, job) { anyFailed = true }
             queue.sync {}
             if let error = io.writeError { throw error }
-            for output in outputs where output.failed { anyFailed = true }
-            io.pending = outputs
             if let error = io.readError {
                 // Standard input failed after this block was read: its results still go out, then the error.
-                try io.writePending()
+                try io.write(current)
                 throw error
             }
-            lines = io.next
+            swap(&current, &other)
         }
-        // The last block's results.
-        try io.writePending()
+        // The last block's results (`other` holds them after the final swap).
+        try io.write(other)
         return anyFailed
     }
 
-    /// The state of the I/O thread: results to write, the block read ahead, the errors. Used by one thread at a
-    /// time (the queue's `sync` orders the hand-over), hence `@unchecked Sendable`.
+    /// A block of lines (their bytes, one after the other, and where each ends) and its results (one buffer per
+    /// chunk of lines). Reused from block to block: the buffers keep their capacity.
+    final class Block: @unchecked Sendable {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var outputs: [[UInt8]] = []
+        var written = true
+        var isEmpty: Bool { ends.isEmpty }
+
+        func clear() {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The I/O thread's state. Used by one thread at a time (the queue's `sync` orders the hand-over), hence
+    /// `@unchecked Sendable`.
     private final class BatchIO: @unchecked Sendable {
         var reader: LineReader
-        let block: Int
-        var pending: [Output] = []
-        var next: [[UInt8]] = []
+        let lines: Int
         var writeError: Error?
         var readError: Error?
-
-        init(reader: LineReader, block: Int) {
-            self.reader = reader
-            self.block = block
-        }
-
-        /// Writes the pending results, then reads the next block; records what fails.
-        func step() {
-            do {
-                try writePending()
-            } catch {
-                writeError = error
-                return
-            }
-            do {
-                next = try readBlock()
-            } catch {
-                readError = error
-                next = []
-            }
-        }
-
-        func writePending() throws {
-            guard !pending.isEmpty else { return }
-            var text = ""
-            for output in pending {
-                text += output.line
-                text += "\n"
-            }
-            pending = []
-            try Batch.writeAll(text)
-        }
-
         /// A read error met after some lines of a block: those lines are processed first, then it is thrown.
         private var deferred: Error?
 
-        func readBlock() throws -> [[UInt8]] {
+        init(reader: LineReader, lines: Int) {
+            self.reader = reader
+            self.lines = lines
+        }
+
+        /// Writes the block's results, then reads the next lines into it; records what fails.
+        func step(_ block: Block) {
+            do {
+                try write(block)
+            } catch {
+                writeError = error
+                block.clear()
+                return
+            }
+            do {
+                try read(into: block)
+            } catch {
+                readError = error
+                block.clear()
+            }
+        }
+
+        func write(_ block: Block) throws {
+            guard !block.written else { return }
+            block.written = true
+            for k in 0..<((block.ends.count + Batch.chunk - 1) / Batch.chunk) {
+                try Batch.writeAll(block.outputs[k])
+            }
+        }
+
+        func read(into block: Block) throws {
+            block.clear()
             if let error = deferred {
                 deferred = nil
                 throw error
             }
-            var lines: [[UInt8]] = []
-            lines.reserveCapacity(block)
             do {
-                while lines.count < block, let line = try reader.next() {
-                    if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { lines.append(line) }
+                while block.ends.count < lines, try reader.next(appendingTo: &block.bytes) {
+                    let start = block.ends.last ?? 0
+                    if block.bytes[start...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                        block.bytes.removeSubrange(start...)  // a blank line is no job
+                    } else {
+                        block.ends.append(block.bytes.count)
+                    }
                 }
             } catch {
-                if lines.isEmpty { throw error }
+                if block.ends.isEmpty { throw error }
+                if let start = block.ends.last { block.bytes.removeSubrange(start...) }
                 deferred = error
             }
-            return lines
         }
     }
 
-    private static func process(_ lines: [[UInt8]], threads: Int, _ job: @Sendable ([UInt8]) -> Output) -> [Output] {
-        if threads <= 1 { return lines.map(job) }
-        let results = UnsafeMutableBufferPointer<Output>.allocate(capacity: lines.count)
-        results.initialize(repeating: ("", false))
-        defer {
-            // Found by AddressSanitizer's leak check: without deinitialize, every result string leaked.
-            results.deinitialize()
-            results.deallocate()
-        }
-        let box = UncheckedSendable(results)
-        lines.withUnsafeBufferPointer { input in
-            let inputBox = UncheckedSendable(input)
-            // Workers claim chunks of lines from a shared counter, so that a worker the OS preempts does not
-            // hold the others up at the end of the block.
-            let nextChunk = Atomic<Int>(0)
-            let chunk = 16
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                let count = inputBox.value.count
-                while true {
-                    let start = nextChunk.add(chunk, ordering: .relaxed).oldValue
-                    guard start < count else { return }
-                    for i in start..<min(start + chunk, count) {
-                        box.value[i] = job(inputBox.value[i])  // disjoint indices: no two workers share one
+    /// Runs the jobs of a block into its chunks' output buffers; returns whether any line failed.
+    private static func process(_ block: Block, threads: Int, _ job: Job) -> Bool {
+        let count = block.ends.count
+        let chunks = (count + chunk - 1) / chunk
+        while block.outputs.count < chunks { block.outputs.append([]) }
+        block.written = false
+        let failed = Atomic<Bool>(false)
+        block.bytes.withUnsafeBufferPointer { bytes in
+            block.ends.withUnsafeBufferPointer { ends in
+                block.outputs.withUnsafeMutableBufferPointer { outputs in
+                    let shared = UncheckedSendable((bytes, ends, outputs))
+                    @Sendable func run(_ k: Int) {
+                        let (bytes, ends, outputs) = shared.value
+                        var anyFailed = false
+                        outputs[k].removeAll(keepingCapacity: true)
+                        for i in (k * chunk)..<min((k + 1) * chunk, ends.count) {
+                            let start = i == 0 ? 0 : ends[i - 1]
+                            let line = UnsafeBufferPointer(rebasing: bytes[start..<ends[i]])
+                            if job(line, &outputs[k]) { anyFailed = true }
+                            outputs[k].append(0x0A)
+                        }
+                        if anyFailed { failed.store(true, ordering: .relaxed) }
+                    }
+                    if threads <= 1 {
+                        for k in 0..<chunks { run(k) }
+                        return
+                    }
+                    // Workers claim chunks from a shared counter, so that a worker the OS preempts does not hold
+                    // the others up at the end of the block. Each chunk's buffer is written by one worker only.
+                    let next = Atomic<Int>(0)
+                    DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                        while true {
+                            let k = next.add(1, ordering: .relaxed).oldValue
+                            guard k < chunks else { return }
+                            run(k)
+                        }
                     }
                 }
             }
         }
-        return Array(results)
+        return failed.load(ordering: .relaxed)
     }
 
-    fileprivate static func writeAll(_ text: String) throws {
-        var bytes = Array(text.utf8)
+    fileprivate static func writeAll(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw AlipaySignError(.unreadableInput, "cannot write to standard output") }
             offset += n
         }
-        bytes.removeAll()
     }
 
-    static func error(_ error: Error) -> Output {
+    /// Appends `{"error": message}` for a line that failed; returns `true` (failed).
+    static func error(_ error: Error, into out: inout [UInt8]) -> Bool {
         let message = (error as? AlipaySignError)?.description ?? "\(error)"
-        return (JSONOutput.object([("error", .string(message))]).rendered(), true)
+        out.append(contentsOf: #"{"error":"#.utf8)
+        JSONBytes.appendString(message, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return true
     }
 }
 
@@ -178,7 +220,8 @@ struct LineReader {
 
     init(fd: Int32) { self.fd = fd }
 
-    mutating func next() throws -> [UInt8]? {
+    /// Appends the next line, without its line end, to `out`; `false` at the end of the input.
+    mutating func next(appendingTo out: inout [UInt8]) throws -> Bool {
         while true {
             let from = position + scanned
             let found = buffer.withUnsafeBytes { raw -> Int? in
@@ -188,24 +231,30 @@ struct LineReader {
                 return base.distance(to: UnsafeRawPointer(hit))
             }
             if let nl = found {
-                var line = Array(buffer[position..<nl])
+                let end = nl > position && buffer[nl - 1] == 0x0D ? nl - 1 : nl
+                out.append(contentsOf: buffer[position..<end])
                 position = nl + 1
                 scanned = 0
-                if line.last == 0x0D { line.removeLast() }
-                return line
+                return true
             }
             scanned = buffer.count - position
             if eof {
-                guard position < buffer.count else { return nil }
-                let line = Array(buffer[position...])
+                guard position < buffer.count else { return false }
+                out.append(contentsOf: buffer[position...])
                 position = buffer.count
                 scanned = 0
-                return line
+                return true
             }
-            if position > 0 {
-                buffer.removeFirst(position)
-                position = 0
-            }
+            try fill()
+        }
+    }
+
+    private mutating func fill() throws {
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        while true {
             let n = scratch.withUnsafeMutableBytes { raw -> Int in
                 guard let base = raw.baseAddress else { return 0 }
                 return read(fd, base, raw.count)
@@ -219,6 +268,7 @@ struct LineReader {
             if buffer.count - position > Input.maximumSize {
                 throw AlipaySignError(.inputTooLarge, "a line of standard input is larger than \(Input.maximumSize >> 20) MiB")
             }
+            return
         }
     }
 }
