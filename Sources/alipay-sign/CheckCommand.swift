@@ -90,8 +90,15 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "The app's sign type (RSA2, SM2 or RSA): signatures are verified with it; default: each exchange's own sign_type.")
     var signType: SignType?
 
+    @Option(name: .long, help: "Worker threads (default: the number of cores).")
+    var threads: Int?
+
     @Argument(help: "The capture: a HAR 1.2 file or JSON Lines; '-' for standard input.")
     var capture: String
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
         var ruleSet: APIRuleSet
@@ -105,21 +112,31 @@ struct CheckCommand: ParsableCommand {
         configuration.timestampWindow = timestampWindow
         configuration.signType = signType
         try keys.configure(&configuration)
-        let checker = Checker(configuration: configuration)
         var summary = CheckSummary()
         let junit = format == .junit ? try JUnitReport() : nil
         let progress = isatty(STDERR_FILENO) == 1
+        // Every core: the exchanges are checked and their JSON lines rendered by the workers; the reports come
+        // back in capture order, and are counted and written here.
+        let engine = ParallelCheck(configuration: configuration, threads: threads ?? Batch.cores)
+        @Sendable func jsonLine(_ report: ExchangeReport, _ out: inout [UInt8]) {
+            out.append(contentsOf: JSONReport.exchange(report).utf8)
+            out.append(0x0A)
+        }
+        let render: (@Sendable (ExchangeReport, inout [UInt8]) -> Void)? = format == .json ? jsonLine : nil
+        var output: [UInt8] = []
         do {
             let reader = try CaptureReader(path: capture == "-" ? "/dev/stdin" : capture)
-            while let exchange = try reader.next() {
-                let report = checker.check(exchange)
-                summary.add(report)
-                switch format {
-                case .json: print(JSONReport.exchange(report))
-                case .junit: junit?.add(report)
-                case .text: break
+            var shown = 0
+            try engine.run(reader, render: render) { (block: [ParallelCheck.Checked]) throws in
+                output.removeAll(keepingCapacity: true)
+                for checked in block {
+                    summary.add(checked.report)
+                    junit?.add(checked.report)
+                    output.append(contentsOf: checked.rendered)
                 }
-                if progress, summary.exchanges % 2000 == 0 {
+                try Batch.writeAll(output)
+                if progress, summary.exchanges - shown >= 2000 {
+                    shown = summary.exchanges
                     Terminal.progress("checked \(summary.exchanges) exchanges, \(reader.bytesRead >> 20) MiB")
                 }
             }

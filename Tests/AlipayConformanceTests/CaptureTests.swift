@@ -253,4 +253,28 @@ import VectorSupport
         }
         #expect(ISO8601Instant.format(Date(timeIntervalSince1970: 1_654_086_600)) == "2022-06-01T12:30:00Z")
     }
+
+    /// The hand-written reader of the common forms against Foundation's styles, over instants from 1900 to 2100
+    /// with milliseconds, offsets and leap days; and out-of-range fields are left to Foundation.
+    @Test func commonFormsReadAsFoundationReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        let utc = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        for k in 0..<20_000 {
+            let seconds = Double(Int64.random(in: -2_208_988_800...4_102_444_800, using: &generator))
+            let millis = k % 3 == 0 ? 0 : Double(Int.random(in: 0...999, using: &generator)) / 1000
+            var text = utc.format(Date(timeIntervalSince1970: seconds + millis))  // ...T..:..:...fffZ
+            switch k % 4 {
+            case 0: text = String(text.dropLast(5)) + "Z"  // whole seconds
+            case 1: text = String(text.dropLast()) + (k % 8 == 1 ? "+08:00" : "-05:30")
+            case 2: text = String(text.dropLast(5))  // no zone (then whole seconds: Foundation reads no fraction there)
+            default: break
+            }
+            let fast = try #require(ISO8601Instant.fast(text), "\(text)")
+            #expect(fast == ISO8601Instant.foundation(text), "\(text)")
+        }
+        for text in ["2022-02-29T00:00:00Z", "2022-06-31T00:00:00Z", "2022-06-01T24:00:00Z", "2022-06-01T12:60:00Z",
+                     "2022-06-01T12:00:60Z", "2022-06-01T12:00:00.1234Z", "2022-06-01T12:00:00+0800", "2022-06-01 12:00:00Z", "2022-06-01T12:00:00.5"] {
+            #expect(ISO8601Instant.fast(text) == nil, "\(text)")
+        }
+    }
 }

@@ -53,6 +53,26 @@ struct CheckCLITests {
         #expect(r.stdout.contains("WARNING v2.param.sign_type (1)"))
     }
 
+    @Test func workersGiveTheSameReportLineForLine() throws {
+        // The capture vectors 40 times over (920 exchanges: several blocks for every worker count): the JSON
+        // report with 1 worker and with 3 is the same, in capture order; the expected findings are checked above.
+        let all = try String(contentsOfFile: Vectors.path("captures/capture.jsonl"), encoding: .utf8)
+        let file = try CLI.temporaryFile(Data(String(repeating: all, count: 40).utf8), name: "repeated.jsonl")
+        let one = try CLI.run(["check", "--format", "json", "--threads", "1"] + Self.keys + [file])
+        let three = try CLI.run(["check", "--format", "json", "--threads", "3"] + Self.keys + [file])
+        #expect(one.code == 1 && three.code == 1)
+        #expect(one.stdout.split(separator: "\n").count == 921)
+        #expect(one.stdout == three.stdout)
+        // A line that is not JSON at exchange 800: the 799 before it are reported, then the input error.
+        var lines = String(repeating: all, count: 40).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[799] = "{not json"
+        let broken = try CLI.temporaryFile(Data(lines.joined(separator: "\n").utf8), name: "broken.jsonl")
+        let r = try CLI.run(["check", "--format", "json", "--threads", "2"] + Self.keys + [broken])
+        #expect(r.code == 2)
+        #expect(r.stdout.split(separator: "\n").count == 799)
+        #expect(r.stderr.contains("line 800"), "\(r.stderr)")
+    }
+
     @Test func unreadableCaptureExitsTwo() throws {
         let cli = CLITests()
         try cli.expectInputError(["check", "/nonexistent.har"], mentions: "cannot read", hint: true)

@@ -70,6 +70,32 @@ public final class CaptureReader {
     /// - Returns: the exchange, or `nil` at the end.
     /// - Throws: ``CaptureError`` for a capture that cannot be read.
     public func next() throws -> Exchange? {
+        try nextEntry().map { try $0.exchange() }
+    }
+
+    /// One exchange as it is in the capture: its bytes (a HAR entry or a JSON line) and its position. Reading the
+    /// entries is sequential and cheap; making them exchanges (``Entry/exchange()``) can be done on any thread.
+    package struct Entry: Sendable {
+        /// The entry's bytes.
+        package let bytes: [UInt8]
+        /// Its position in the capture, from 1.
+        package let index: Int
+        let format: Format
+
+        /// The exchange the entry holds.
+        /// - Throws: ``CaptureError`` when it is not a readable exchange.
+        package func exchange() throws -> Exchange {
+            switch format {
+            case .har: try HAREntry.exchange(bytes, index: index)
+            case .jsonLines: try JSONLinesEntry.exchange(bytes, index: index)
+            }
+        }
+    }
+
+    /// The next entry, not yet read as an exchange.
+    /// - Returns: the entry, or `nil` at the end.
+    /// - Throws: ``CaptureError`` for a capture whose structure cannot be read.
+    package func nextEntry() throws -> Entry? {
         switch format {
         case .har:
             guard var scanner = har else { return nil }
@@ -77,12 +103,12 @@ public final class CaptureReader {
             defer { har = scanner }
             guard let entry = try scanner.nextEntry(from: &chunks) else { return nil }
             index += 1
-            return try HAREntry.exchange(entry, index: index)
+            return Entry(bytes: entry, index: index, format: .har)
         case .jsonLines:
             while let line = try chunks.nextLine(limit: Self.maximumEntrySize) {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 index += 1
-                return try JSONLinesEntry.exchange(line, index: index)
+                return Entry(bytes: line, index: index, format: .jsonLines)
             }
             return nil
         }

@@ -5,6 +5,12 @@ import FoundationEssentials
 import Foundation
 #endif
 
+/// A field's regular expression, compiled once. A `Regex` is immutable once made; its matching state is per call.
+final class CompiledPattern: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
+    init(regex: Regex<AnyRegexOutput>) { self.regex = regex }
+}
+
 /// Per-API rules, kept as data files (Rules/*.json in this module, plus any directory given): see Rules/README.md.
 public struct APIRuleSet: Sendable {
     /// One field's constraints: required, type, length, pattern, items, allowed values.
@@ -14,6 +20,8 @@ public struct APIRuleSet: Sendable {
         let type: String?
         let maxLength: Int?
         let pattern: String?
+        /// The pattern compiled once, when the rule is read (compiling it for every exchange was a tenth of `check`).
+        let regex: CompiledPattern?
         let minItems: Int?
         let maxItems: Int?
         let enumValues: [String]?
@@ -78,14 +86,18 @@ public struct APIRuleSet: Sendable {
         func fields(_ v: JSONValue?) throws -> [Field] {
             try (v?.arrayValue ?? []).map { f in
                 guard let name = f["name"]?.stringValue else { throw CaptureError("a field of \(file) has no name") }
-                if let pattern = f["pattern"]?.stringValue, (try? Regex(pattern)) == nil {
-                    throw CaptureError("the pattern of \(file)'s field \(name) is not a valid regular expression")
+                var regex: CompiledPattern?
+                if let pattern = f["pattern"]?.stringValue {
+                    guard let compiled = try? Regex(pattern) else {
+                        throw CaptureError("the pattern of \(file)'s field \(name) is not a valid regular expression")
+                    }
+                    regex = CompiledPattern(regex: compiled)
                 }
                 var required = false
                 if case .bool(let b)? = f["required"] { required = b }
                 return Field(
                     name: name, required: required, type: f["type"]?.stringValue, maxLength: f["maxLength"]?.intValue,
-                    pattern: f["pattern"]?.stringValue, minItems: f["minItems"]?.intValue, maxItems: f["maxItems"]?.intValue,
+                    pattern: f["pattern"]?.stringValue, regex: regex, minItems: f["minItems"]?.intValue, maxItems: f["maxItems"]?.intValue,
                     enumValues: f["enum"]?.arrayValue?.compactMap(\.stringValue), items: try f["items"].map { try fields($0["fields"]) })
             }
         }
@@ -193,7 +205,7 @@ public struct APIRuleSet: Sendable {
                     if let max = field.maxLength, s.count > max {
                         fail("\(place): \(at) is \(s.count) characters, more than \(max)", value: s)
                     }
-                    if let pattern = field.pattern, let regex = try? Regex(pattern), (try? regex.wholeMatch(in: s)) == nil {
+                    if let pattern = field.pattern, let regex = field.regex?.regex, (try? regex.wholeMatch(in: s)) == nil {
                         fail("\(place): \(at) does not match \(pattern)", value: s)
                     }
                     if let allowed = field.enumValues, !allowed.contains(s) {

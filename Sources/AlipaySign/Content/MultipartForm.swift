@@ -26,6 +26,9 @@
     /// - Parameter contentType: the header's value, e.g. `multipart/form-data;boundary=1700000000000;charset=UTF-8`.
     /// - Returns: the boundary, unquoted.
     public static func boundary(contentType: String) -> String? {
+        // Most requests are not uploads: their type's first bytes say so before anything is split.
+        let type = contentType.utf8.drop(while: { $0 == 0x20 || $0 == 0x09 }).prefix(multipartType.count)
+        guard type.lazy.map({ $0 | 0x20 }).elementsEqual(multipartType) else { return nil }
         let fields = contentType.split(separator: ";").map { $0.trimmed }
         guard let type = fields.first, type.lowercased() == "multipart/form-data" else { return nil }
         for field in fields.dropFirst() {
@@ -37,6 +40,8 @@
         }
         return nil
     }
+
+    private static let multipartType = Array("multipart/form-data".utf8)
 
     /// Splits a body into its parts.
     /// - Parameters:

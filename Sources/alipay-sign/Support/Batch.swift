@@ -181,7 +181,7 @@ enum Batch {
         return failed.load(ordering: .relaxed)
     }
 
-    fileprivate static func writeAll(_ bytes: [UInt8]) throws {
+    static func writeAll(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
