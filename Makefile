@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug/alipay-sign
 EX := examples
 
-.PHONY: deps build release rules demo test test-server test-gateway-sdks test-sm2-peers docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
+.PHONY: deps build release rules demo test test-server test-gateway-sdks test-sm2-peers test-spark docs fuzz fuzz-short sanitize bench bench-compare bench-check bench-thresholds clean
 
 deps:
 	@.ci/ensure-deps
@@ -101,6 +101,18 @@ test-gateway-sdks: deps $(SDK_VENV)/.ready-3
 test-sm2-peers: deps $(SDK_VENV)/.ready-3
 	$(SWIFT) build --product alipay-sign
 	timeout 120 $(SDK_VENV)/bin/python Tests/Integration/sm2_peers.py .build/debug/alipay-sign
+
+# examples/spark/check_capture.py run by Spark in local mode (local[2]) over a 20,700-exchange capture with the
+# static CLI, against one `check` run over the same capture (Tests/Integration/spark_check.py). pyspark (with its
+# Spark jars) comes from PyPI into .venv-spark/ (ignored) the first time; Spark runs on the JDK ensure-deps installs.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.ready-1:
+	python3 -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --disable-pip-version-check pyspark==4.3.0
+	touch $@
+
+test-spark: release $(SPARK_VENV)/.ready-1
+	timeout 600 $(SPARK_VENV)/bin/python Tests/Integration/spark_check.py .build/release/alipay-sign
 
 # examples/server: the Hummingbird example, its own package (about 3 minutes to build the first time: SwiftNIO,
 # and BoringSSL for Hummingbird's test client).

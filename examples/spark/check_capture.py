@@ -7,7 +7,7 @@ The driver turns the partition numbers into positions in the whole capture (from
 capture is read once) and adds the summaries up: the result is what one `check` run over the whole capture prints,
 line for line.
 
-    spark-submit examples/spark/check_capture.py CAPTURE --binary PATH [--out DIR] [--partitions N] \
+    spark-submit examples/spark/check_capture.py CAPTURE [--binary PATH] [--out DIR] [--partitions N] \
         [-- CHECK OPTIONS...]
 
 CAPTURE is any URI Spark reads (file://, hdfs://, s3a://, gs://). CHECK OPTIONS are passed to `check` as they are
@@ -58,9 +58,10 @@ def main(argv):
                         help="the CLI's path on the executors (default ./alipay-sign, as shipped with --files)")
     parser.add_argument("--partitions", type=int, help="at least this many partitions (default: Spark's)")
     parser.add_argument("--out", help="a directory to write the merged per-exchange lines to")
-    parser.add_argument("check_options", nargs=argparse.REMAINDER, help="-- then options for alipay-sign check")
-    args = parser.parse_args(argv)
-    options = [o for o in args.check_options if o != "--"]
+    # Everything after "--" is check's.
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    options = argv[split + 1:]
 
     spark = SparkSession.builder.appName("alipay-sign check").getOrCreate()
     sc = spark.sparkContext
@@ -106,4 +107,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        status = main(sys.argv[1:])
+    except Exception as error:  # a failed job is exit 2, never mistaken for "an exchange has an error" (1)
+        print(f"check_capture: {type(error).__name__}: {error}", file=sys.stderr)
+        status = 2
+    sys.exit(status)
