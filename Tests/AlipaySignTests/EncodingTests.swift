@@ -29,6 +29,30 @@ struct EncodingTests {
         #expect(JSONString.quoted("a\"b\\c\u{2028}\u{7F}\n") == #""a\"b\\c\u2028\u007f\n""#)
     }
 
+    /// The tokenizer reads eight bytes of a string at a time: every ASCII byte at every position of a word, and the
+    /// bytes JSON forbids or escapes among them, are accepted or refused as Foundation's JSONSerialization decides,
+    /// and read as it reads them. Also JSONBytes' output read back by Foundation.
+    @Test func jsonStringBytesAtEveryWordPositionAsFoundationReadsThem() throws {
+        for byte in UInt8(0)...UInt8(0x7F) {
+            for position in 0..<17 {
+                var text = Array(repeating: UInt8(ascii: "a"), count: 24)
+                text[position] = byte
+                if byte == UInt8(ascii: "\\") { text[position + 1] = UInt8(ascii: "n") }
+                let document = [UInt8(ascii: "[")] + [0x22] + text + [0x22] + [UInt8(ascii: "]")]
+                let foundation = (try? JSONSerialization.jsonObject(with: Data(document))) as? [String]
+                let ours = try? JSONReader.parse(document)
+                #expect((foundation == nil) == (ours == nil), "byte \(byte) at \(position)")
+                if let foundation, case .array(let values)? = ours, case .string(let value)? = values.first {
+                    #expect(value == foundation[0], "byte \(byte) at \(position)")
+                    var out: [UInt8] = []
+                    JSONBytes.appendString(value, to: &out)
+                    let back = try JSONSerialization.jsonObject(with: Data([UInt8(ascii: "[")] + out + [UInt8(ascii: "]")])) as? [String]
+                    #expect(back?.first == value, "byte \(byte) at \(position)")
+                }
+            }
+        }
+    }
+
     @Test func base64SkipsWhitespace() {
         #expect(Base64.decode("Zm9v\r\nYmFy \t") == Array("foobar".utf8))
         #expect(Base64.decode("Zm9vYg") == Array("foob".utf8))  // unpadded is accepted
