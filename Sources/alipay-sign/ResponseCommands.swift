@@ -175,11 +175,11 @@ extension VerifyResponseCommand {
         let results = lines
         let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
             do {
-                guard let text = try JSONReader.stringMember("body", in: line) else {
+                let members = try JSONReader.stringMembers(["body", "method"], in: line)
+                guard let text = members[0] else {
                     throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                 }
-                guard let method = try JSONReader.stringMember("method", in: line).map({ String(decoding: $0, as: UTF8.self) }) ?? defaultMethod
-                else {
+                guard let method = members[1].map({ String(decoding: $0, as: UTF8.self) }) ?? defaultMethod else {
                     throw AlipaySignError(.malformedJSON, "the line has no string member \"method\"", hint: "or give --method for every line")
                 }
                 // The body is text: in another charset than UTF-8, its bytes are that text encoded in it.

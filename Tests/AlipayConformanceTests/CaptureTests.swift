@@ -46,6 +46,26 @@ import VectorSupport
         #expect(reports.flatMap(\.findings).contains { $0.id == "capture.reencoded" && $0.severity == .info })
     }
 
+    @Test func workersReportWhatOneCheckerReports() throws {
+        // The JSON Lines vectors 30 times over (690 exchanges, several blocks), checked by 3 workers: the same
+        // reports in the same order as one checker gives (and under ThreadSanitizer, in `make sanitize`, no race).
+        let text = try String(contentsOfFile: Vectors.path("captures/capture.jsonl"), encoding: .utf8)
+        let bytes = Array(String(repeating: text, count: 30).utf8)
+        let sequential = try Self.checker()
+        var expected: [String] = []
+        let reader = try CaptureReader(contents: bytes)
+        while let exchange = try reader.next() { expected.append(JSONReport.exchange(sequential.check(exchange))) }
+        var configuration = CheckConfiguration(rules: try APIRuleSet.bundled())
+        configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.app_public_key))
+        configuration.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.alipay_public_key))
+        var got: [String] = []
+        try ParallelCheck(configuration: configuration, threads: 3).run(try CaptureReader(contents: bytes), render: nil) { block in
+            got += block.map { JSONReport.exchange($0.report) }
+        }
+        #expect(got.count == 690)
+        #expect(got == expected)
+    }
+
     @Test func withoutKeysOnlyTheParameterChecksRun() throws {
         let checker = Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled()))
         let reports = try Self.reports(Vectors.path("captures/chrome.har"), checker: checker)

@@ -53,6 +53,28 @@ struct EncodingTests {
         }
     }
 
+    /// The one-pass member read accepts exactly what the full parser accepts (an unpaired surrogate in a member
+    /// name after the one looked for, or in a skipped value, is refused by both), and the first member of a name
+    /// decides.
+    @Test func stringMembersAgreeWithTheParser() throws {
+        let documents = [
+            #"{"body":"a","\ud800":1}"#, #"{"body":"a","x":["\ud800"]}"#, #"{"x":{"\udc00":1},"body":"a"}"#,
+            #"{"body":"a\"b","method":"m","body":"second"}"#, #"{"method":1,"body":"\u4e2d"}"#, #"{"":"e","body":"b"}"#,
+            #"{"body":"a"} x"#, #"["body"]"#, #"{"body":[1,2,{"a":null}],"method":"m"}"#, #"{"bo\u0064y":"escaped"}"#,
+        ]
+        for document in documents {
+            let full = try? JSONReader.parse(Array(document.utf8))
+            let members = try? JSONReader.stringMembers(["body", "method", ""], in: Array(document.utf8))
+            #expect((full == nil) == (members == nil), "\(document)")
+            guard case .object(let object)? = full, let members else { continue }
+            for (k, name) in ["body", "method", ""].enumerated() {
+                var expected: [UInt8]?
+                if case .string(let text)? = object.first(where: { $0.name == name })?.value { expected = Array(text.utf8) }
+                #expect(members[k] == expected, "\(document) \(name)")
+            }
+        }
+    }
+
     @Test func base64SkipsWhitespace() {
         #expect(Base64.decode("Zm9v\r\nYmFy \t") == Array("foobar".utf8))
         #expect(Base64.decode("Zm9vYg") == Array("foob".utf8))  // unpadded is accepted

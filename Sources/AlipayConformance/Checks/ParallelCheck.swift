@@ -32,7 +32,7 @@ package struct ParallelCheck {
         _ reader: CaptureReader, render: (@Sendable (ExchangeReport, inout [UInt8]) -> Void)?,
         deliver: ([Checked]) throws -> Void
     ) throws {
-        let checkers = (0..<threads).map { _ in UncheckedBox(Checker(configuration: configuration)) }
+        let checkers = (0..<threads).map { _ in UncheckedSendable(Checker(configuration: configuration)) }
         let perBlock = Self.entriesPerWorker * threads
         var entries: [CaptureReader.Entry] = []
         entries.reserveCapacity(perBlock)
@@ -63,7 +63,7 @@ package struct ParallelCheck {
     }
 
     private func process(
-        _ entries: [CaptureReader.Entry], checkers: [UncheckedBox<Checker>],
+        _ entries: [CaptureReader.Entry], checkers: [UncheckedSendable<Checker>],
         render: (@Sendable (ExchangeReport, inout [UInt8]) -> Void)?
     ) -> [Result<Checked, Error>] {
         let count = entries.count
@@ -73,7 +73,7 @@ package struct ParallelCheck {
             results.deinitialize()
             results.deallocate()
         }
-        let shared = UncheckedBox((entries, results, checkers))
+        let shared = UncheckedSendable((entries, results, checkers))
         @Sendable func run(_ k: Int, worker: Int) {
             let (entries, results, checkers) = shared.value
             let checker = checkers[worker].value
@@ -106,8 +106,9 @@ package struct ParallelCheck {
     }
 }
 
-/// A value shared by construction-safe means (each worker its own element, disjoint indices).
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Wraps a value whose concurrent use is made safe by construction (disjoint indices, read-only input, one worker
+/// per element): the batch modes and `check` share their buffers with their workers through it.
+package struct UncheckedSendable<T>: @unchecked Sendable {
+    package let value: T
+    package init(_ value: T) { self.value = value }
 }

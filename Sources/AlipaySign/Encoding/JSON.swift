@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A small, strict JSON reader (RFC 8259) over UTF-8 bytes.
 ///
 /// It keeps what a signature verifier needs and a generic decoder throws away: members in document order,
@@ -55,32 +61,47 @@
     /// - Returns: `nil` when the document is not an object, has no such member, or its value is not a string.
     /// - Throws: ``AlipaySignError/Code/malformedJSON`` when the document is not JSON.
     public static func stringMember<C: Collection>(_ name: String, in bytes: C) throws -> [UInt8]? where C.Element == UInt8 {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer -> [UInt8]? in
+        try stringMembers([name], in: bytes)[0]
+    }
+
+    /// The UTF-8 bytes of the first member of each name, when it is a string, in one pass over the document
+    /// (`{"body": "…", "method": "…"}`): the other values are read and validated as ``parse(_:)`` reads them,
+    /// without being built.
+    /// - Parameters:
+    ///   - names: the member names.
+    ///   - bytes: the document.
+    /// - Returns: one entry per name: `nil` when the document is not an object, has no such member, or its value
+    ///   is not a string.
+    /// - Throws: ``AlipaySignError/Code/malformedJSON`` when the document is not JSON.
+    public static func stringMembers<C: Collection>(_ names: [String], in bytes: C) throws -> [[UInt8]?]
+    where C.Element == UInt8 {
+        let read: (UnsafeBufferPointer<UInt8>) throws -> [[UInt8]?] = { buffer in
             var parser = Parser(JSONTokenizer(buffer))
             parser.t.skipWhitespace()
             guard !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "{") else {
-                _ = try parse(array)  // the error for non-JSON, or a valid non-object
-                return nil
+                _ = try parse(buffer)  // the error for non-JSON, or a valid non-object
+                return names.map { _ in nil }
             }
-            let key = Array(name.utf8)
-            var found: [UInt8]?
-            var decided = false  // the first member of that name decides, as `members.first` would
+            let keys = names.map { Array($0.utf8) }
+            var found = [[UInt8]?](repeating: nil, count: keys.count)
+            var decided = [Bool](repeating: false, count: keys.count)  // the first member of a name decides
             try parser.forEachMember(depth: 0) { parser, member in
-                if !decided, try parser.t.unescapedBytes(member) == key {
-                    decided = true
+                if let k = try parser.index(of: member, in: keys), !decided[k] {
+                    decided[k] = true
                     if !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "\"") {
                         let token = try parser.t.string()
-                        found = try parser.t.unescapedBytes(token)
+                        found[k] = try parser.t.unescapedBytes(token)
                         return
                     }
                 }
-                _ = try parser.parseValue(depth: 1)
+                try parser.skipValue(depth: 1)
             }
             parser.t.skipWhitespace()
             guard parser.t.atEnd else { throw parser.t.fail("unexpected text after the JSON value") }
             return found
         }
+        if let result = try bytes.withContiguousStorageIfAvailable(read) { return result }
+        return try Array(bytes).withUnsafeBufferPointer(read)
     }
 
     /// A recursive-descent reader over the shared tokenizer; recursion is bounded by the tokenizer's depth limit.
@@ -118,6 +139,46 @@
             default: throw t.fail("unexpected character")
             }
             return (value, start..<t.i)
+        }
+
+        /// Reads the value at `t.i` as ``parseValue(depth:)`` does, with the same checks and errors (an escaped
+        /// string's escapes are resolved, so that an unpaired surrogate is refused), without building it.
+        mutating func skipValue(depth: Int) throws {
+            guard !t.atEnd else { throw t.fail("unexpected end of input") }
+            switch t.b[t.i] {
+            case UInt8(ascii: "{"):
+                try forEachMember(depth: depth) { parser, name in
+                    if name.escaped { _ = try parser.t.unescapedBytes(name) }
+                    try parser.skipValue(depth: depth + 1)
+                }
+            case UInt8(ascii: "["):
+                try forEachElement(depth: depth, close: UInt8(ascii: "]"), in: "an array") { parser in
+                    try parser.skipValue(depth: depth + 1)
+                }
+            case UInt8(ascii: "\""):
+                let token = try t.string()
+                if token.escaped { _ = try t.unescapedBytes(token) }
+            case UInt8(ascii: "t"): try t.literal("true")
+            case UInt8(ascii: "f"): try t.literal("false")
+            case UInt8(ascii: "n"): try t.literal("null")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try t.number()
+            default: throw t.fail("unexpected character")
+            }
+        }
+
+        /// Which of `keys` a member name is (its escapes resolved, and checked, only when it has some).
+        func index(of name: JSONTokenizer.StringToken, in keys: [[UInt8]]) throws -> Int? {
+            if name.escaped {
+                let bytes = try t.unescapedBytes(name)
+                return keys.firstIndex(of: bytes)
+            }
+            let range = name.content
+            return keys.firstIndex { key in
+                key.count == range.count
+                    && (range.isEmpty || key.withUnsafeBufferPointer { k in
+                        memcmp(k.baseAddress!, t.b.baseAddress! + range.lowerBound, range.count) == 0
+                    })
+            }
         }
 
         /// Reads an object at `t.i` (its `{` at nesting `depth`): for each member, the name's token, with the

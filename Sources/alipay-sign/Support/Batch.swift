@@ -1,3 +1,4 @@
+import AlipayConformance
 @_spi(AlipaySignTools) import AlipaySign
 import Dispatch
 import Synchronization
@@ -199,12 +200,6 @@ enum Batch {
         out.append(UInt8(ascii: "}"))
         return true
     }
-}
-
-/// Wraps a value whose concurrent use is made safe by construction (disjoint indices, read-only input).
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Lines of a file descriptor, read in 1 MiB chunks. Linear in the input however long a line is: a chunk is
