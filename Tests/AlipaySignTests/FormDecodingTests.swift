@@ -9,6 +9,22 @@ import VectorSupport
         do { return try PublicKey(parsing: Vectors.bytes("alipay/keys/rsa2048-spki.pem")) } catch { fatalError("\(error)") }
     }()
 
+    /// The decoder copies eight bytes at a time up to a special byte: each special byte at each position of a word
+    /// is decoded as the form rules say (expected values written from them: '&' ends a pair, '=' after the first is
+    /// part of the value, '+' is a space, "%41" is 'A', raw UTF-8 is kept).
+    @Test func specialBytesAtEveryWordPosition() throws {
+        let cases: [(sent: String, decoded: String)] = [("=", "="), ("+", " "), ("%41", "A"), ("é", "é"), ("%E4%B8%AD", "中")]
+        for position in 0..<17 {
+            let before = String(repeating: "a", count: position), after = String(repeating: "b", count: 20 - position)
+            for (sent, decoded) in cases {
+                let (parameters, _) = try FormBody.decode(Array("k=\(before)\(sent)\(after)&z=1".utf8))
+                #expect(parameters == ["k": before + decoded + after, "z": "1"], "\(sent) at \(position)")
+            }
+            let (split, _) = try FormBody.decode(Array("k=\(before)&y=\(after)".utf8))
+            #expect(split == ["k": before, "y": after], "& at \(position)")
+        }
+    }
+
     @Test func refusalsAreTypedErrors() throws {
         let verifier = try NotificationVerifier(publicKey: Self.key)
         let cases: [(String, AlipaySignError.Code)] = [
