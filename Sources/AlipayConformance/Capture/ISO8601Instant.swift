@@ -1,3 +1,4 @@
+import AlipaySign
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -50,8 +51,10 @@ package enum ISO8601Instant {
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
                 let minute = number(14, 2), let second = number(17, 2), year >= 1, (1...12).contains(month),
-                day >= 1, day <= daysIn(month, year), hour < 24, minute < 60, second < 60
+                day >= 1, hour < 24, minute < 60, second < 60
             else { return nil }
+            let days = BeijingTime.daysFromCivil(year, month, day)
+            guard BeijingTime.civil(days: days) == (year, month, day) else { return nil }  // no 2022-02-30
             var i = 19
             if i < n, b[i] == UInt8(ascii: ".") {
                 let start = i + 1
@@ -80,27 +83,9 @@ package enum ISO8601Instant {
             } else {
                 return nil
             }
-            let seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+            let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
             return Date(timeIntervalSince1970: Double(seconds))
         }
-    }
-
-    static func daysIn(_ month: Int, _ year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, UTC).

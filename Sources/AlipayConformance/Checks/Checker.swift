@@ -121,13 +121,4 @@ public final class Checker {
             return message.body
         }
     }
-
-    /// `yyyy-MM-dd HH:mm:ss` in Beijing time to an instant.
-    static func beijingTime(_ text: String) -> Date? {
-        let b = Array(text.utf8)
-        guard b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A,
-            [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy({ b[$0] >= 0x30 && b[$0] <= 0x39 })
-        else { return nil }
-        return ISO8601Instant.parse(String(text.prefix(10)) + "T" + String(text.suffix(8)) + "+08:00")
-    }
 }

@@ -129,7 +129,7 @@ struct V2Checks {
             }
         } else { missing("sign") }
         if let timestamp = p["timestamp"] {
-            if let instant = Checker.beijingTime(timestamp) {
+            if let instant = BeijingTime.parse(timestamp) {
                 if let captured = exchange.startedAt {
                     let skew = instant.timeIntervalSince(captured)
                     if abs(skew) > checker.configuration.timestampWindow {
