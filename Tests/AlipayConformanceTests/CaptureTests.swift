@@ -135,6 +135,50 @@ import VectorSupport
         }
     }
 
+    /// The JSON Lines reader walks a line once, taking the schema's members as bytes: every field it gives equals
+    /// what Foundation's JSONSerialization reads from the same line (members in any order, escaped names and
+    /// values, unknown members holding any JSON, headers as an array or an object, base64 bodies), and the first
+    /// member of a repeated name is the one read.
+    @Test func jsonLinesFieldsAsFoundationReadsThem() throws {
+        let lines = [
+            #"{"time":"2026-11-22T02:00:00Z","request":{"method":"post","url":"https://h/gateway.do?a=1","headers":{"Content-Type":"text/plain"},"body":"x=\"1\"&y=\u4e2d\n","encoding":"utf8"},"response":{"status":200,"headers":[{"name":"A","value":"b"}],"body":"{\"k\":\"\\/\"}"}}"#,
+            #"{"x":[1,{"y":null},"z"],"response":{"extra":{"a":[true,false]},"body":"aGk=","encoding":"base64","status":"302"},"request":{"url":"https://h/p","method":"GET"},"t\u0069me":"2026-11-22T02:00:01.000+08:00"}"#,
+            #" {"request":{"m\u0065thod":"PUT","url":"http://h/v3/x","body":"","encoding":"UTF-8"}} "#,
+        ]
+        for line in lines {
+            let reader = try CaptureReader(contents: Array(line.utf8))
+            let exchange = try #require(try reader.next())
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let request = try #require(object["request"] as? [String: Any])
+            #expect(exchange.method == (request["method"] as? String)?.uppercased())
+            #expect(exchange.url == request["url"] as? String)
+            func body(_ part: [String: Any]) -> [UInt8] {
+                let text = part["body"] as? String ?? ""
+                return part["encoding"] as? String == "base64" ? [UInt8](Data(base64Encoded: text)!) : Array(text.utf8)
+            }
+            #expect(exchange.request.body == body(request))
+            if let response = object["response"] as? [String: Any] {
+                let status = response["status"].flatMap { ($0 as? Int) ?? Int($0 as? String ?? "") }
+                #expect(exchange.status == status)
+                #expect(exchange.response?.body == body(response))
+                if let headers = response["headers"] as? [[String: String]] {
+                    #expect(exchange.response?.headers.map { [$0.name, $0.value] } == headers.map { [$0["name"]!, $0["value"]!] })
+                }
+            } else {
+                #expect(exchange.response == nil)
+            }
+            if let headers = request["headers"] as? [String: String] {
+                #expect(exchange.request.headers.map { [$0.name, $0.value] } == headers.map { [$0.key, $0.value] })
+            }
+            #expect((exchange.startedAt == nil) == (object["time"] == nil))
+        }
+        let repeated = #"{"request":{"method":"GET","url":"https://h/first","url":"https://h/second"},"request":{"method":"POST"}}"#
+        let exchange = try #require(try CaptureReader(contents: Array(repeated.utf8)).next())
+        #expect(exchange.url == "https://h/first" && exchange.method == "GET")
+        let notObject = #"{"request":["method","GET"]}"#
+        #expect(throws: CaptureError.self) { try CaptureReader(contents: Array(notObject.utf8)).next() }
+    }
+
     @Test func badCapturesAreInputErrors() throws {
         let cases: [(String, String)] = [
             ("", "empty"),

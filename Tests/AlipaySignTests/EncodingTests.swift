@@ -75,6 +75,28 @@ struct EncodingTests {
         }
     }
 
+    /// The validity test without a tree (`biz_content` in `check`) agrees with Foundation's JSONSerialization on
+    /// plain documents, and with the full parser on unpaired surrogates and trailing commas (which Foundation's
+    /// reader on Linux accepts, against RFC 8259).
+    @Test func isValidAgreesWithFoundationAndTheParser() throws {
+        let plain = [
+            #"{"a":1}"#, #" [1, 2.5e-3, -0, true, false, null] "#, #"{"a":{"b":["c",{"d":"\u4e2d\n"}]}}"#, #""s""#, "12",
+            #"{"a" 1}"#, #"{'a':1}"#, "01", "1.", "-", #""\x""#, "[1] [2]", "", " ", #"{"a":tru}"#,
+            "{\"a\":\"\u{01}\"}", "[1e5, 1E+5, 0.0]", String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+        ]
+        for document in plain {
+            let foundation = (try? JSONSerialization.jsonObject(with: Data(document.utf8), options: .fragmentsAllowed)) != nil
+            #expect(JSONReader.isValid(Array(document.utf8)) == foundation, "\(document)")
+        }
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)  // over the depth limit
+        #expect(JSONReader.isValid(Array(deep.utf8)) == ((try? JSONReader.parse(Array(deep.utf8))) != nil))
+        for document in [#"{"a":"\ud800"}"#, #"{"\udc00":1}"#, #"["\ud83d\ude00"]"#, #"{"a":"\ud83d"}"#, #"{"a":1,}"#, "[1,]"] {
+            let parsed = (try? JSONReader.parse(Array(document.utf8))) != nil
+            #expect(JSONReader.isValid(Array(document.utf8)) == parsed, "\(document)")
+            #expect(JSONReader.isValid(document.utf8) == parsed, "\(document) (not contiguous)")
+        }
+    }
+
     @Test func base64SkipsWhitespace() {
         #expect(Base64.decode("Zm9v\r\nYmFy \t") == Array("foobar".utf8))
         #expect(Base64.decode("Zm9vYg") == Array("foob".utf8))  // unpadded is accepted

@@ -103,33 +103,84 @@ enum HAREntry {
 }
 
 /// One JSON Lines exchange (the schema in the README) to an exchange.
+///
+/// The line is walked once: the members the schema names are taken (the first of each name, as a tree's lookup
+/// would), bodies and the URL straight as bytes, and everything else is read and validated without being built.
 enum JSONLinesEntry {
+    /// A `request` or `response` object's members (the first of each name).
+    private struct Part {
+        var seen = [Bool](repeating: false, count: 6)
+        var method: [UInt8]?, url: [UInt8]?, body: [UInt8]?, encoding: [UInt8]?
+        var headers: JSONValue?, status: JSONValue?
+    }
+
+    private static let topNames = ["time", "request", "response"].map { Array($0.utf8) }
+    private static let utf8Name = Array("utf8".utf8), utf8HyphenName = Array("utf-8".utf8)
+    private static let partNames = ["method", "url", "headers", "body", "encoding", "status"].map { Array($0.utf8) }
+
+    private static func part(_ c: inout JSONCursor) throws -> Part? {
+        var part = Part()
+        let isObject = try c.object(names: partNames) { k, c in
+            guard let k, !part.seen[k] else { return try c.skip() }
+            part.seen[k] = true
+            switch k {
+            case 0: part.method = try c.string()
+            case 1: part.url = try c.string()
+            case 2: part.headers = try c.value()
+            case 3: part.body = try c.string()
+            case 4: part.encoding = try c.string()
+            default: part.status = try c.value()
+            }
+        }
+        return isObject ? part : nil
+    }
+
     static func exchange(_ line: [UInt8], index: Int) throws -> Exchange {
-        let value: JSONValue
-        do { value = try JSONReader.parse(line) } catch {
+        var time: [UInt8]?
+        var request: Part?, response: Part?
+        do {
+            try JSONReader.walk(line) { c in
+                var seen = [false, false, false]
+                _ = try c.object(names: topNames) { k, c in
+                    guard let k, !seen[k] else { return try c.skip() }
+                    seen[k] = true
+                    switch k {
+                    case 0: time = try c.string()
+                    case 1: request = try part(&c)
+                    default: response = try part(&c)
+                    }
+                }
+            }
+        } catch {
             throw CaptureError("line \(index) of the JSON Lines capture is not valid JSON: \(error)")
         }
-        guard let request = value["request"], let method = request["method"]?.stringValue,
-            let url = request["url"]?.stringValue
+        guard let request, let method = request.method, let url = request.url
         else { throw CaptureError("line \(index) has no request.method and request.url") }
-        let started = value["time"]?.stringValue.flatMap { ISO8601Instant.parse($0) }
-        let (requestBody, fromText) = try HAREntry.body(
-            text: request["body"]?.stringValue ?? "", encoding: request["encoding"]?.stringValue, what: "line \(index)'s request body")
-        var response: Exchange.Message?
+        let started = time.flatMap { ISO8601Instant.parse(String(decoding: $0, as: UTF8.self)) }
+        let (requestBody, fromText) = try body(
+            request.body ?? [], encoding: request.encoding, what: "line \(index)'s request body")
+        var message: Exchange.Message?
         var status = 0
-        if let given = value["response"]?["status"], given.intValue == nil {
+        if let given = response?.status, given.intValue == nil {
             throw CaptureError("line \(index)'s response.status is not an integer")
         }
-        if let r = value["response"], let s = r["status"]?.intValue {
+        if let r = response, let s = r.status?.intValue {
             status = s
-            let (body, text) = try HAREntry.body(
-                text: r["body"]?.stringValue ?? "", encoding: r["encoding"]?.stringValue, what: "line \(index)'s response body")
-            response = Exchange.Message(headers: HAREntry.headers(r["headers"]), body: body, bodyFromText: text)
+            let (body, text) = try body(r.body ?? [], encoding: r.encoding, what: "line \(index)'s response body")
+            message = Exchange.Message(headers: HAREntry.headers(r.headers), body: body, bodyFromText: text)
         }
         return Exchange(
-            index: index, startedAt: started, method: method.uppercased(), url: url,
-            request: Exchange.Message(headers: HAREntry.headers(request["headers"]), body: requestBody, bodyFromText: fromText),
-            status: status, response: response)
+            index: index, startedAt: started, method: String(decoding: method, as: UTF8.self).uppercased(),
+            url: String(decoding: url, as: UTF8.self),
+            request: Exchange.Message(headers: HAREntry.headers(request.headers), body: requestBody, bodyFromText: fromText),
+            status: status, response: message)
+    }
+
+    /// A body given as bytes of text: `HAREntry.body(text:encoding:what:)` without making a String of it.
+    static func body(_ text: [UInt8], encoding: [UInt8]?, what: String) throws -> ([UInt8], Bool) {
+        guard let encoding, !encoding.isEmpty, encoding != utf8Name, encoding != utf8HyphenName else { return (text, true) }
+        return try HAREntry.body(
+            text: String(decoding: text, as: UTF8.self), encoding: String(decoding: encoding, as: UTF8.self), what: what)
     }
 }
 

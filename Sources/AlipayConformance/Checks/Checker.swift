@@ -57,6 +57,12 @@ public struct CheckConfiguration: Sendable {
 public final class Checker {
     let configuration: CheckConfiguration
     private var requestVerifiers: [SignType: RequestVerifier] = [:]
+    private var responseVerifiers: [ResponseVerifierKey: ResponseVerifier] = [:]
+
+    private struct ResponseVerifierKey: Hashable {
+        let signType: SignType
+        let charset: Charset
+    }
 
     /// - Parameter configuration: the keys and rules.
     public init(configuration: CheckConfiguration) {
@@ -75,6 +81,21 @@ public final class Checker {
             return nil
         }
         requestVerifiers[type] = v
+        return v
+    }
+
+    /// Alipay's response verifier for a sign type and charset, made once (a verifier holds OpenSSL contexts, which
+    /// cost more to make than a verification); `nil` without Alipay's key or certificates.
+    func responseVerifier(_ type: SignType, charset: Charset) throws -> ResponseVerifier? {
+        let key = ResponseVerifierKey(signType: type, charset: charset)
+        if let v = responseVerifiers[key] { return v }
+        let v: ResponseVerifier
+        if let publicKey = configuration.alipayPublicKey {
+            v = try ResponseVerifier(publicKey: publicKey, signType: type, charset: charset)
+        } else if let registry = configuration.alipayCertificates {
+            v = try ResponseVerifier(registry: registry, signType: type, charset: charset)
+        } else { return nil }
+        responseVerifiers[key] = v
         return v
     }
 

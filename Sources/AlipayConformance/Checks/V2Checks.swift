@@ -92,10 +92,10 @@ struct V2Checks {
             f.append(Finding("v2.param.\(name)", .error, "the request has no \(name)", hint: "\(name) is a required common parameter"))
         }
         if let appID = p["app_id"] {
-            if appID.count > 32 { f.append(Finding("v2.param.app_id", .error, "app_id is longer than 32 characters", value: appID)) }
+            if appID.utf8.count > 32, appID.count > 32 { f.append(Finding("v2.param.app_id", .error, "app_id is longer than 32 characters", value: appID)) }
         } else { missing("app_id") }
         if let method = p["method"] {
-            if method.count > 128 { f.append(Finding("v2.param.method", .error, "method is longer than 128 characters", value: method)) }
+            if method.utf8.count > 128, method.count > 128 { f.append(Finding("v2.param.method", .error, "method is longer than 128 characters", value: method)) }
         } else { missing("method") }
         if let format = p["format"], format.uppercased() != "JSON" {
             f.append(Finding("v2.param.format", .error, "format must be JSON", value: format))
@@ -120,7 +120,7 @@ struct V2Checks {
             f.append(Finding("v2.param.sign_type", .error, "sign_type must be RSA2 or SM2 (or the legacy RSA)", value: other))
         }
         if let sign = p["sign"] {
-            if sign.count > 344 {
+            if sign.utf8.count > 344, sign.count > 344 {
                 f.append(Finding("v2.param.sign", .error, "sign is \(sign.count) characters, more than 344", value: String(sign.prefix(40)) + "…"))
             } else if Base64.decode(Array(sign.utf8)) == nil {
                 f.append(Finding(
@@ -151,7 +151,7 @@ struct V2Checks {
             if version != "1.0" { f.append(Finding("v2.param.version", .error, "version must be 1.0", value: version)) }
         } else { missing("version") }
         if let biz = p["biz_content"] {
-            if p["encrypt_type"] == nil, (try? JSONReader.parse(Array(biz.utf8))) == nil {
+            if p["encrypt_type"] == nil, !JSONReader.isValid(biz.utf8) {
                 f.append(Finding(
                     "v2.param.biz_content", .error, "biz_content is not valid JSON", value: String(biz.prefix(80)),
                     hint: "biz_content is a JSON object serialised as one string parameter"))
@@ -226,14 +226,7 @@ struct V2Checks {
         }
         for note in extraction.diagnostics { f.append(Finding("v2.response.envelope", .warning, note)) }
         // The signature, under Alipay's key or certificates.
-        let verifier: ResponseVerifier
-        do {
-            if let key = checker.configuration.alipayPublicKey {
-                verifier = try ResponseVerifier(publicKey: key, signType: signType, charset: charset)
-            } else if let registry = checker.configuration.alipayCertificates {
-                verifier = try ResponseVerifier(registry: registry, signType: signType, charset: charset)
-            } else { return }
-        } catch { return }
+        guard let verifier = try? checker.responseVerifier(signType, charset: charset) else { return }
         let result: ResponseVerification
         do {
             result = try verifier.verify(body, method: method, format: format)

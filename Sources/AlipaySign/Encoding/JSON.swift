@@ -56,6 +56,20 @@ import Darwin
         }
     }
 
+    /// Whether the bytes are one JSON document, read with the checks of ``parse(_:)`` (escapes resolved, depth
+    /// limited) without building it: the validity test of a value that is only checked, such as `biz_content`.
+    public static func isValid<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        let read: (UnsafeBufferPointer<UInt8>) -> Bool = { buffer in
+            var parser = Parser(JSONTokenizer(buffer))
+            parser.t.skipWhitespace()
+            do { try parser.skipValue(depth: 0) } catch { return false }
+            parser.t.skipWhitespace()
+            return parser.t.atEnd
+        }
+        if let result = bytes.withContiguousStorageIfAvailable(read) { return result }
+        return Array(bytes).withUnsafeBufferPointer(read)
+    }
+
     /// The UTF-8 bytes of the first member `name` of a JSON object, when it is a string: the one-member read of a
     /// batch line (`{"body": "…"}`) without building the document's tree. The whole document is still validated.
     /// - Returns: `nil` when the document is not an object, has no such member, or its value is not a string.
@@ -226,6 +240,65 @@ import Darwin
                 }
                 throw t.fail("expected ',' or '\(Character(Unicode.Scalar(close)))'")
             }
+        }
+    }
+}
+
+/// A walk over one JSON document that builds only the values asked for: a reader of a known schema (a capture's
+/// JSON Lines exchange) takes the members it needs as bytes and skips the rest, read and validated as
+/// ``JSONReader/parse(_:)`` reads them, with the same errors. Made by ``JSONReader/walk(_:_:)`` and valid only
+/// inside it.
+@_spi(AlipaySignTools) public struct JSONCursor {
+    var parser: JSONReader.Parser
+    let depth: Int
+
+    /// Reads the value at the cursor as an object: `member` is called for each member with the index of its name
+    /// among `names` (`nil` for another name) and the cursor at its value, which `member` must read once
+    /// (``string()``, ``value()``, ``object(names:_:)`` or ``skip()``).
+    /// - Returns: `false`, the value skipped, when it is not an object.
+    public mutating func object(names: [[UInt8]], _ member: (Int?, inout JSONCursor) throws -> Void) throws -> Bool {
+        guard !parser.t.atEnd, parser.t.b[parser.t.i] == UInt8(ascii: "{") else {
+            try skip()
+            return false
+        }
+        let depth = depth
+        try parser.forEachMember(depth: depth) { p, name in
+            var inner = JSONCursor(parser: p, depth: depth + 1)
+            try member(try p.index(of: name, in: names), &inner)
+            p = inner.parser
+        }
+        return true
+    }
+
+    /// The value's UTF-8 bytes (escapes resolved) when it is a string; `nil`, the value skipped, when it is not.
+    public mutating func string() throws -> [UInt8]? {
+        guard !parser.t.atEnd, parser.t.b[parser.t.i] == UInt8(ascii: "\"") else {
+            try skip()
+            return nil
+        }
+        let token = try parser.t.string()
+        return try parser.t.unescapedBytes(token)
+    }
+
+    /// The value, built.
+    public mutating func value() throws -> JSONValue { try parser.parseValue(depth: depth).0 }
+
+    /// Reads the value without building it.
+    public mutating func skip() throws { try parser.skipValue(depth: depth) }
+}
+
+extension JSONReader {
+    /// Walks one JSON document: `body` reads its value through the cursor; whitespace around it is allowed,
+    /// anything else after it is not.
+    /// - Throws: ``AlipaySignError/Code/malformedJSON`` as ``parse(_:)`` does, or what `body` throws.
+    public static func walk<R>(_ bytes: [UInt8], _ body: (inout JSONCursor) throws -> R) throws -> R {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var cursor = JSONCursor(parser: Parser(JSONTokenizer(buffer)), depth: 0)
+            cursor.parser.t.skipWhitespace()
+            let result = try body(&cursor)
+            cursor.parser.t.skipWhitespace()
+            guard cursor.parser.t.atEnd else { throw cursor.parser.t.fail("unexpected text after the JSON value") }
+            return result
         }
     }
 }
