@@ -119,7 +119,7 @@ struct CheckCommand: ParsableCommand {
         // back in capture order, and are counted and written here.
         let engine = ParallelCheck(configuration: configuration, threads: threads ?? Batch.cores)
         @Sendable func jsonLine(_ report: ExchangeReport, _ out: inout [UInt8]) {
-            out.append(contentsOf: JSONReport.exchange(report).utf8)
+            JSONReport.exchange(report, into: &out)
             out.append(0x0A)
         }
         let render: (@Sendable (ExchangeReport, inout [UInt8]) -> Void)? = format == .json ? jsonLine : nil

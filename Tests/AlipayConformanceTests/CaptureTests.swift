@@ -1,5 +1,5 @@
 import AlipayConformance
-import AlipaySign
+@_spi(AlipaySignTools) import AlipaySign
 import Foundation
 import Testing
 import VectorSupport
@@ -177,6 +177,29 @@ import VectorSupport
         #expect(exchange.url == "https://h/first" && exchange.method == "GET")
         let notObject = #"{"request":["method","GET"]}"#
         #expect(throws: CaptureError.self) { try CaptureReader(contents: Array(notObject.utf8)).next() }
+    }
+
+    /// The report line each `check` worker writes as bytes is the String rendering byte for byte, over every report
+    /// of the capture vectors and a URL holding every character the writer escapes; Foundation reads it back.
+    @Test func reportLineAsBytesIsTheStringRendering() throws {
+        var reports: [ExchangeReport] = []
+        for path in ["captures/mitmproxy.har", "captures/chrome.har", "captures/capture.jsonl"] {
+            reports += try Self.reports(Vectors.path(path), checker: try Self.checker())
+        }
+        let url = "https://h/x\u{2028}\u{2029}\u{7F}\u{01}\"\\\n\t中\u{E2}"
+        var line: [UInt8] = []
+        JSONBytes.appendString(url, to: &line)
+        let tricky = #"{"request":{"method":"GET","url":"# + String(decoding: line, as: UTF8.self) + "}}"
+        let exchange = try #require(try CaptureReader(contents: Array(tricky.utf8)).next())
+        #expect(exchange.url == url)
+        reports.append(try Self.checker().check(exchange))
+        for report in reports {
+            var bytes: [UInt8] = []
+            JSONReport.exchange(report, into: &bytes)
+            #expect(bytes == Array(JSONReport.exchange(report).utf8), "exchange \(report.index)")
+            let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            #expect(object?["url"] as? String == report.url)
+        }
     }
 
     @Test func badCapturesAreInputErrors() throws {

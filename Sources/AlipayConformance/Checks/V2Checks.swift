@@ -201,8 +201,11 @@ struct V2Checks {
             return
         } catch { return }
         // The envelope: code and msg in the node.
+        let responseRule = checker.configuration.rules.rule(v2Method: method).flatMap { rule in
+            rule.response.map { (api: rule.api, part: $0) }
+        }
         if format == .json, !extraction.isEncrypted,
-            case .object(let members)? = try? JSONReader.parse(Array(body[extraction.range]))
+            let members = Self.envelope(Array(body[extraction.range]), whole: responseRule != nil && extraction.isSuccess == true)
         {
             for name in ["code", "msg"] where !members.contains(where: { $0.name == name }) {
                 f.append(Finding("v2.response.envelope", .error, "the response node '\(extraction.node)' has no \(name)"))
@@ -218,10 +221,8 @@ struct V2Checks {
                 if case .string(let m)? = subMsg { text += ": \(m)" }
                 f.append(Finding("v2.response.code", .info, text))
             }
-            if let rule = checker.configuration.rules.rule(v2Method: method), let part = rule.response,
-                extraction.isSuccess == true
-            {
-                f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: part, api: rule.api, where: "response")
+            if let responseRule, extraction.isSuccess == true {
+                f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: responseRule.part, api: responseRule.api, where: "response")
             }
         }
         for note in extraction.diagnostics { f.append(Finding("v2.response.envelope", .warning, note)) }
@@ -229,7 +230,7 @@ struct V2Checks {
         guard let verifier = try? checker.responseVerifier(signType, charset: charset) else { return }
         let result: ResponseVerification
         do {
-            result = try verifier.verify(body, method: method, format: format)
+            result = try verifier.verify(bytes: body, extraction: extraction)
         } catch let error as AlipaySignError where error.code == .unknownCertificateSN {
             // docs/PROTOCOL.md §14: Alipay signs with a certificate the client does not hold yet.
             f.append(Finding(
@@ -263,6 +264,27 @@ struct V2Checks {
                 value: result.status.rawValue))
         }
     }
+
+    /// The response node's members: all of them, built, when a per-API rule reads them; otherwise only the
+    /// envelope's (`code`, `msg`, `sub_code`, `sub_msg`, the first of each), the rest read without being built.
+    /// `nil` when the node is not a JSON object.
+    static func envelope(_ node: [UInt8], whole: Bool) -> [(name: String, value: JSONValue)]? {
+        if whole {
+            guard case .object(let members)? = try? JSONReader.parse(node) else { return nil }
+            return members.map { ($0.name, $0.value) }
+        }
+        var members: [(name: String, value: JSONValue)] = []
+        let isObject = try? JSONReader.walk(node) { c in
+            try c.object(names: envelopeNames) { k, c in
+                guard let k, !members.contains(where: { $0.name == envelopeNameStrings[k] }) else { return try c.skip() }
+                members.append((envelopeNameStrings[k], try c.value()))
+            }
+        }
+        return isObject == true ? members : nil
+    }
+
+    private static let envelopeNameStrings = ["code", "msg", "sub_code", "sub_msg"]
+    private static let envelopeNames = envelopeNameStrings.map { Array($0.utf8) }
 
     /// `isv.invalid-signature`: compares the sign string the gateway echoes with ours and names the first
     /// parameter that differs.

@@ -99,6 +99,39 @@ package enum JSONReport {
             + "\"ok\":\(!r.hasError),\"findings\":[\(findings.joined(separator: ","))]}"
     }
 
+    /// ``exchange(_:)`` appended as bytes, without a String per value: the line each `check` worker renders.
+    package static func exchange(_ r: ExchangeReport, into out: inout [UInt8]) {
+        func literal(_ s: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
+        func string(_ s: String?) {
+            if let s { JSONBytes.appendString(s, to: &out) } else { literal("null") }
+        }
+        literal("{\"exchange\":")
+        out.append(contentsOf: String(r.index).utf8)
+        literal(",\"kind\":")
+        string(r.kind.rawValue)
+        literal(",\"api\":")
+        string(r.api)
+        literal(",\"url\":")
+        string(r.url)
+        r.hasError ? literal(",\"ok\":false,\"findings\":[") : literal(",\"ok\":true,\"findings\":[")
+        for (k, f) in r.findings.enumerated() {
+            literal(k == 0 ? "{\"id\":" : ",{\"id\":")
+            string(f.id)
+            literal(",\"severity\":")
+            string(f.severity.rawValue)
+            literal(",\"message\":")
+            string(f.message)
+            literal(",\"value\":")
+            string(f.value)
+            literal(",\"hint\":")
+            string(f.hint)
+            literal("}")
+        }
+        literal("]}")
+    }
+
     package static func summary(_ s: CheckSummary) -> String {
         let kinds = s.byKind.sorted { $0.key < $1.key }.map { "\(escape($0.key)):\($0.value)" }.joined(separator: ",")
         let checks = s.checks.sorted { $0.key < $1.key }.map { key, tally in

@@ -99,7 +99,16 @@ public struct ResponseVerifier: Sendable {
     func verify(bytes body: [UInt8], method: String, format: ResponseFormat, decryptionKey: AESKey?) throws
         -> ResponseVerification
     {
-        let extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)
+        try verify(
+            bytes: body, extraction: try ResponseExtractor.extract(body, method: method, format: format, charset: charset),
+            decryptionKey: decryptionKey)
+    }
+
+    /// Verifies a body whose extraction the caller has made already (`check` reads the envelope from it too), with
+    /// ``ResponseExtractor/extract(_:method:format:charset:)`` in this verifier's charset.
+    package func verify(bytes body: [UInt8], extraction: ExtractedResponse, decryptionKey: AESKey? = nil) throws
+        -> ResponseVerification
+    {
         let slice = body[extraction.range]
         var notes = extraction.diagnostics
 
