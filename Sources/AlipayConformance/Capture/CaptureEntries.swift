@@ -109,7 +109,7 @@ enum HAREntry {
 enum JSONLinesEntry {
     /// A `request` or `response` object's members (the first of each name).
     private struct Part {
-        var seen = [Bool](repeating: false, count: 6)
+        var seen = 0  // a bit per name: the first member of a name is the one read
         var method: [UInt8]?, url: [UInt8]?, body: [UInt8]?, encoding: [UInt8]?
         var headers: JSONValue?, status: JSONValue?
     }
@@ -121,8 +121,8 @@ enum JSONLinesEntry {
     private static func part(_ c: inout JSONCursor) throws -> Part? {
         var part = Part()
         let isObject = try c.object(names: partNames) { k, c in
-            guard let k, !part.seen[k] else { return try c.skip() }
-            part.seen[k] = true
+            guard let k, part.seen & 1 << k == 0 else { return try c.skip() }
+            part.seen |= 1 << k
             switch k {
             case 0: part.method = try c.string()
             case 1: part.url = try c.string()
@@ -140,10 +140,10 @@ enum JSONLinesEntry {
         var request: Part?, response: Part?
         do {
             try JSONReader.walk(line) { c in
-                var seen = [false, false, false]
+                var seen = 0
                 _ = try c.object(names: topNames) { k, c in
-                    guard let k, !seen[k] else { return try c.skip() }
-                    seen[k] = true
+                    guard let k, seen & 1 << k == 0 else { return try c.skip() }
+                    seen |= 1 << k
                     switch k {
                     case 0: time = try c.string()
                     case 1: request = try part(&c)

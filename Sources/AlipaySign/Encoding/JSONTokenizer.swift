@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The one JSON tokenizer (RFC 8259) of the library, under both the tree reader (``JSONReader``) and the raw-range
 /// scanner of responses (`JSONScan`): whitespace, literals, numbers and strings, over bytes in UTF-8, GBK or
 /// GB18030, with one nesting limit.
@@ -205,11 +211,14 @@ struct JSONTokenizer {
             for q in 0..<4 { v = v << 4 | UInt32(Hex.value(b[at + q]) ?? 0) }
             return v
         }
+        let base = b.baseAddress!
         while k < end {
-            let c = b[k]
-            guard c == UInt8(ascii: "\\") else {
-                out.append(c)
-                k += 1
+            // The run up to the next backslash, copied whole (a JSON document quoted inside a string has an escape
+            // every few bytes, a base64 value none).
+            let run = memchr(base + k, 0x5C, end - k).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
+            if run > k {
+                out.append(contentsOf: UnsafeBufferPointer(start: base + k, count: run - k))
+                k = run
                 continue
             }
             let e = b[k + 1]
