@@ -198,6 +198,33 @@ struct EncodingTests {
         }
         #expect(Base64.decode(Array("QU Jj\nZA==".utf8)) == Array("ABcd".utf8))
     }
+    /// The general decoder (whitespace anywhere, unpadded text): the bytes that Foundation encoded with line breaks
+    /// every 64 or 76 characters, with spaces and tabs put in at random, and without padding; a stray character
+    /// anywhere, or a '=' inside the text, is refused.
+    @Test func generalDecoderReadsWrappedAndUnpaddedText() throws {
+        var rng = SystemRandomNumberGenerator()
+        for length in 0..<300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            for options in [Data.Base64EncodingOptions.lineLength64Characters, [.lineLength76Characters, .endLineWithLineFeed]] {
+                var text = Array(Data(bytes).base64EncodedString(options: options).utf8)
+                for _ in 0..<(length % 5) {
+                    text.insert([0x20, 0x09][Int.random(in: 0...1, using: &rng)], at: Int.random(in: 0...text.count, using: &rng))
+                }
+                #expect(Base64.decode(text) == bytes, "length \(length)")
+                #expect(Base64.decode(text.filter { $0 != UInt8(ascii: "=") }) == bytes, "length \(length), unpadded")
+                guard let at = text.indices.filter({ text[$0] > 0x20 && text[$0] != UInt8(ascii: "=") }).randomElement(using: &rng) else { continue }
+                var bad = text
+                bad.insert(UInt8(ascii: "!"), at: at)
+                #expect(Base64.decode(bad) == nil, "length \(length), a stray character")
+                if length % 3 != 0, at + 4 < text.count {
+                    bad = text
+                    bad.insert(UInt8(ascii: "="), at: at)
+                    #expect(Base64.decode(bad) == nil, "length \(length), '=' inside")
+                }
+            }
+        }
+    }
+
     /// The one-member read of batch lines agrees with the full parser, and validates the whole line.
     @Test func stringMemberReadsOneMemberOfAValidDocument() throws {
         func member(_ json: String) throws -> String? {

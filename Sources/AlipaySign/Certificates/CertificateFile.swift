@@ -135,13 +135,17 @@ public struct CertificateFile: Sendable {
                 entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1) is '\(label)', \(what)"))
                 continue
             }
-            // RFC 1421 header lines (with ':') are not part of the base64.
-            var body = Array(input[bodyStart..<end])
-            if body.contains(UInt8(ascii: ":")) {
-                body = body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
-                    .filter { !$0.contains(UInt8(ascii: ":")) }.flatMap { $0 }
+            // RFC 1421 header lines (with ':') are not part of the base64; without any, the body is decoded in
+            // place.
+            let decoded = input.withUnsafeBufferPointer { all -> [UInt8]? in
+                let body = UnsafeBufferPointer(rebasing: all[bodyStart..<end])
+                guard let base = body.baseAddress, memchr(base, Int32(UInt8(ascii: ":")), body.count) != nil else {
+                    return Base64.decode(buffer: body)
+                }
+                return Base64.decode(Array(body).split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
+                    .filter { !$0.contains(UInt8(ascii: ":")) }.flatMap { $0 })
             }
-            guard let der = Base64.decode(body), !der.isEmpty else {
+            guard let der = decoded, !der.isEmpty else {
                 entries.append(Entry(index: index, certificate: nil, problem: "block \(index + 1)'s base64 is not valid"))
                 continue
             }

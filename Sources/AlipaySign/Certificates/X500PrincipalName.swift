@@ -58,8 +58,25 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
     init(rdns: [[Attribute]], der: [UInt8]) {
         self.rdns = rdns
         self.der = der
-        self.rfc2253 = rdns.reversed().map { $0.map(Self.javaRFC2253).joined(separator: "+") }.joined(separator: ",")
-        self.canonical = rdns.reversed().map { $0.map(Self.javaCanonical).sorted() }
+        // The RFC 2253 text written into one buffer (a name is parsed for every certificate of every bundle read).
+        var text: [UInt8] = []
+        text.reserveCapacity(der.count + 16)
+        for (r, rdn) in rdns.reversed().enumerated() {
+            if r > 0 { text.append(UInt8(ascii: ",")) }
+            for (a, attribute) in rdn.enumerated() {
+                if a > 0 { text.append(UInt8(ascii: "+")) }
+                Self.javaRFC2253(attribute, into: &text)
+            }
+        }
+        // Kept as Strings: String equality (canonical equivalence) decides between non-ASCII values.
+        self.canonical = rdns.reversed().map { rdn in
+            rdn.map { attribute in
+                var bytes: [UInt8] = []
+                Self.javaCanonical(attribute, into: &bytes)
+                return String(decoding: bytes, as: UTF8.self)
+            }.sorted()
+        }
+        self.rfc2253 = String(decoding: text, as: UTF8.self)
     }
 
     // MARK: - The JDK's rules (sun.security.x509.AVA, AVAKeyword)
@@ -82,53 +99,61 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
     /// hex of the value's DER. The text is the content octets decoded as UTF-8 whatever the string type (so a
     /// BMPString's zero bytes appear as `\00`), as the JDK does. Worked on UTF-8 bytes: every character the
     /// rules look at is ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII.
-    static func javaRFC2253(_ attribute: Attribute) -> String {
+    static func javaRFC2253(_ attribute: Attribute, into out: inout [UInt8]) {
         guard let keyword = keywords[attribute.oid], isTextTag(attribute.tag) else {
-            return attribute.oid + "=#" + Hex.lower(attribute.encodedValue)
+            return appendHexForm(attribute, into: &out)
         }
-        // Malformed UTF-8 becomes U+FFFD, as Java's decoder makes it.
-        let text = Array(String(decoding: attribute.value, as: UTF8.self).utf8)
-        var escaped: [UInt8] = []
-        escaped.reserveCapacity(text.count + 8)
-        for byte in text {
+        // Malformed UTF-8 becomes U+FFFD, as Java's decoder makes it (valid UTF-8, the rule, is used as it is).
+        let valid = attribute.value.withUnsafeBufferPointer { UTF8Check.isValid($0, 0..<$0.count) }
+        let text = valid ? attribute.value : Array(String(decoding: attribute.value, as: UTF8.self).utf8)
+        // Leading and trailing spaces (and CRs) are escaped one by one; no escaped character is one of them, so
+        // they are found on the text itself.
+        let isPad: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0D }
+        let lead = text.firstIndex { !isPad($0) } ?? text.count
+        let trail = text.lastIndex { !isPad($0) } ?? -1
+        out.append(contentsOf: keyword.utf8)
+        out.append(UInt8(ascii: "="))
+        for (i, byte) in text.enumerated() {
             switch byte {
             case UInt8(ascii: ","), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "<"), UInt8(ascii: ">"),
                 UInt8(ascii: "#"), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                escaped.append(UInt8(ascii: "\\"))
-                escaped.append(byte)
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
             case 0:
-                escaped.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "0"))
             default:
-                escaped.append(byte)
+                if i < lead || i > trail { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
         }
-        // Leading and trailing spaces (and CRs) are escaped one by one.
-        let isPad: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0D }
-        let lead = escaped.firstIndex { !isPad($0) } ?? escaped.count
-        let trail = escaped.lastIndex { !isPad($0) } ?? -1
-        var out = Array(keyword.utf8)
+    }
+
+    /// `OID=#hex`: the form of any attribute the JDK does not write as text.
+    private static func appendHexForm(_ attribute: Attribute, into out: inout [UInt8]) {
+        out.append(contentsOf: attribute.oid.utf8)
         out.append(UInt8(ascii: "="))
-        out.reserveCapacity(out.count + escaped.count + 2)
-        for (i, byte) in escaped.enumerated() {
-            if i < lead || i > trail { out.append(UInt8(ascii: "\\")) }
-            out.append(byte)
-        }
-        return String(decoding: out, as: UTF8.self)
+        out.append(UInt8(ascii: "#"))
+        out.append(contentsOf: Hex.lower(attribute.encodedValue).utf8)
     }
 
     /// The comparison key of `X500Principal.equals` (`getRFC2253CanonicalName`): PrintableString and UTF8String
     /// values trimmed, inner whitespace runs collapsed, case folded; other values as their DER.
-    static func javaCanonical(_ attribute: Attribute) -> String {
-        guard attribute.tag == 0x13 || attribute.tag == 0x0C else {
-            return attribute.oid + "=#" + Hex.lower(attribute.encodedValue)
-        }
+    static func javaCanonical(_ attribute: Attribute, into out: inout [UInt8]) {
+        guard attribute.tag == 0x13 || attribute.tag == 0x0C else { return appendHexForm(attribute, into: &out) }
         let value = attribute.value
-        guard value.allSatisfy({ $0 < 0x80 }) else { return attribute.oid + "=" + unicodeCanonical(value) }
+        guard value.allSatisfy({ $0 < 0x80 }) else {
+            out.append(contentsOf: attribute.oid.utf8)
+            out.append(UInt8(ascii: "="))
+            out.append(contentsOf: unicodeCanonical(value).utf8)
+            return
+        }
         // ASCII: trim (Java's trim() strips up to U+0020), collapse whitespace runs, lower-case.
         var lo = 0, hi = value.count
         while lo < hi, value[lo] <= 0x20 { lo += 1 }
         while hi > lo, value[hi - 1] <= 0x20 { hi -= 1 }
-        var out = Array(attribute.oid.utf8)
+        out.append(contentsOf: attribute.oid.utf8)
         out.append(UInt8(ascii: "="))
         var previousWhite = false
         for byte in value[lo..<hi] {
@@ -140,7 +165,6 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
                 previousWhite = false
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func unicodeCanonical(_ value: [UInt8]) -> String {
@@ -174,21 +198,46 @@ extension String {
 enum ObjectIdentifier {
     static func dotted(_ content: ArraySlice<UInt8>) -> String? {
         guard let last = content.last, last & 0x80 == 0 else { return nil }
-        var arcs: [UInt64] = []
+        // Written as text straight away: the digits of each arc into one buffer, one String at the end.
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count * 3 + 4)
+        func append(_ arc: UInt64) {
+            if !out.isEmpty { out.append(UInt8(ascii: ".")) }
+            var v = arc
+            var width = 1
+            while v >= 10 {
+                v /= 10
+                width += 1
+            }
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+            v = arc
+            var i = out.count - 1
+            repeat {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                i -= 1
+            } while v > 0
+        }
         var value: UInt64 = 0
         var started = false
+        var first = true
         for byte in content {
             if !started && byte == 0x80 { return nil }  // a non-minimal arc
             guard value >> 57 == 0 else { return nil }  // an arc beyond 64 bits
             value = value << 7 | UInt64(byte & 0x7F)
             started = byte & 0x80 != 0
             if !started {
-                arcs.append(value)
+                if first {
+                    let top: UInt64 = min(value / 40, 2)
+                    append(top)
+                    append(value - 40 * top)
+                    first = false
+                } else {
+                    append(value)
+                }
                 value = 0
             }
         }
-        guard let first = arcs.first else { return nil }
-        let top: UInt64 = min(first / 40, 2)
-        return ([top, first - 40 * top] + arcs.dropFirst()).map(String.init).joined(separator: ".")
+        return String(decoding: out, as: UTF8.self)
     }
 }

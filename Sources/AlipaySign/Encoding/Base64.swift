@@ -141,54 +141,65 @@
         return try decoded.withUnsafeBytes { try body($0) }
     }
 
+    /// Base64 with whitespace anywhere (PEM bodies, pasted keys) or unpadded: one table load and one comparison
+    /// per alphabet character, whitespace and `=` handled off that path, output written in place.
     static func decodeGeneral(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let decodeTable = Self.decodeTable  // one lazy-initialisation check, not one per character
-        var out = [UInt8]()
-        out.reserveCapacity(text.count / 4 * 3)
-        var quad: UInt32 = 0
-        var n = 0          // sextets in the current group
-        var padding = 0    // '=' seen
-        for c in text {
-            switch c {
-            case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C:
-                continue
-            case UInt8(ascii: "="):
-                // '=' may only complete a group that has 2 or 3 sextets.
-                guard n + padding >= 2 else { return nil }
-                padding += 1
-                guard n + padding <= 4 else { return nil }
-            default:
-                let v = decodeTable[Int(c)]
-                guard v != 0xFF, padding == 0 else { return nil }
-                quad = quad << 6 | UInt32(v)
-                n += 1
-                if n == 4 {
-                    out.append(UInt8(truncatingIfNeeded: quad >> 16))
-                    out.append(UInt8(truncatingIfNeeded: quad >> 8))
-                    out.append(UInt8(truncatingIfNeeded: quad))
-                    quad = 0
-                    n = 0
+        let table = Self.decodePointer  // 0xFF for every byte outside the alphabet
+        var valid = true
+        // Full groups give 3 bytes per 4 characters of the text at most, a final partial group 2 more.
+        let out = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3 + 2) { dst, initialized in
+            var o = 0
+            var quad: UInt32 = 0
+            var n = 0          // sextets in the current group
+            var padding = 0    // '=' seen
+            initialized = 0
+            for c in text {
+                let v = table[Int(c)]
+                if v < 0x40 {
+                    guard padding == 0 else { return valid = false }
+                    quad = quad << 6 | UInt32(v)
+                    n += 1
+                    if n == 4 {
+                        dst[o] = UInt8(truncatingIfNeeded: quad >> 16)
+                        dst[o + 1] = UInt8(truncatingIfNeeded: quad >> 8)
+                        dst[o + 2] = UInt8(truncatingIfNeeded: quad)
+                        o += 3
+                        quad = 0
+                        n = 0
+                    }
+                    continue
+                }
+                switch c {
+                case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C:
+                    continue
+                case UInt8(ascii: "="):
+                    // '=' may only complete a group that has 2 or 3 sextets.
+                    guard n + padding >= 2, n + padding < 4 else { return valid = false }
+                    padding += 1
+                default:
+                    return valid = false
                 }
             }
+            if padding > 0, n + padding != 4 { return valid = false }
+            switch n {
+            case 0:
+                break
+            case 2:
+                // Non-canonical trailing bits are rejected (RFC 4648 §3.5 allows it; signatures must be exact).
+                guard quad & 0x0F == 0 else { return valid = false }
+                dst[o] = UInt8(truncatingIfNeeded: quad >> 4)
+                o += 1
+            case 3:
+                guard quad & 0x03 == 0 else { return valid = false }
+                dst[o] = UInt8(truncatingIfNeeded: quad >> 10)
+                dst[o + 1] = UInt8(truncatingIfNeeded: quad >> 2)
+                o += 2
+            default:
+                return valid = false
+            }
+            initialized = o
         }
-        if padding > 0 {
-            guard n + padding == 4 else { return nil }
-        }
-        switch n {
-        case 0:
-            break
-        case 2:
-            // Non-canonical trailing bits are rejected (RFC 4648 §3.5 allows it; signatures must be exact).
-            guard quad & 0x0F == 0 else { return nil }
-            out.append(UInt8(truncatingIfNeeded: quad >> 4))
-        case 3:
-            guard quad & 0x03 == 0 else { return nil }
-            out.append(UInt8(truncatingIfNeeded: quad >> 10))
-            out.append(UInt8(truncatingIfNeeded: quad >> 2))
-        default:
-            return nil
-        }
-        return out
+        return valid ? out : nil
     }
 
     /// Decodes a string; `nil` when it is not base64.
