@@ -35,24 +35,27 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a `Name` element; `nil` when it is not one.
     init?(_ reader: DERReader, _ element: DERReader.Element) {
-        guard element.tag == DERStructure.sequence, let rdnElements = reader.children(of: element) else { return nil }
+        // Walked with readers over the element's ranges: no array of children per level.
+        guard element.tag == DERStructure.sequence else { return nil }
+        let bytes = reader.bytes
+        var rdnReader = DERReader(bytes, range: element.content)
         var rdns: [[Attribute]] = []
-        rdns.reserveCapacity(rdnElements.count)
-        for rdn in rdnElements {
-            guard rdn.tag == 0x31, let members = reader.children(of: rdn), !members.isEmpty else { return nil }
+        while !rdnReader.isAtEnd {
+            guard let rdn = rdnReader.next(), rdn.tag == 0x31, !rdn.content.isEmpty else { return nil }
+            var memberReader = DERReader(bytes, range: rdn.content)
             var attributes: [Attribute] = []
-            for member in members {
-                guard member.tag == DERStructure.sequence, let parts = reader.children(of: member), parts.count == 2,
-                    parts[0].tag == DERStructure.oid, let oid = ObjectIdentifier.dotted(reader.bytes[parts[0].content])
+            while !memberReader.isAtEnd {
+                guard let member = memberReader.next(), member.tag == DERStructure.sequence else { return nil }
+                var parts = DERReader(bytes, range: member.content)
+                guard let type = parts.next(), let value = parts.next(), parts.isAtEnd, type.tag == DERStructure.oid,
+                    let oid = ObjectIdentifier.dotted(bytes[type.content])
                 else { return nil }
                 attributes.append(
-                    Attribute(
-                        oid: oid, tag: parts[1].tag, value: Array(reader.bytes[parts[1].content]),
-                        encodedValue: Array(reader.bytes[parts[1].whole])))
+                    Attribute(oid: oid, tag: value.tag, value: Array(bytes[value.content]), encodedValue: Array(bytes[value.whole])))
             }
             rdns.append(attributes)
         }
-        self.init(rdns: rdns, der: Array(reader.bytes[element.whole]))
+        self.init(rdns: rdns, der: Array(bytes[element.whole]))
     }
 
     init(rdns: [[Attribute]], der: [UInt8]) {
@@ -69,11 +72,12 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
             }
         }
         // Kept as Strings: String equality (canonical equivalence) decides between non-ASCII values.
+        var scratch: [UInt8] = []
         self.canonical = rdns.reversed().map { rdn in
             rdn.map { attribute in
-                var bytes: [UInt8] = []
-                Self.javaCanonical(attribute, into: &bytes)
-                return String(decoding: bytes, as: UTF8.self)
+                scratch.removeAll(keepingCapacity: true)
+                Self.javaCanonical(attribute, into: &scratch)
+                return String(decoding: scratch, as: UTF8.self)
             }.sorted()
         }
         self.rfc2253 = String(decoding: text, as: UTF8.self)
