@@ -67,7 +67,9 @@ struct V2Checks {
         let method = parameters["method"]
         commonParameters(parameters, query: query, into: &f)
         // Sent but not signed: the sign content leaves empty and white-space-only values out (docs/PROTOCOL.md §1.1).
-        let empty = parameters.filter { $0.key != "sign" && SignContent.isJavaEmpty($0.value) }.map(\.key).sorted()
+        var empty: [String] = []
+        for (name, value) in parameters where name != "sign" && SignContent.isJavaEmpty(value) { empty.append(name) }
+        empty.sort()
         if !empty.isEmpty {
             f.append(Finding(
                 "v2.param.empty", .warning,

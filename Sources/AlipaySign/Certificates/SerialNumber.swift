@@ -13,28 +13,44 @@ enum SerialNumber {
                 i -= 1
             }
         }
-        // Repeated division by 10^9 over base-256 digits.
-        var digits: [UInt32] = []
-        var number = magnitude.drop { $0 == 0 }.map { UInt32($0) }
-        while !number.isEmpty {
+        // Repeated division by 10^9 over the base-256 digits, in place: each quotient digit is below 256
+        // (remainder < 10^9, so remainder * 256 + digit < 256 * 10^9).
+        var start = magnitude.firstIndex { $0 != 0 } ?? magnitude.count
+        var chunks: [UInt32] = []  // base 10^9, least significant first
+        chunks.reserveCapacity(magnitude.count / 3 + 1)
+        while start < magnitude.count {
             var remainder: UInt64 = 0
-            var next: [UInt32] = []
-            next.reserveCapacity(number.count)
-            for d in number {
-                let value = remainder << 8 | UInt64(d)
-                let q = value / 1_000_000_000
+            for i in start..<magnitude.count {
+                let value = remainder << 8 | UInt64(magnitude[i])
+                magnitude[i] = UInt8(truncatingIfNeeded: value / 1_000_000_000)
                 remainder = value % 1_000_000_000
-                if !(next.isEmpty && q == 0) { next.append(UInt32(q)) }
             }
-            digits.append(UInt32(remainder))
-            number = next
+            chunks.append(UInt32(remainder))
+            while start < magnitude.count, magnitude[start] == 0 { start += 1 }
         }
-        guard let top = digits.last else { return "0" }
-        var text = negative ? "-" : ""
-        text += String(top)
-        for chunk in digits.dropLast().reversed() {
-            text += String(chunk).leftPadded(to: 9)
+        guard let top = chunks.last else { return "0" }
+        var text: [UInt8] = []
+        text.reserveCapacity(chunks.count * 9 + 1)
+        if negative { text.append(UInt8(ascii: "-")) }
+        func append(_ chunk: UInt32, width: Int) {
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var n = 0
+            var v = chunk
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat {
+                    d[8 - n] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                    n += 1
+                } while v > 0
+                while n < width {
+                    d[8 - n] = UInt8(ascii: "0")
+                    n += 1
+                }
+                text.append(contentsOf: d[(9 - n)...])
+            }
         }
-        return text
+        append(top, width: 1)
+        for chunk in chunks.dropLast().reversed() { append(chunk, width: 9) }
+        return String(decoding: text, as: UTF8.self)
     }
 }

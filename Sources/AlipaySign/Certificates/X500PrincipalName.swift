@@ -15,9 +15,22 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
         /// The value's DER tag (0x0C UTF8String, 0x13 PrintableString, 0x16 IA5String, 0x1E BMPString, ...).
         public let tag: UInt8
         /// The value's content octets.
-        public let value: [UInt8]
+        public var value: [UInt8] { Array(bytes[valueRange]) }
         /// The value's whole DER encoding (tag, length, content).
-        public let encodedValue: [UInt8]
+        public var encodedValue: [UInt8] { Array(bytes[encodedRange]) }
+        /// The DER the value was read from (shared, not copied: a name is parsed for every certificate read).
+        let bytes: [UInt8]
+        let valueRange: Range<Int>
+        let encodedRange: Range<Int>
+
+        public static func == (lhs: Attribute, rhs: Attribute) -> Bool {
+            lhs.oid == rhs.oid && lhs.bytes[lhs.encodedRange].elementsEqual(rhs.bytes[rhs.encodedRange])
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(oid)
+            bytes[encodedRange].withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     /// The RDNs in DER order (least specific first, as encoded), each a set of one or more attributes.
@@ -50,8 +63,7 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
                 guard let type = parts.next(), let value = parts.next(), parts.isAtEnd, type.tag == DERStructure.oid,
                     let oid = ObjectIdentifier.dotted(bytes[type.content])
                 else { return nil }
-                attributes.append(
-                    Attribute(oid: oid, tag: value.tag, value: Array(bytes[value.content]), encodedValue: Array(bytes[value.whole])))
+                attributes.append(Attribute(oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole))
             }
             rdns.append(attributes)
         }
@@ -108,16 +120,18 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
             return appendHexForm(attribute, into: &out)
         }
         // Malformed UTF-8 becomes U+FFFD, as Java's decoder makes it (valid UTF-8, the rule, is used as it is).
-        let valid = attribute.value.withUnsafeBufferPointer { UTF8Check.isValid($0, 0..<$0.count) }
-        let text = valid ? attribute.value : Array(String(decoding: attribute.value, as: UTF8.self).utf8)
+        let value = attribute.bytes[attribute.valueRange]
+        let valid = value.withUnsafeBufferPointer { UTF8Check.isValid($0, 0..<$0.count) }
+        let text = valid ? value : ArraySlice(String(decoding: value, as: UTF8.self).utf8)
         // Leading and trailing spaces (and CRs) are escaped one by one; no escaped character is one of them, so
         // they are found on the text itself.
         let isPad: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0D }
-        let lead = text.firstIndex { !isPad($0) } ?? text.count
-        let trail = text.lastIndex { !isPad($0) } ?? -1
+        let lead = text.firstIndex { !isPad($0) } ?? text.endIndex
+        let trail = text.lastIndex { !isPad($0) } ?? text.startIndex - 1
         out.append(contentsOf: keyword.utf8)
         out.append(UInt8(ascii: "="))
-        for (i, byte) in text.enumerated() {
+        for i in text.indices {
+            let byte = text[i]
             switch byte {
             case UInt8(ascii: ","), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "<"), UInt8(ascii: ">"),
                 UInt8(ascii: "#"), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -139,14 +153,14 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
         out.append(contentsOf: attribute.oid.utf8)
         out.append(UInt8(ascii: "="))
         out.append(UInt8(ascii: "#"))
-        out.append(contentsOf: Hex.lower(attribute.encodedValue).utf8)
+        out.append(contentsOf: Hex.lower(attribute.bytes[attribute.encodedRange]).utf8)
     }
 
     /// The comparison key of `X500Principal.equals` (`getRFC2253CanonicalName`): PrintableString and UTF8String
     /// values trimmed, inner whitespace runs collapsed, case folded; other values as their DER.
     static func javaCanonical(_ attribute: Attribute, into out: inout [UInt8]) {
         guard attribute.tag == 0x13 || attribute.tag == 0x0C else { return appendHexForm(attribute, into: &out) }
-        let value = attribute.value
+        let value = attribute.bytes[attribute.valueRange]
         guard value.allSatisfy({ $0 < 0x80 }) else {
             out.append(contentsOf: attribute.oid.utf8)
             out.append(UInt8(ascii: "="))
@@ -154,7 +168,7 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
             return
         }
         // ASCII: trim (Java's trim() strips up to U+0020), collapse whitespace runs, lower-case.
-        var lo = 0, hi = value.count
+        var lo = value.startIndex, hi = value.endIndex
         while lo < hi, value[lo] <= 0x20 { lo += 1 }
         while hi > lo, value[hi - 1] <= 0x20 { hi -= 1 }
         out.append(contentsOf: attribute.oid.utf8)
@@ -171,7 +185,7 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func unicodeCanonical(_ value: [UInt8]) -> String {
+    private static func unicodeCanonical(_ value: ArraySlice<UInt8>) -> String {
         var out = ""
         var previousWhite = false
         for c in String(decoding: value, as: UTF8.self).trimmingJavaWhitespace() {
