@@ -28,7 +28,7 @@ responses = json.load(open("vectors/responses/responses.json"))["responses"]
 for charset in ("utf-8", "GBK"):
     with open(f"{d}/responses-{charset}.jsonl", "w") as f:
         for r in responses * 40:
-            if r["format"] == "json" and r["charset"] == charset and not r.get("aes_key"):
+            if r["format"] == "json" and r["charset"] == charset and r.get("expected") and not r.get("aes_key"):
                 body = base64.b64decode(r["body_b64"]).decode("utf-8" if charset == "utf-8" else "gbk")
                 f.write(json.dumps({"body": body, "method": r["method"]}, ensure_ascii=False) + "\n")
 with open(d + "/capture.jsonl", "w") as f:
