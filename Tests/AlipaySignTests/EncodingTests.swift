@@ -53,6 +53,28 @@ struct EncodingTests {
         }
     }
 
+    /// The byte writer of JSON strings skips eight bytes at a time: every ASCII character and some multi-byte ones
+    /// (é, 中, U+2028, U+2029) at every position of a word are written so that Foundation reads the text back,
+    /// control characters, DEL, U+2028 and U+2029 escaped, exactly as the String writer writes them.
+    @Test func jsonBytesWriterAtEveryWordPosition() throws {
+        let specials = (0...0x7F).map { String(Unicode.Scalar(UInt8($0))) } + ["é", "中", "\u{2028}", "\u{2029}"]
+        for special in specials {
+            for position in 0..<17 {
+                let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 23 - position)
+                var out: [UInt8] = []
+                JSONBytes.appendString(text, to: &out)
+                #expect(out == Array(JSONString.quoted(text).utf8), "\(special.unicodeScalars.first!.value) at \(position)")
+                let back = try JSONSerialization.jsonObject(with: Data([UInt8(ascii: "[")] + out + [UInt8(ascii: "]")])) as? [String]
+                #expect(back?.first == text, "\(special.unicodeScalars.first!.value) at \(position)")
+                let scalar = special.unicodeScalars.first!.value
+                if scalar < 0x20 || scalar == 0x7F || scalar == 0x2028 || scalar == 0x2029 {
+                    #expect(!out.contains(where: { $0 < 0x20 || $0 == 0x7F }) && !String(decoding: out, as: UTF8.self).contains(special),
+                            "\(scalar) at \(position) is escaped")
+                }
+            }
+        }
+    }
+
     /// The one-pass member read accepts exactly what the full parser accepts (an unpaired surrogate in a member
     /// name after the one looked for, or in a skipped value, is refused by both), and the first member of a name
     /// decides.
@@ -105,6 +127,7 @@ struct EncodingTests {
     @Test(arguments: ["Zm9v!", "Zg=", "Z===", "Zm9vY", "Zm9vYg==Zg==", "=Zm9", "Zh==", "Zm9vYmE=x"])
     func base64Rejects(text: String) {
         #expect(Base64.decode(text) == nil, "\(text)")
+        #expect(!Base64.isValid(text), "\(text)")
     }
 
     @Test func formDecodesOnce() throws {
@@ -191,6 +214,7 @@ struct EncodingTests {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let text = Data(bytes).base64EncodedString()
             #expect(Base64.decode(Array(text.utf8)) == bytes, "length \(length)")
+            #expect(Base64.isValid(text) && Base64.isValid(text + "\n"), "length \(length)")
             #expect(Base64.encode(bytes) == text)
         }
         for bad in ["A===", "AB=C", "AB==CDEF", "ABC!", "AB\u{0}D", "ABCDE", "AB=", "QR==", "QUJ="] {

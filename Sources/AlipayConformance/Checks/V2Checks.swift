@@ -124,7 +124,7 @@ struct V2Checks {
         if let sign = p["sign"] {
             if sign.utf8.count > 344, sign.count > 344 {
                 f.append(Finding("v2.param.sign", .error, "sign is \(sign.count) characters, more than 344", value: String(sign.prefix(40)) + "…"))
-            } else if Base64.decode(Array(sign.utf8)) == nil {
+            } else if !Base64.isValid(sign) {
                 f.append(Finding(
                     "v2.param.sign", .error, "sign is not base64", value: sign,
                     hint: "a '+' sent unencoded in a form becomes a space; encode the sign with the charset"))

@@ -202,6 +202,13 @@
         return valid ? out : nil
     }
 
+    /// Whether a string is base64 as the decoder reads it (whitespace skipped), without allocating when it is a
+    /// compact signature of up to 1 KiB.
+    public static func isValid(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { withDecoded($0) { $0 != nil } }
+    }
+
     /// Decodes a string; `nil` when it is not base64.
     public static func decode(_ text: String) -> [UInt8]? {
         var text = text

@@ -385,7 +385,25 @@ extension JSONReader {
             out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
             for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((value >> UInt32(shift)) & 0xF)]) }
         }
+        let base = text.baseAddress
         while i < n {
+            // Eight bytes at a time while none is a quote, a backslash, a control character, DEL or non-ASCII (a
+            // zero-byte test on each, and the high bits): URLs, base64 signatures, most values.
+            if let base {
+                while i + 8 <= n {
+                    let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let quote = x ^ 0x2222_2222_2222_2222
+                    let backslash = x ^ 0x5C5C_5C5C_5C5C_5C5C
+                    let delete = x ^ 0x7F7F_7F7F_7F7F_7F7F
+                    let special = ((quote &- 0x0101_0101_0101_0101) & ~quote)
+                        | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                        | ((delete &- 0x0101_0101_0101_0101) & ~delete)
+                        | ((x &- 0x2020_2020_2020_2020) & ~x) | x
+                    if special & 0x8080_8080_8080_8080 != 0 { break }
+                    i += 8
+                }
+                guard i < n else { break }
+            }
             let c = text[i]
             if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F && c != 0xE2 {
                 i += 1
