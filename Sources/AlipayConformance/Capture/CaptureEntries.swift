@@ -178,7 +178,9 @@ enum JSONLinesEntry {
 
     /// A body given as bytes of text: `HAREntry.body(text:encoding:what:)` without making a String of it.
     static func body(_ text: [UInt8], encoding: [UInt8]?, what: String) throws -> ([UInt8], Bool) {
-        guard let encoding, !encoding.isEmpty, encoding != utf8Name, encoding != utf8HyphenName else { return (text, true) }
+        guard let encoding, !encoding.isEmpty, encoding != utf8Name, encoding != utf8HyphenName else {
+            return (text, true)
+        }
         return try HAREntry.body(
             text: String(decoding: text, as: UTF8.self), encoding: String(decoding: encoding, as: UTF8.self), what: what)
     }

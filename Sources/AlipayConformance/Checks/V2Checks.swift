@@ -207,7 +207,8 @@ struct V2Checks {
             rule.response.map { (api: rule.api, part: $0) }
         }
         if format == .json, !extraction.isEncrypted,
-            let members = Self.envelope(Array(body[extraction.range]), whole: responseRule != nil && extraction.isSuccess == true)
+            let members = Self.envelope(
+                Array(body[extraction.range]), whole: responseRule != nil && extraction.isSuccess == true)
         {
             for name in ["code", "msg"] where !members.contains(where: { $0.name == name }) {
                 f.append(Finding("v2.response.envelope", .error, "the response node '\(extraction.node)' has no \(name)"))
@@ -224,7 +225,8 @@ struct V2Checks {
                 f.append(Finding("v2.response.code", .info, text))
             }
             if let responseRule, extraction.isSuccess == true {
-                f += APIRuleSet.check(members.map { ($0.name, $0.value) }, part: responseRule.part, api: responseRule.api, where: "response")
+                f += APIRuleSet.check(
+                    members.map { ($0.name, $0.value) }, part: responseRule.part, api: responseRule.api, where: "response")
             }
         }
         for note in extraction.diagnostics { f.append(Finding("v2.response.envelope", .warning, note)) }

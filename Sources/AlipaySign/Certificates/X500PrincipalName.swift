@@ -63,7 +63,8 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
                 guard let type = parts.next(), let value = parts.next(), parts.isAtEnd, type.tag == DERStructure.oid,
                     let oid = ObjectIdentifier.dotted(bytes[type.content])
                 else { return nil }
-                attributes.append(Attribute(oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole))
+                attributes.append(
+                    Attribute(oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole))
             }
             rdns.append(attributes)
         }

@@ -215,7 +215,9 @@ struct JSONTokenizer {
         while k < end {
             // The run up to the next backslash, copied whole (a JSON document quoted inside a string has an escape
             // every few bytes, a base64 value none).
-            let run = memchr(base + k, 0x5C, end - k).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
+            let run = memchr(base + k, 0x5C, end - k).map {
+                UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+            } ?? end
             if run > k {
                 out.append(contentsOf: UnsafeBufferPointer(start: base + k, count: run - k))
                 k = run
