@@ -54,13 +54,13 @@ import VectorSupport
         let sequential = try Self.checker()
         var expected: [String] = []
         let reader = try CaptureReader(contents: bytes)
-        while let exchange = try reader.next() { expected.append(JSONReport.exchange(sequential.check(exchange))) }
+        while let exchange = try reader.next() { expected.append(Self.line(sequential.check(exchange))) }
         var configuration = CheckConfiguration(rules: try APIRuleSet.bundled())
         configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.app_public_key))
         configuration.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.alipay_public_key))
         var got: [String] = []
         try ParallelCheck(configuration: configuration, threads: 3).run(try CaptureReader(contents: bytes), render: nil) { block in
-            got += block.map { JSONReport.exchange($0.report) }
+            got += block.map { Self.line($0.report) }
         }
         #expect(got.count == 690)
         #expect(got == expected)
@@ -179,26 +179,46 @@ import VectorSupport
         #expect(throws: CaptureError.self) { try CaptureReader(contents: Array(notObject.utf8)).next() }
     }
 
-    /// The report line each `check` worker writes as bytes is the String rendering byte for byte, over every report
-    /// of the capture vectors and a URL holding every character the writer escapes; Foundation reads it back.
-    @Test func reportLineAsBytesIsTheStringRendering() throws {
+    /// One report's JSON line as `check --format json` writes it.
+    static func line(_ report: ExchangeReport) -> String {
+        var bytes: [UInt8] = []
+        JSONReport.exchange(report, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Each report line, read by Foundation's JSONSerialization, holds exactly the report's fields, over every
+    /// report of the capture vectors and a URL holding every character the writer escapes.
+    @Test func reportLineHoldsTheReportAsFoundationReadsIt() throws {
         var reports: [ExchangeReport] = []
         for path in ["captures/mitmproxy.har", "captures/chrome.har", "captures/capture.jsonl"] {
             reports += try Self.reports(Vectors.path(path), checker: try Self.checker())
         }
         let url = "https://h/x\u{2028}\u{2029}\u{7F}\u{01}\"\\\n\t中\u{E2}"
-        var line: [UInt8] = []
-        JSONBytes.appendString(url, to: &line)
-        let tricky = #"{"request":{"method":"GET","url":"# + String(decoding: line, as: UTF8.self) + "}}"
+        var escaped: [UInt8] = []
+        JSONBytes.appendString(url, to: &escaped)
+        let tricky = #"{"request":{"method":"GET","url":"# + String(decoding: escaped, as: UTF8.self) + "}}"
         let exchange = try #require(try CaptureReader(contents: Array(tricky.utf8)).next())
         #expect(exchange.url == url)
         reports.append(try Self.checker().check(exchange))
+        #expect(reports.contains { !$0.findings.isEmpty && $0.findings.contains { $0.hint != nil } })
         for report in reports {
-            var bytes: [UInt8] = []
-            JSONReport.exchange(report, into: &bytes)
-            #expect(bytes == Array(JSONReport.exchange(report).utf8), "exchange \(report.index)")
-            let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-            #expect(object?["url"] as? String == report.url)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(Self.line(report).utf8)) as? [String: Any], "exchange \(report.index)")
+            #expect(object["exchange"] as? Int == report.index)
+            #expect(object["kind"] as? String == report.kind.rawValue)
+            #expect((object["api"] as? String) == report.api && (report.api != nil || object["api"] is NSNull))
+            #expect(object["url"] as? String == report.url)
+            #expect(object["ok"] as? Bool == !report.hasError)
+            let findings = try #require(object["findings"] as? [[String: Any]])
+            #expect(findings.count == report.findings.count)
+            for (f, finding) in zip(findings, report.findings) {
+                #expect(f["id"] as? String == finding.id && f["severity"] as? String == finding.severity.rawValue)
+                #expect(f["message"] as? String == finding.message)
+                #expect(f["value"] as? String == finding.value && (finding.value != nil || f["value"] is NSNull))
+                #expect(f["hint"] as? String == finding.hint && (finding.hint != nil || f["hint"] is NSNull))
+                #expect(f.count == 5)
+            }
+            #expect(object.count == 6)
         }
     }
 

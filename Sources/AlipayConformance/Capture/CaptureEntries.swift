@@ -47,7 +47,8 @@ enum HAREntry {
         var fromText = false
         if let post = request["postData"] {
             if let text = post["text"]?.stringValue {
-                (requestBody, fromText) = try body(text: text, encoding: post["encoding"]?.stringValue, what: "entry \(index)'s postData")
+                (requestBody, fromText) = try body(
+                    Array(text.utf8), encoding: post["encoding"]?.stringValue, what: "entry \(index)'s postData")
             } else if let params = post["params"]?.arrayValue {
                 // Only parameters: rebuild a form body from them (HAR gives their decoded values).
                 requestBody = Array(params.compactMap { p -> String? in
@@ -67,7 +68,7 @@ enum HAREntry {
             var responseFromText = false
             if let content = r["content"], let text = content["text"]?.stringValue {
                 (responseBody, responseFromText) = try body(
-                    text: text, encoding: content["encoding"]?.stringValue, what: "entry \(index)'s response content")
+                    Array(text.utf8), encoding: content["encoding"]?.stringValue, what: "entry \(index)'s response content")
             }
             response = Exchange.Message(headers: headers(r["headers"]), body: responseBody, bodyFromText: responseFromText)
         }
@@ -90,11 +91,13 @@ enum HAREntry {
         return []
     }
 
-    static func body(text: String, encoding: String?, what: String) throws -> ([UInt8], Bool) {
+    /// A body given as text (its UTF-8 bytes) and the capture's encoding for it: the bytes, and whether they came
+    /// as text (a GBK body must then be re-encoded) rather than base64.
+    static func body(_ text: [UInt8], encoding: String?, what: String) throws -> ([UInt8], Bool) {
         switch encoding?.lowercased() {
-        case nil, "", "utf8", "utf-8": return (Array(text.utf8), true)
+        case nil, "", "utf8", "utf-8": return (text, true)
         case "base64":
-            guard let bytes = Base64.decode(Array(text.utf8)) else { throw CaptureError("\(what) says base64 but is not base64") }
+            guard let bytes = Base64.decode(text) else { throw CaptureError("\(what) says base64 but is not base64") }
             return (bytes, false)
         default:
             throw CaptureError("\(what) has the encoding '\(encoding ?? "")'; only base64 (or none) is understood")
@@ -115,7 +118,6 @@ enum JSONLinesEntry {
     }
 
     private static let topNames = ["time", "request", "response"].map { Array($0.utf8) }
-    private static let utf8Name = Array("utf8".utf8), utf8HyphenName = Array("utf-8".utf8)
     private static let partNames = ["method", "url", "headers", "body", "encoding", "status"].map { Array($0.utf8) }
 
     private static func part(_ c: inout JSONCursor) throws -> Part? {
@@ -157,8 +159,9 @@ enum JSONLinesEntry {
         guard let request, let method = request.method, let url = request.url
         else { throw CaptureError("line \(index) has no request.method and request.url") }
         let started = time.flatMap { ISO8601Instant.parse(String(decoding: $0, as: UTF8.self)) }
-        let (requestBody, fromText) = try body(
-            request.body ?? [], encoding: request.encoding, what: "line \(index)'s request body")
+        let (requestBody, fromText) = try HAREntry.body(
+            request.body ?? [], encoding: request.encoding.map { String(decoding: $0, as: UTF8.self) },
+            what: "line \(index)'s request body")
         var message: Exchange.Message?
         var status = 0
         if let given = response?.status, given.intValue == nil {
@@ -166,7 +169,8 @@ enum JSONLinesEntry {
         }
         if let r = response, let s = r.status?.intValue {
             status = s
-            let (body, text) = try body(r.body ?? [], encoding: r.encoding, what: "line \(index)'s response body")
+            let (body, text) = try HAREntry.body(
+                r.body ?? [], encoding: r.encoding.map { String(decoding: $0, as: UTF8.self) }, what: "line \(index)'s response body")
             message = Exchange.Message(headers: HAREntry.headers(r.headers), body: body, bodyFromText: text)
         }
         return Exchange(
@@ -174,15 +178,6 @@ enum JSONLinesEntry {
             url: String(decoding: url, as: UTF8.self),
             request: Exchange.Message(headers: HAREntry.headers(request.headers), body: requestBody, bodyFromText: fromText),
             status: status, response: message)
-    }
-
-    /// A body given as bytes of text: `HAREntry.body(text:encoding:what:)` without making a String of it.
-    static func body(_ text: [UInt8], encoding: [UInt8]?, what: String) throws -> ([UInt8], Bool) {
-        guard let encoding, !encoding.isEmpty, encoding != utf8Name, encoding != utf8HyphenName else {
-            return (text, true)
-        }
-        return try HAREntry.body(
-            text: String(decoding: text, as: UTF8.self), encoding: String(decoding: encoding, as: UTF8.self), what: what)
     }
 }
 

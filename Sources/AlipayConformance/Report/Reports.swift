@@ -88,18 +88,8 @@ package enum TextReport {
 package enum JSONReport {
     static func escape(_ s: String) -> String { JSONString.quoted(s) }
 
-    static func optional(_ s: String?) -> String { s.map(escape) ?? "null" }
-
-    package static func exchange(_ r: ExchangeReport) -> String {
-        let findings = r.findings.map { f in
-            "{\"id\":\(escape(f.id)),\"severity\":\(escape(f.severity.rawValue)),\"message\":\(escape(f.message)),"
-                + "\"value\":\(optional(f.value)),\"hint\":\(optional(f.hint))}"
-        }
-        return "{\"exchange\":\(r.index),\"kind\":\(escape(r.kind.rawValue)),\"api\":\(optional(r.api)),\"url\":\(escape(r.url)),"
-            + "\"ok\":\(!r.hasError),\"findings\":[\(findings.joined(separator: ","))]}"
-    }
-
-    /// ``exchange(_:)`` appended as bytes, without a String per value: the line each `check` worker renders.
+    /// One exchange's JSON line (without its line end), appended as bytes without a String per value: what each
+    /// `check` worker renders.
     package static func exchange(_ r: ExchangeReport, into out: inout [UInt8]) {
         func literal(_ s: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))

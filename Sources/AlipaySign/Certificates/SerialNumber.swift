@@ -32,25 +32,8 @@ enum SerialNumber {
         var text: [UInt8] = []
         text.reserveCapacity(chunks.count * 9 + 1)
         if negative { text.append(UInt8(ascii: "-")) }
-        func append(_ chunk: UInt32, width: Int) {
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var n = 0
-            var v = chunk
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat {
-                    d[8 - n] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                    n += 1
-                } while v > 0
-                while n < width {
-                    d[8 - n] = UInt8(ascii: "0")
-                    n += 1
-                }
-                text.append(contentsOf: d[(9 - n)...])
-            }
-        }
-        append(top, width: 1)
-        for chunk in chunks.dropLast().reversed() { append(chunk, width: 9) }
+        DecimalText.append(UInt64(top), to: &text)
+        for chunk in chunks.dropLast().reversed() { DecimalText.append(UInt64(chunk), width: 9, to: &text) }
         return String(decoding: text, as: UTF8.self)
     }
 }

@@ -222,20 +222,7 @@ enum ObjectIdentifier {
         out.reserveCapacity(content.count * 3 + 4)
         func append(_ arc: UInt64) {
             if !out.isEmpty { out.append(UInt8(ascii: ".")) }
-            var v = arc
-            var width = 1
-            while v >= 10 {
-                v /= 10
-                width += 1
-            }
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-            v = arc
-            var i = out.count - 1
-            repeat {
-                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                i -= 1
-            } while v > 0
+            DecimalText.append(arc, to: &out)
         }
         var value: UInt64 = 0
         var started = false

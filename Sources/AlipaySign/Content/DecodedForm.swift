@@ -51,13 +51,10 @@ package struct DecodedForm: Sendable {
                 // Eight bytes at a time while none is '&', '=', '+', '%' or non-ASCII (a zero-byte test on each
                 // of the four, and the high bits), then byte by byte up to the special one.
                 while k + 8 <= n {
-                    let x = UnsafeRawPointer(src + k).loadUnaligned(as: UInt64.self)
-                    let amp = x ^ 0x2626_2626_2626_2626, eq = x ^ 0x3D3D_3D3D_3D3D_3D3D
-                    let plus = x ^ 0x2B2B_2B2B_2B2B_2B2B, pct = x ^ 0x2525_2525_2525_2525
-                    let low: UInt64 = 0x0101_0101_0101_0101
-                    let found = ((amp &- low) & ~amp) | ((eq &- low) & ~eq) | ((plus &- low) & ~plus)
-                        | ((pct &- low) & ~pct) | x
-                    if found & 0x8080_8080_8080_8080 != 0 { break }
+                    let x = ByteWord.load(src + k)
+                    let found = ByteWord.equal(x, UInt8(ascii: "&")) | ByteWord.equal(x, UInt8(ascii: "="))
+                        | ByteWord.equal(x, UInt8(ascii: "+")) | ByteWord.equal(x, UInt8(ascii: "%")) | ByteWord.nonASCII(x)
+                    if found != 0 { break }
                     UnsafeMutableRawPointer(dst + o).storeBytes(of: x, as: UInt64.self)
                     o += 8
                     k += 8

@@ -17,16 +17,7 @@ package enum BeijingTime {
         let t = seconds - days * 86_400
         var out = [UInt8]()
         out.reserveCapacity(19)
-        func digits(_ n: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = n
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                v %= divisor
-                divisor /= 10
-            }
-        }
+        func digits(_ n: Int, _ width: Int) { DecimalText.append(UInt64(max(n, 0)), width: width, to: &out) }
         digits(y, 4); out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2); out.append(0x20)
         digits(t / 3600, 2); out.append(0x3A); digits(t / 60 % 60, 2); out.append(0x3A); digits(t % 60, 2)
         return String(decoding: out, as: UTF8.self)

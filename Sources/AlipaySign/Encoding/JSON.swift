@@ -391,15 +391,10 @@ extension JSONReader {
             // zero-byte test on each, and the high bits): URLs, base64 signatures, most values.
             if let base {
                 while i + 8 <= n {
-                    let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                    let quote = x ^ 0x2222_2222_2222_2222
-                    let backslash = x ^ 0x5C5C_5C5C_5C5C_5C5C
-                    let delete = x ^ 0x7F7F_7F7F_7F7F_7F7F
-                    let special = ((quote &- 0x0101_0101_0101_0101) & ~quote)
-                        | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                        | ((delete &- 0x0101_0101_0101_0101) & ~delete)
-                        | ((x &- 0x2020_2020_2020_2020) & ~x) | x
-                    if special & 0x8080_8080_8080_8080 != 0 { break }
+                    let x = ByteWord.load(base + i)
+                    let special = ByteWord.equal(x, 0x22) | ByteWord.equal(x, 0x5C) | ByteWord.equal(x, 0x7F)
+                        | ByteWord.below(x, 0x20) | ByteWord.nonASCII(x)
+                    if special != 0 { break }
                     i += 8
                 }
                 guard i < n else { break }

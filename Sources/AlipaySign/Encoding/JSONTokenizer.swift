@@ -115,13 +115,10 @@ struct JSONTokenizer {
             // Eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII
             // (a base64 sign, most values): a zero-byte test on each of the three, and the high bits.
             while j + 8 <= n {
-                let x = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-                let quote = x ^ 0x2222_2222_2222_2222
-                let backslash = x ^ 0x5C5C_5C5C_5C5C_5C5C
-                let special = ((quote &- 0x0101_0101_0101_0101) & ~quote)
-                    | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                    | ((x &- 0x2020_2020_2020_2020) & ~x) | x
-                if special & 0x8080_8080_8080_8080 != 0 { break }
+                let x = ByteWord.load(base + j)
+                let special = ByteWord.equal(x, 0x22) | ByteWord.equal(x, 0x5C) | ByteWord.below(x, 0x20)
+                    | ByteWord.nonASCII(x)
+                if special != 0 { break }
                 j += 8
             }
             while j < n, plain[Int(base[j])] { j += 1 }

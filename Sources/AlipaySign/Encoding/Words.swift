@@ -1,0 +1,49 @@
+/// Bytes eight at a time (a 64-bit word): the one zero-byte test behind every scan that skips the bytes it has no
+/// business with — JSON strings read and written, form bodies decoded. Each test sets the high bit of a byte
+/// position that matches; a position above a true match may be set too (a borrow), which only ends a fast path
+/// early, never hides a match.
+enum ByteWord {
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+
+    /// The word at `p` (any alignment).
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+    }
+
+    /// The positions whose byte is `byte`.
+    @inline(__always) static func equal(_ x: UInt64, _ byte: UInt8) -> UInt64 {
+        let v = x ^ (ones &* UInt64(byte))
+        return (v &- ones) & ~v & highBits
+    }
+
+    /// The positions whose byte is below `byte` (which must be at most 0x80).
+    @inline(__always) static func below(_ x: UInt64, _ byte: UInt8) -> UInt64 {
+        (x &- ones &* UInt64(byte)) & ~x & highBits
+    }
+
+    /// The positions whose byte is not ASCII.
+    @inline(__always) static func nonASCII(_ x: UInt64) -> UInt64 { x & highBits }
+}
+
+/// Decimal digits written as bytes (serial numbers, OID arcs, Beijing times), without a String per number.
+enum DecimalText {
+    /// Appends `value` in decimal, padded with leading zeros to `width` digits.
+    static func append(_ value: UInt64, width: Int = 1, to out: inout [UInt8]) {
+        var count = 1
+        var v = value
+        while v >= 10 {
+            v /= 10
+            count += 1
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(count, width)))
+        v = value
+        var i = out.count - 1
+        while i >= start, v > 0 {
+            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            i -= 1
+        }
+    }
+}
