@@ -163,3 +163,40 @@ final class RSAPKCS1Context: @unchecked Sendable {
         return ok
     }
 }
+
+extension EVPKey {
+    /// The block an RSA signature opens to under this public key with PKCS#1 v1.5 padding (RSA public operation,
+    /// type-1 padding checked and removed): the DER `DigestInfo` a valid signature carries. `nil` when the key is
+    /// not RSA, the signature is not the key's size, or the padding does not check — then no content verifies
+    /// under this key with any RSA sign type, since `EVP_PKEY_verify` runs the same operation and check first.
+    ///
+    /// For diagnosis only, where one public operation replaces one verification per candidate content: what the
+    /// signature covers is matched by hash, and a match is still verified by `EVP_PKEY_verify`.
+    func openPKCS1Signature(_ signature: [UInt8]) -> [UInt8]? {
+        guard isRSA, signature.count == Int(EVP_PKEY_get_size(pointer)),
+            let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil)
+        else { return nil }
+        defer { EVP_PKEY_CTX_free(ctx); ERR_clear_error() }
+        guard EVP_PKEY_verify_recover_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 else {
+            return nil
+        }
+        var out = [UInt8](repeating: 0, count: signature.count)
+        var length = out.count
+        guard EVP_PKEY_verify_recover(ctx, &out, &length, signature, signature.count) == 1, length <= out.count else {
+            return nil
+        }
+        out.removeSubrange(length...)
+        return out
+    }
+}
+
+extension Digest {
+    /// The digest of `bytes`.
+    func hash(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: size)
+        var n: UInt32 = 0
+        let ok = EVP_Digest(bytes, bytes.count, &out, &n, md, nil)
+        precondition(ok == 1 && Int(n) == size, "EVP_Digest cannot fail on valid arguments")
+        return out
+    }
+}

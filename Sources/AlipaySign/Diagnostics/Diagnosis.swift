@@ -130,11 +130,16 @@ struct DiagnosisSearch {
         let charsets = [charset] + [Charset.utf8, .gbk].filter { $0 != charset }
         let types = [signType] + SignType.allCases.filter { $0 != signType }
         for (k, key) in keys.enumerated() {
+            // Under an RSA key one public operation tells which hash the signature carries, and whose digest: only
+            // candidates with that digest are verified, instead of every candidate under every RSA sign type.
+            let opened = OpenedSignature(raw, key: key.publicKey)
             for type in types {
+                if case .none = opened.digest(for: type) { continue }
                 guard let verifier = try? SignatureVerifier(publicKey: key.publicKey, signType: type) else { continue }
                 for cs in charsets {
                     for candidate in candidates {
-                        guard let bytes = try? cs.encode(candidate.content), verifier.isValidSignature(raw, for: bytes)
+                        guard let bytes = try? cs.encode(candidate.content), opened.mayVerify(bytes, as: type),
+                            verifier.isValidSignature(raw, for: bytes)
                         else { continue }
                         let expected = k == 0 && type == signType && cs == charset && candidate.accepted
                         return Diagnosis(
@@ -148,6 +153,65 @@ struct DiagnosisSearch {
             }
         }
         return nil
+    }
+
+    /// What a signature opens to under an RSA public key (RFC 8017 §8.2.2: the public operation, then the
+    /// EMSA-PKCS1-v1_5 encoding compared whole). `EVP_PKEY_verify` accepts exactly the block `0x00 0x01 FF… 0x00`
+    /// followed by the `DigestInfo` of the sign type's hash (RFC 8017 §9.2, note 1) over the content, so the
+    /// opened block decides which sign type can verify and which digest the content must have.
+    enum OpenedSignature {
+        /// Not an RSA key: every candidate is verified.
+        case notRSA
+        /// The padding does not check, or the block is no `DigestInfo` of SHA-1 or SHA-256: no RSA sign type
+        /// verifies, whatever the content.
+        case nothingVerifies
+        /// The block carries this digest of this hash.
+        case digest(SignType, [UInt8])
+
+        static let sha256Prefix: [UInt8] = [
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+        ]
+        static let sha1Prefix: [UInt8] = [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14]
+
+        init(_ signature: [UInt8], key: PublicKey) {
+            guard key.key.isRSA else {
+                self = .notRSA
+                return
+            }
+            guard let block = key.key.openPKCS1Signature(signature) else {
+                self = .nothingVerifies
+                return
+            }
+            if block.count == Self.sha256Prefix.count + 32, block.starts(with: Self.sha256Prefix) {
+                self = .digest(.rsa2, Array(block[Self.sha256Prefix.count...]))
+            } else if block.count == Self.sha1Prefix.count + 20, block.starts(with: Self.sha1Prefix) {
+                self = .digest(.legacyRSA, Array(block[Self.sha1Prefix.count...]))
+            } else {
+                self = .nothingVerifies
+            }
+        }
+
+        /// For a sign type: `nil` when no content can verify under it; `.some(nil)` when every candidate must be
+        /// verified; otherwise the hash and the digest a candidate's bytes must have to be worth verifying.
+        func digest(for type: SignType) -> (Digest, [UInt8])?? {
+            switch (self, type) {
+            case (.notRSA, _), (_, .sm2): return .some(nil)
+            case (.nothingVerifies, _): return nil
+            case (.digest(let carried, let digest), _):
+                guard carried == type else { return nil }
+                return .some((type == .rsa2 ? Digest.sha256 : Digest.sha1, digest))
+            }
+        }
+
+        /// Whether `bytes` may verify under `type`: `false` only when they cannot, so that only they need
+        /// `EVP_PKEY_verify`.
+        func mayVerify(_ bytes: [UInt8], as type: SignType) -> Bool {
+            switch digest(for: type) {
+            case .none: false
+            case .some(.none): true
+            case .some(.some(let (md, digest))): md.hash(bytes) == digest
+            }
+        }
     }
 
     /// The content variants of a parameter set: as given, values decoded once more, spaces that were `+`,

@@ -230,10 +230,16 @@ public struct V3RequestVerifier: Sendable {
         appAuthToken: String?
     ) -> V3RequestDiagnosis? {
         let auth = authorization.authString
+        guard let raw = Base64.decode(signature) else { return nil }
+        // One RSA public operation, then only a content with the digest the signature carries is verified.
+        let opened = DiagnosisSearch.OpenedSignature(raw, key: verifier.publicKey)
+        func verifies(_ c: [UInt8]) -> Bool {
+            opened.mayVerify(c, as: verifier.signType) && verifier.isValidSignature(raw, for: c)
+        }
         func verifies(_ m: String, _ uri: String, _ b: [UInt8], _ token: String?, trailing: Bool = true) -> Bool {
             var c = V3Content.request(authString: auth, method: m, requestURI: uri, body: b, appAuthToken: token)
             if !trailing { c.removeLast() }
-            return verifier.isValidSignature(base64: signature, for: c)
+            return verifies(c)
         }
         for other in ["GET", "POST", "PUT", "DELETE", "PATCH"] where other != method.uppercased() {
             if verifies(other, requestURI, body, appAuthToken) {
@@ -266,7 +272,7 @@ public struct V3RequestVerifier: Sendable {
             let c = V3Content.request(
                 authString: authorization.canonicalAuthString, method: method, requestURI: requestURI, body: body,
                 appAuthToken: appAuthToken)
-            if verifier.isValidSignature(base64: signature, for: c) {
+            if verifies(c) {
                 return V3RequestDiagnosis(
                     line: 1,
                     "line 1 (the auth string) differs: the Authorization header has white space after a comma "
