@@ -7,7 +7,10 @@ import Foundation
 /// UTCTime and GeneralizedTime (RFC 5280 §4.1.2.5) to `Date`.
 enum ASN1Time {
     static func date(tag: UInt8, _ content: ArraySlice<UInt8>) -> Date? {
-        let text = Array(content)
+        content.withUnsafeBufferPointer { date(tag: tag, text: $0) }
+    }
+
+    private static func date(tag: UInt8, text: UnsafeBufferPointer<UInt8>) -> Date? {
         var i = 0
         func number(_ width: Int) -> Int? {
             guard i + width <= text.count else { return nil }

@@ -59,28 +59,39 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
             throw fail("is not DER")
         }
         guard reader.isAtEnd else { throw fail("has bytes after its DER") }
-        guard outer.tag == DERStructure.sequence, let parts = reader.children(of: outer), parts.count == 3,
-            parts[0].tag == DERStructure.sequence, parts[1].tag == DERStructure.sequence,
-            parts[2].tag == DERStructure.bitString
-        else {
-            let shape = DERStructure.classify(der)
-            throw fail(shape == .unknown ? "is not an X.509 certificate" : "is \(shape.humanName), not an X.509 certificate")
+        // Read in sequence, each structure's children counted (and so checked) first: no array of them.
+        guard outer.tag == DERStructure.sequence, reader.childCount(of: outer) == 3 else {
+            throw fail(Self.shapeError(der))
         }
-        guard let algorithm = reader.children(of: parts[1]), let algorithmOID = algorithm.first,
+        var top = reader.reader(of: outer)
+        guard let tbsElement = top.next(), let algorithmElement = top.next(), let signatureElement = top.next(),
+            tbsElement.tag == DERStructure.sequence, algorithmElement.tag == DERStructure.sequence,
+            signatureElement.tag == DERStructure.bitString
+        else { throw fail(Self.shapeError(der)) }
+        var algorithm = reader.reader(of: algorithmElement)
+        guard reader.childCount(of: algorithmElement) != nil, let algorithmOID = algorithm.next(),
             algorithmOID.tag == DERStructure.oid, let signatureOID = ObjectIdentifier.dotted(der[algorithmOID.content])
         else { throw fail("has no readable signature algorithm") }
-        guard var tbs = reader.children(of: parts[0])?[...] else { throw fail("has an unreadable tbsCertificate") }
-        if tbs.first?.tag == 0xA0 { tbs = tbs.dropFirst() }  // version [0] EXPLICIT
-        let fields = Array(tbs)
-        guard fields.count >= 6 else { throw fail("has too few tbsCertificate fields") }
-        guard fields[0].tag == DERStructure.integer, let serial = SerialNumber.decimal(der[fields[0].content]) else {
+        guard var fieldCount = reader.childCount(of: tbsElement) else { throw fail("has an unreadable tbsCertificate") }
+        var tbs = reader.reader(of: tbsElement)
+        var field = tbs.next()
+        if field?.tag == 0xA0 {  // version [0] EXPLICIT
+            field = tbs.next()
+            fieldCount -= 1
+        }
+        guard fieldCount >= 6, let serialField = field, let _ = tbs.next(), let issuerField = tbs.next(),
+            let validityField = tbs.next(), let subjectField = tbs.next()
+        else { throw fail("has too few tbsCertificate fields") }
+        guard serialField.tag == DERStructure.integer, let serial = SerialNumber.decimal(der[serialField.content]) else {
             throw fail("has no readable serial number")
         }
-        guard let issuer = X500PrincipalName(reader, fields[2]) else { throw fail("has an unreadable issuer name") }
-        guard let subject = X500PrincipalName(reader, fields[4]) else { throw fail("has an unreadable subject name") }
-        guard fields[3].tag == DERStructure.sequence, let times = reader.children(of: fields[3]), times.count == 2,
-            let notBefore = ASN1Time.date(tag: times[0].tag, der[times[0].content]),
-            let notAfter = ASN1Time.date(tag: times[1].tag, der[times[1].content])
+        guard let issuer = X500PrincipalName(reader, issuerField) else { throw fail("has an unreadable issuer name") }
+        guard let subject = X500PrincipalName(reader, subjectField) else { throw fail("has an unreadable subject name") }
+        var times = reader.reader(of: validityField)
+        guard validityField.tag == DERStructure.sequence, reader.childCount(of: validityField) == 2,
+            let start = times.next(), let end = times.next(),
+            let notBefore = ASN1Time.date(tag: start.tag, der[start.content]),
+            let notAfter = ASN1Time.date(tag: end.tag, der[end.content])
         else { throw fail("has an unreadable validity period") }
         self.der = der
         self.issuer = issuer
@@ -90,6 +101,12 @@ public final class AlipayCertificate: Sendable, CustomStringConvertible {
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.sn = try CertificateSN.hash(issuer: issuer.rfc2253, serial: serial)
+    }
+
+    /// Why DER that is not a certificate is not one.
+    private static func shapeError(_ der: [UInt8]) -> String {
+        let shape = DERStructure.classify(der)
+        return shape == .unknown ? "is not an X.509 certificate" : "is \(shape.humanName), not an X.509 certificate"
     }
 
     /// The SN, issuer and serial, for messages.

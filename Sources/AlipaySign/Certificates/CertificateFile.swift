@@ -65,6 +65,7 @@ public struct CertificateFile: Sendable {
 
     private static let begin = Array("-----BEGIN ".utf8)
     private static let dashes = Array("-----".utf8)
+    private static let certificateEnd = Array("-----END CERTIFICATE-----".utf8)
 
     /// The largest certificate file read (Alipay's bundles are a few kilobytes), and the most blocks in one.
     public static let maximumSize = 16 << 20
@@ -120,7 +121,7 @@ public struct CertificateFile: Sendable {
             }
             let label = String(decoding: input[labelStart..<labelEnd], as: UTF8.self)
             let bodyStart = labelEnd + dashes.count
-            let endMarker = Array("-----END \(label)-----".utf8)
+            let endMarker = label == "CERTIFICATE" ? Self.certificateEnd : Array("-----END \(label)-----".utf8)
             let nextBegin = ByteSearch.find(begin, in: input, from: bodyStart) ?? input.count
             guard let end = ByteSearch.find(endMarker, in: input, from: bodyStart), end <= nextBegin else {
                 entries.append(Entry(

@@ -3,7 +3,11 @@ public enum CertificateSN {
     /// The SN of one certificate: lowercase hex MD5 (32 characters, leading zeros kept) of the JDK's RFC 2253
     /// issuer string followed by the decimal serial, over UTF-8.
     static func hash(issuer: String, serial: String) throws -> String {
-        Hex.lower(try OpenSSL.md5(Array((issuer + serial).utf8)))
+        var message: [UInt8] = []
+        message.reserveCapacity(issuer.utf8.count + serial.utf8.count)
+        message.append(contentsOf: issuer.utf8)
+        message.append(contentsOf: serial.utf8)
+        return Hex.lower(try OpenSSL.md5(message))
     }
 
     /// Which certificates of a root bundle the root SN includes.

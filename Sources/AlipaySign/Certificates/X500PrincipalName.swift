@@ -5,8 +5,11 @@
 /// SNs (docs/PROTOCOL.md §3.1): RDNs most specific first, `,` between them, `+` inside a multi-valued RDN (in DER
 /// order); the keywords CN, C, L, ST, O, OU, STREET, DC and UID; any other attribute as `OID=#hex` of its DER;
 /// string values taken as UTF-8 bytes and escaped as the JDK does. Equality (`==`, hashing) is the JDK's
-/// `X500Principal.equals`: case-insensitive, whitespace-collapsing comparison of PrintableString and UTF8String
-/// values, exact comparison of everything else, RDN members in any order.
+/// `X500Principal.equals` (`getName(CANONICAL)`): PrintableString and UTF8String values of the keyword attributes
+/// trimmed, runs of spaces collapsed, case folded; every other value compared as its DER; RDN members in any order.
+/// One difference: the JDK then applies Unicode compatibility decomposition (NFKD), this type canonical
+/// equivalence only (String equality), so non-ASCII values that differ only by a compatibility character (an
+/// ideographic space, a ligature) are equal for the JDK and not here.
 public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
     /// One attribute (type and value) of an RDN.
     public struct Attribute: Sendable, Hashable {
@@ -22,6 +25,8 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
         let bytes: [UInt8]
         let valueRange: Range<Int>
         let encodedRange: Range<Int>
+        /// The index of its RDN, in DER order.
+        let rdn: Int
 
         public static func == (lhs: Attribute, rhs: Attribute) -> Bool {
             lhs.oid == rhs.oid && lhs.bytes[lhs.encodedRange].elementsEqual(rhs.bytes[rhs.encodedRange])
@@ -34,12 +39,29 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The RDNs in DER order (least specific first, as encoded), each a set of one or more attributes.
-    public let rdns: [[Attribute]]
+    public var rdns: [[Attribute]] {
+        var out: [[Attribute]] = []
+        for attribute in attributes {
+            if attribute.rdn == out.count { out.append([]) }
+            out[out.count - 1].append(attribute)
+        }
+        return out
+    }
     /// The name's DER encoding.
-    public let der: [UInt8]
+    public var der: [UInt8] { Array(bytes[range]) }
     /// The JDK's `X500Principal.getName()` (RFC 2253) string.
     public let rfc2253: String
-    private let canonical: [[String]]
+    /// The attributes in DER order, each with the index of its RDN: one array per name, whatever its shape (a name
+    /// is read for every certificate of every bundle).
+    let attributes: [Attribute]
+    /// The certificate's DER and the name's range in it.
+    private let bytes: [UInt8]
+    private let range: Range<Int>
+    /// The comparison key: each attribute's canonical form (`,`, `+` and `\\` in values escaped), RDNs most specific
+    /// first joined by `,`, the members of a multi-valued RDN sorted and joined by `+`. One String, so that String
+    /// equality (canonical equivalence) decides between non-ASCII values; the separators are ASCII characters
+    /// that no normalisation creates, removes or combines with.
+    private let canonical: String
 
     public var description: String { rfc2253 }
 
@@ -48,52 +70,82 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a `Name` element; `nil` when it is not one.
     init?(_ reader: DERReader, _ element: DERReader.Element) {
-        // Walked with readers over the element's ranges: no array of children per level.
+        // Walked with readers over the element's ranges, twice: first to check the shape and count the
+        // attributes, then to read them into one array of that size.
         guard element.tag == DERStructure.sequence else { return nil }
         let bytes = reader.bytes
+        var count = 0
         var rdnReader = DERReader(bytes, range: element.content)
-        var rdns: [[Attribute]] = []
         while !rdnReader.isAtEnd {
             guard let rdn = rdnReader.next(), rdn.tag == 0x31, !rdn.content.isEmpty else { return nil }
             var memberReader = DERReader(bytes, range: rdn.content)
-            var attributes: [Attribute] = []
             while !memberReader.isAtEnd {
-                guard let member = memberReader.next(), member.tag == DERStructure.sequence else { return nil }
+                guard memberReader.next() != nil else { return nil }
+                count += 1
+            }
+        }
+        var attributes: [Attribute] = []
+        attributes.reserveCapacity(count)
+        rdnReader = DERReader(bytes, range: element.content)
+        var index = 0
+        while let rdn = rdnReader.next() {
+            var memberReader = DERReader(bytes, range: rdn.content)
+            while let member = memberReader.next() {
+                guard member.tag == DERStructure.sequence else { return nil }
                 var parts = DERReader(bytes, range: member.content)
                 guard let type = parts.next(), let value = parts.next(), parts.isAtEnd, type.tag == DERStructure.oid,
                     let oid = ObjectIdentifier.dotted(bytes[type.content])
                 else { return nil }
-                attributes.append(
-                    Attribute(oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole))
+                attributes.append(Attribute(
+                    oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole, rdn: index))
             }
-            rdns.append(attributes)
+            index += 1
         }
-        self.init(rdns: rdns, der: Array(bytes[element.whole]))
-    }
-
-    init(rdns: [[Attribute]], der: [UInt8]) {
-        self.rdns = rdns
-        self.der = der
-        // The RFC 2253 text written into one buffer (a name is parsed for every certificate of every bundle read).
+        self.attributes = attributes
+        self.bytes = bytes
+        self.range = element.whole
+        // Both texts written into one buffer, in turn.
         var text: [UInt8] = []
-        text.reserveCapacity(der.count + 16)
-        for (r, rdn) in rdns.reversed().enumerated() {
-            if r > 0 { text.append(UInt8(ascii: ",")) }
-            for (a, attribute) in rdn.enumerated() {
-                if a > 0 { text.append(UInt8(ascii: "+")) }
-                Self.javaRFC2253(attribute, into: &text)
+        text.reserveCapacity(3 * element.whole.count + 16)
+        Self.forEachRDNMostSpecificFirst(attributes) { rdn, first in
+            if !first { text.append(UInt8(ascii: ",")) }
+            for a in rdn {
+                if a > rdn.lowerBound { text.append(UInt8(ascii: "+")) }
+                Self.javaRFC2253(attributes[a], into: &text)
             }
-        }
-        // Kept as Strings: String equality (canonical equivalence) decides between non-ASCII values.
-        var scratch: [UInt8] = []
-        self.canonical = rdns.reversed().map { rdn in
-            rdn.map { attribute in
-                scratch.removeAll(keepingCapacity: true)
-                Self.javaCanonical(attribute, into: &scratch)
-                return String(decoding: scratch, as: UTF8.self)
-            }.sorted()
         }
         self.rfc2253 = String(decoding: text, as: UTF8.self)
+        text.removeAll(keepingCapacity: true)
+        Self.forEachRDNMostSpecificFirst(attributes) { rdn, first in
+            if !first { text.append(UInt8(ascii: ",")) }
+            if rdn.count == 1 {
+                Self.javaCanonical(attributes[rdn.lowerBound], into: &text)
+                return
+            }
+            // A multi-valued RDN: its members in a fixed order, so that any order of them compares equal.
+            var scratch: [UInt8] = []
+            let members = rdn.map { a -> String in
+                scratch.removeAll(keepingCapacity: true)
+                Self.javaCanonical(attributes[a], into: &scratch)
+                return String(decoding: scratch, as: UTF8.self)
+            }.sorted()
+            for (m, member) in members.enumerated() {
+                if m > 0 { text.append(UInt8(ascii: "+")) }
+                text.append(contentsOf: member.utf8)
+            }
+        }
+        self.canonical = String(decoding: text, as: UTF8.self)
+    }
+
+    /// Calls `body` with each RDN's range of `attributes`, the last RDN (the most specific) first.
+    private static func forEachRDNMostSpecificFirst(_ attributes: [Attribute], _ body: (Range<Int>, _ first: Bool) -> Void) {
+        var end = attributes.count
+        while end > 0 {
+            var start = end - 1
+            while start > 0, attributes[start - 1].rdn == attributes[end - 1].rdn { start -= 1 }
+            body(start..<end, end == attributes.count)
+            end = start
+        }
     }
 
     // MARK: - The JDK's rules (sun.security.x509.AVA, AVAKeyword)
@@ -154,62 +206,45 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
         out.append(contentsOf: attribute.oid.utf8)
         out.append(UInt8(ascii: "="))
         out.append(UInt8(ascii: "#"))
-        out.append(contentsOf: Hex.lower(attribute.bytes[attribute.encodedRange]).utf8)
+        Hex.appendLower(attribute.bytes[attribute.encodedRange], to: &out)
     }
 
-    /// The comparison key of `X500Principal.equals` (`getRFC2253CanonicalName`): PrintableString and UTF8String
-    /// values trimmed, inner whitespace runs collapsed, case folded; other values as their DER.
+    /// One attribute's part of the comparison key, as the JDK's `AVA.toRFC2253CanonicalString` makes it: a
+    /// keyword attribute (the ones `getName()` writes as keywords) with a PrintableString or UTF8String value is
+    /// text — runs of spaces collapsed to one (only the space: a tab is kept), trimmed of characters up to U+0020
+    /// at both ends, case folded (upper then lower case); anything else is `OID=#hex` of the value's DER, compared
+    /// exactly. `,`, `+` and `\\` in the text are escaped, so that the joined key reads back one way.
     static func javaCanonical(_ attribute: Attribute, into out: inout [UInt8]) {
-        guard attribute.tag == 0x13 || attribute.tag == 0x0C else { return appendHexForm(attribute, into: &out) }
-        let value = attribute.bytes[attribute.valueRange]
-        guard value.allSatisfy({ $0 < 0x80 }) else {
-            out.append(contentsOf: attribute.oid.utf8)
-            out.append(UInt8(ascii: "="))
-            out.append(contentsOf: unicodeCanonical(value).utf8)
-            return
+        guard keywords[attribute.oid] != nil, attribute.tag == 0x13 || attribute.tag == 0x0C else {
+            return appendHexForm(attribute, into: &out)
         }
-        // ASCII: trim (Java's trim() strips up to U+0020), collapse whitespace runs, lower-case.
+        let value = attribute.bytes[attribute.valueRange]
         var lo = value.startIndex, hi = value.endIndex
         while lo < hi, value[lo] <= 0x20 { lo += 1 }
         while hi > lo, value[hi - 1] <= 0x20 { hi -= 1 }
         out.append(contentsOf: attribute.oid.utf8)
         out.append(UInt8(ascii: "="))
-        var previousWhite = false
+        let ascii = value[lo..<hi].allSatisfy { $0 < 0x80 }
+        let start = out.count
+        var previousSpace = false
         for byte in value[lo..<hi] {
-            if byte == 0x20 || (0x09...0x0D).contains(byte) || (0x1C...0x1F).contains(byte) {
-                if !previousWhite { out.append(0x20) }
-                previousWhite = true
-            } else {
-                out.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
-                previousWhite = false
+            if byte == 0x20 {
+                if !previousSpace { out.append(0x20) }
+                previousSpace = true
+                continue
             }
-        }
-    }
-
-    private static func unicodeCanonical(_ value: ArraySlice<UInt8>) -> String {
-        var out = ""
-        var previousWhite = false
-        for c in String(decoding: value, as: UTF8.self).trimmingJavaWhitespace() {
-            if c.isWhitespace {
-                if !previousWhite { out.append(" ") }
-                previousWhite = true
-            } else {
-                out.append(c)
-                previousWhite = false
+            previousSpace = false
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "\\") {
+                out.append(UInt8(ascii: "\\"))
             }
+            out.append(ascii && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
         }
-        return out.uppercased().lowercased()
-    }
-}
-
-extension String {
-    /// Java's `String.trim()`: strips characters up to U+0020 at both ends.
-    fileprivate func trimmingJavaWhitespace() -> Substring {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0.value > 0x20 }),
-            let last = scalars.lastIndex(where: { $0.value > 0x20 })
-        else { return "" }
-        return self[first...last]
+        guard !ascii else { return }
+        // Non-ASCII: Unicode case folding (malformed UTF-8 becomes U+FFFD, as Java's decoder makes it). No case
+        // mapping produces or removes the ASCII characters escaped above.
+        let folded = String(decoding: out[start...], as: UTF8.self).uppercased().lowercased()
+        out.removeSubrange(start...)
+        out.append(contentsOf: folded.utf8)
     }
 }
 
@@ -217,33 +252,40 @@ extension String {
 enum ObjectIdentifier {
     static func dotted(_ content: ArraySlice<UInt8>) -> String? {
         guard let last = content.last, last & 0x80 == 0 else { return nil }
-        // Written as text straight away: the digits of each arc into one buffer, one String at the end.
-        var out: [UInt8] = []
-        out.reserveCapacity(content.count * 3 + 4)
-        func append(_ arc: UInt64) {
-            if !out.isEmpty { out.append(UInt8(ascii: ".")) }
-            DecimalText.append(arc, to: &out)
-        }
-        var value: UInt64 = 0
-        var started = false
-        var first = true
-        for byte in content {
-            if !started && byte == 0x80 { return nil }  // a non-minimal arc
-            guard value >> 57 == 0 else { return nil }  // an arc beyond 64 bits
-            value = value << 7 | UInt64(byte & 0x7F)
-            started = byte & 0x80 != 0
-            if !started {
-                if first {
-                    let top: UInt64 = min(value / 40, 2)
-                    append(top)
-                    append(value - 40 * top)
-                    first = false
-                } else {
-                    append(value)
+        // Written as text straight away, into a buffer on the stack: the digits of each arc, one String at the
+        // end (no allocation for the usual short OIDs, which fit a small String). An arc of n bytes has at most
+        // 7n bits, so at most 3n digits; the first byte's two arcs at most 1 + 3 digits.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: content.count * 4 + 24) { buffer -> String? in
+            guard let out = buffer.baseAddress else { return nil }
+            var length = 0
+            func append(_ arc: UInt64) {
+                if length > 0 {
+                    out[length] = UInt8(ascii: ".")
+                    length += 1
                 }
-                value = 0
+                length += DecimalText.write(arc, to: out + length)
             }
+            var value: UInt64 = 0
+            var started = false
+            var first = true
+            for byte in content {
+                if !started && byte == 0x80 { return nil }  // a non-minimal arc
+                guard value >> 57 == 0 else { return nil }  // an arc beyond 64 bits
+                value = value << 7 | UInt64(byte & 0x7F)
+                started = byte & 0x80 != 0
+                if !started {
+                    if first {
+                        let top: UInt64 = min(value / 40, 2)
+                        append(top)
+                        append(value - 40 * top)
+                        first = false
+                    } else {
+                        append(value)
+                    }
+                    value = 0
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(start: out, count: length), as: UTF8.self)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -8,13 +8,26 @@ enum Hex {
     /// `bytes` as lowercase hex, two digits a byte.
     static func lower(_ bytes: some Collection<UInt8>) -> String {
         let digits = Self.digits
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
+        // Written into the String's own storage: no intermediate buffer.
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var i = 0
+            for b in bytes {
+                out[i] = digits[Int(b >> 4)]
+                out[i + 1] = digits[Int(b & 0x0F)]
+                i += 2
+            }
+            return i
+        }
+    }
+
+    /// Appends the lowercase hex of `bytes` to `out`.
+    static func appendLower(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        let digits = Self.digits
+        out.reserveCapacity(out.count + bytes.count * 2)
         for b in bytes {
             out.append(digits[Int(b >> 4)])
             out.append(digits[Int(b & 0x0F)])
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The value of one hex digit (either case); `nil` for anything else.

@@ -46,4 +46,20 @@ enum DecimalText {
             i -= 1
         }
     }
+
+    /// Writes `value` in decimal at `out` (room for 20 digits); returns the number of digits written.
+    static func write(_ value: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 1
+        var v = value
+        while v >= 10 {
+            v /= 10
+            count += 1
+        }
+        v = value
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+        return count
+    }
 }

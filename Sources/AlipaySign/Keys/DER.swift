@@ -64,6 +64,21 @@ struct DERReader {
         return out
     }
 
+    /// The number of children of a constructed element, or `nil` when one is not well-formed: what
+    /// `children(of:)` checks, without the array.
+    func childCount(of element: Element) -> Int? {
+        var reader = DERReader(bytes, range: element.content)
+        var count = 0
+        while !reader.isAtEnd {
+            guard reader.next() != nil else { return nil }
+            count += 1
+        }
+        return count
+    }
+
+    /// A reader over an element's content.
+    func reader(of element: Element) -> DERReader { DERReader(bytes, range: element.content) }
+
     func integerValue(_ element: Element) -> Int? {
         guard element.tag == 0x02, element.content.count >= 1, element.content.count <= 4 else { return nil }
         return element.content.reduce(0) { $0 << 8 | Int(bytes[$1]) }
