@@ -13,6 +13,8 @@ enum KeyText {
     case base64([UInt8])
 
     private static let begin = Array("-----BEGIN ".utf8)
+    private static let dashes = Array("-----".utf8)
+    private static let newline: [UInt8] = [0x0A]
 
     /// Reads PEM (any number of blocks, CRLF or LF, text around them ignored), DER, or bare base64 with any
     /// whitespace and any line length.
@@ -48,34 +50,53 @@ enum KeyText {
     }
 
     static func parsePEM(_ input: [UInt8], what: String) throws -> [PEMBlock] {
-        let text = String(decoding: input, as: UTF8.self)
-        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }[...]
+        // Over bytes, a line at a time (LF or CRLF), each line trimmed of ASCII white space: every character the
+        // format looks at is ASCII, and no byte of a multi-byte UTF-8 sequence is.
+        var at = 0
+        /// The next line's range, trimmed of ASCII white space (a CR before the LF too); `nil` after the last.
+        func nextLine() -> Range<Int>? {
+            guard at < input.count else { return nil }
+            var end = ByteSearch.find(newline, in: input, from: at) ?? input.count
+            var start = at
+            at = end + 1
+            while start < end, input[start].isASCIIWhitespace { start += 1 }
+            while end > start, input[end - 1].isASCIIWhitespace { end -= 1 }
+            return start..<end
+        }
+        func text(_ r: Range<Int>) -> String { String(decoding: input[r], as: UTF8.self) }
+        func starts(_ r: Range<Int>, with prefix: [UInt8]) -> Bool {
+            r.count >= prefix.count && input[r.lowerBound..<r.lowerBound + prefix.count].elementsEqual(prefix)
+        }
         var blocks: [PEMBlock] = []
-        while let line = lines.popFirst() {
-            let trimmed = String(line).trimmingASCIIWhitespace()
-            guard trimmed.hasPrefix("-----BEGIN "), trimmed.hasSuffix("-----"), trimmed.count > 16 else { continue }
-            let label = String(trimmed.dropFirst(11).dropLast(5))
-            let endLine = "-----END \(label)-----"
+        while let line = nextLine() {
+            guard line.count > 16, starts(line, with: begin), input[line.upperBound - 5..<line.upperBound].elementsEqual(dashes)
+            else { continue }
+            let labelRange = line.lowerBound + 11..<line.upperBound - 5
+            let label = text(labelRange)
+            let endLine = Array("-----END ".utf8) + input[labelRange] + dashes
             var body: [UInt8] = []
             var headers = false
             var closed = false
-            while let next = lines.popFirst() {
-                let t = String(next).trimmingASCIIWhitespace()
-                if t == endLine { closed = true; break }
-                if t.hasPrefix("-----") {
-                    throw AlipaySignError(
-                        .malformedKey, "the \(what)'s PEM block '\(label)' ends with '\(t)' instead of '\(endLine)'")
+            while let next = nextLine() {
+                if input[next].elementsEqual(endLine) {
+                    closed = true
+                    break
                 }
-                if t.contains(":") {
+                if starts(next, with: dashes) {
+                    throw AlipaySignError(
+                        .malformedKey,
+                        "the \(what)'s PEM block '\(label)' ends with '\(text(next))' instead of '-----END \(label)-----'")
+                }
+                if input[next].contains(UInt8(ascii: ":")) {
                     headers = true
                     continue
                 }
-                body.append(contentsOf: t.utf8)
+                body.append(contentsOf: input[next])
             }
+            let endText = "-----END \(label)-----"
             guard closed else {
                 throw AlipaySignError(
-                    .malformedKey, "the \(what)'s PEM block '\(label)' has no '\(endLine)' line",
+                    .malformedKey, "the \(what)'s PEM block '\(label)' has no '\(endText)' line",
                     hint: "the file may be truncated")
             }
             guard let der = Base64.decode(body), !der.isEmpty else {
