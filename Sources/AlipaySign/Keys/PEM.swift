@@ -74,6 +74,7 @@ enum KeyText {
             let labelRange = line.lowerBound + 11..<line.upperBound - 5
             let label = text(labelRange)
             let endLine = Array("-----END ".utf8) + input[labelRange] + dashes
+            let endText = "-----END \(label)-----"
             var body: [UInt8] = []
             var headers = false
             var closed = false
@@ -85,7 +86,7 @@ enum KeyText {
                 if starts(next, with: dashes) {
                     throw AlipaySignError(
                         .malformedKey,
-                        "the \(what)'s PEM block '\(label)' ends with '\(text(next))' instead of '-----END \(label)-----'")
+                        "the \(what)'s PEM block '\(label)' ends with '\(text(next))' instead of '\(endText)'")
                 }
                 if input[next].contains(UInt8(ascii: ":")) {
                     headers = true
@@ -93,7 +94,6 @@ enum KeyText {
                 }
                 body.append(contentsOf: input[next])
             }
-            let endText = "-----END \(label)-----"
             guard closed else {
                 throw AlipaySignError(
                     .malformedKey, "the \(what)'s PEM block '\(label)' has no '\(endText)' line",
