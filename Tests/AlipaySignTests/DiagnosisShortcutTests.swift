@@ -30,7 +30,9 @@ struct DiagnosisShortcutTests {
                 #expect(carries == WycheproofTests.expectedValid(c), "\(file) tcId \(c.tcId): \(c.comment) \(c.flags)")
                 // Under the other RSA sign type (some cases are signatures over the other hash): as OpenSSL says.
                 var carriesOther = false
-                if case .some(.some(let (md, digest))) = opened.digest(for: other) { carriesOther = md.hash(message) == digest }
+                if case .some(.some(let (md, digest))) = opened.digest(for: other) {
+                    carriesOther = md.hash(message) == digest
+                }
                 let verifiesOther = try SignatureVerifier(publicKey: key, signType: other)
                     .isValidSignature([UInt8](hex: c.sig), for: message)
                 #expect(carriesOther == verifiesOther, "\(file) tcId \(c.tcId) under \(other)")

@@ -97,7 +97,8 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
                     let oid = ObjectIdentifier.dotted(bytes[type.content])
                 else { return nil }
                 attributes.append(Attribute(
-                    oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole, rdn: index))
+                    oid: oid, tag: value.tag, bytes: bytes, valueRange: value.content, encodedRange: value.whole,
+                    rdn: index))
             }
             index += 1
         }
@@ -138,7 +139,9 @@ public struct X500PrincipalName: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Calls `body` with each RDN's range of `attributes`, the last RDN (the most specific) first.
-    private static func forEachRDNMostSpecificFirst(_ attributes: [Attribute], _ body: (Range<Int>, _ first: Bool) -> Void) {
+    private static func forEachRDNMostSpecificFirst(
+        _ attributes: [Attribute], _ body: (Range<Int>, _ first: Bool) -> Void
+    ) {
         var end = attributes.count
         while end > 0 {
             var start = end - 1

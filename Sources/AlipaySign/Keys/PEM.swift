@@ -69,7 +69,8 @@ enum KeyText {
         }
         var blocks: [PEMBlock] = []
         while let line = nextLine() {
-            guard line.count > 16, starts(line, with: begin), input[line.upperBound - 5..<line.upperBound].elementsEqual(dashes)
+            guard line.count > 16, starts(line, with: begin),
+                input[line.upperBound - 5..<line.upperBound].elementsEqual(dashes)
             else { continue }
             let labelRange = line.lowerBound + 11..<line.upperBound - 5
             let label = text(labelRange)
