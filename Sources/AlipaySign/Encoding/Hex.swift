@@ -23,7 +23,7 @@ enum Hex {
     /// Appends the lowercase hex of `bytes` to `out`.
     static func appendLower(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
         let digits = Self.digits
-        out.reserveCapacity(out.count + bytes.count * 2)
+        // No reserveCapacity here: called once per attribute, exact reservations would make a long name quadratic.
         for b in bytes {
             out.append(digits[Int(b >> 4)])
             out.append(digits[Int(b & 0x0F)])
