@@ -95,13 +95,7 @@ enum OpenSSL {
     }
 
     /// SHA-256 of bytes.
-    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var n: UInt32 = 0
-        let ok = EVP_Digest(bytes, bytes.count, &out, &n, Digest.sha256.md, nil)
-        precondition(ok == 1 && n == 32, "EVP_Digest(SHA-256) cannot fail on valid arguments")
-        return out
-    }
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] { Digest.sha256.hash(bytes) }
 }
 
 extension OpenSSL {
