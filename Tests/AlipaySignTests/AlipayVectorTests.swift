@@ -58,6 +58,20 @@ struct AlipayVectorTests {
         #expect(SignContent.utf8Bytes(c.parameters, mode: mode) == Array(c.content.utf8))
     }
 
+    /// Names sorted as Java's `Collections.sort` sorts them (`String.compareTo`, UTF-16 code units), which is what
+    /// `getSignContent` does. The expected order was printed by the JDK 17 (`Collections.sort` over these names):
+    /// A a z é U+10000 U+1F600 U+E000 U+FFFF — the supplementary characters before U+E000, unlike UTF-8 byte order.
+    @Test func namesInJavaStringOrder() {
+        let names = ["\u{E000}", "\u{10000}", "z", "é", "\u{FFFF}", "\u{1F600}", "A", "a"]
+        var parameters: [String: String] = [:]
+        for (i, name) in names.enumerated() { parameters[name] = "\(i)" }
+        parameters["sign"] = "left out"
+        parameters["blank"] = " \u{3000}"
+        let expected = "A=6&a=7&z=2&é=3&\u{10000}=1&\u{1F600}=5&\u{E000}=0&\u{FFFF}=4"
+        #expect(SignContent.build(parameters) == expected)
+        #expect(SignContent.utf8Bytes(parameters, mode: .notifyV2) == Array(expected.utf8))
+    }
+
     @Test(arguments: Vectors.content.forms.map(\.name))
     func formBodies(name: String) throws {
         let f = try #require(Vectors.content.forms.first { $0.name == name })

@@ -92,16 +92,32 @@ enum HAREntry {
     }
 
     /// A body given as text (its UTF-8 bytes) and the capture's encoding for it: the bytes, and whether they came
-    /// as text (a GBK body must then be re-encoded) rather than base64.
-    static func body(_ text: [UInt8], encoding: String?, what: String) throws -> ([UInt8], Bool) {
-        switch encoding?.lowercased() {
-        case nil, "", "utf8", "utf-8": return (text, true)
-        case "base64":
-            guard let bytes = Base64.decode(text) else { throw CaptureError("\(what) says base64 but is not base64") }
+    /// as text (a GBK body must then be re-encoded) rather than base64. `what` names the body in an error (built
+    /// only then: this runs twice for every exchange).
+    static func body(_ text: [UInt8], encoding: String?, what: @autoclosure () -> String) throws -> ([UInt8], Bool) {
+        try body(text, encoding: encoding.map { Array($0.utf8) }, what: what())
+    }
+
+    /// The same with the encoding's name as bytes (as a JSON Lines capture gives it).
+    static func body(_ text: [UInt8], encoding: [UInt8]?, what: @autoclosure () -> String) throws -> ([UInt8], Bool) {
+        guard let encoding, !encoding.isEmpty else { return (text, true) }
+        if isName(encoding, "utf8") || isName(encoding, "utf-8") { return (text, true) }
+        if isName(encoding, "base64") {
+            guard let bytes = Base64.decode(text) else { throw CaptureError("\(what()) says base64 but is not base64") }
             return (bytes, false)
-        default:
-            throw CaptureError("\(what) has the encoding '\(encoding ?? "")'; only base64 (or none) is understood")
         }
+        throw CaptureError(
+            "\(what()) has the encoding '\(String(decoding: encoding, as: UTF8.self))'; only base64 (or none) is understood")
+    }
+
+    /// Whether `bytes` is the lowercase ASCII `name`, ignoring ASCII case.
+    private static func isName(_ bytes: [UInt8], _ name: StaticString) -> Bool {
+        guard bytes.count == name.utf8CodeUnitCount else { return false }
+        for j in 0..<bytes.count {
+            let b = bytes[j]
+            if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != name.utf8Start[j] { return false }
+        }
+        return true
     }
 }
 
@@ -160,8 +176,7 @@ enum JSONLinesEntry {
         else { throw CaptureError("line \(index) has no request.method and request.url") }
         let started = time.flatMap { ISO8601Instant.parse(String(decoding: $0, as: UTF8.self)) }
         let (requestBody, fromText) = try HAREntry.body(
-            request.body ?? [], encoding: request.encoding.map { String(decoding: $0, as: UTF8.self) },
-            what: "line \(index)'s request body")
+            request.body ?? [], encoding: request.encoding, what: "line \(index)'s request body")
         var message: Exchange.Message?
         var status = 0
         if let given = response?.status, given.intValue == nil {
@@ -169,8 +184,7 @@ enum JSONLinesEntry {
         }
         if let r = response, let s = r.status?.intValue {
             status = s
-            let (body, text) = try HAREntry.body(
-                r.body ?? [], encoding: r.encoding.map { String(decoding: $0, as: UTF8.self) }, what: "line \(index)'s response body")
+            let (body, text) = try HAREntry.body(r.body ?? [], encoding: r.encoding, what: "line \(index)'s response body")
             message = Exchange.Message(headers: HAREntry.headers(r.headers), body: body, bodyFromText: text)
         }
         return Exchange(

@@ -79,20 +79,32 @@ public struct Exchange: Sendable {
 
     /// The request URI, path and query of a URL, found once on its bytes (the checks read them many times).
     static func split(_ url: String) -> (requestURI: String, path: String, query: String) {
-        let u = Array(url.utf8)
-        var start = 0
-        if let scheme = ByteSearch.find(Array("://".utf8), in: u) {
-            guard let slash = u[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", "/", "") }
-            start = slash
+        var url = url
+        return url.withUTF8 { u in
+            var start = 0
+            if let scheme = schemeEnd(u) {
+                guard let slash = u[scheme...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", "/", "") }
+                start = slash
+            }
+            let end = u[start...].firstIndex(of: UInt8(ascii: "#")) ?? u.count
+            let uri = UnsafeBufferPointer(rebasing: u[start..<end])
+            guard let q = uri.firstIndex(of: UInt8(ascii: "?")) else {
+                let text = String(decoding: uri, as: UTF8.self)
+                return (text, text, "")
+            }
+            return (String(decoding: uri, as: UTF8.self), String(decoding: UnsafeBufferPointer(rebasing: uri[..<q]), as: UTF8.self),
+                    String(decoding: UnsafeBufferPointer(rebasing: uri[(q + 1)...]), as: UTF8.self))
         }
-        let end = u[start...].firstIndex(of: UInt8(ascii: "#")) ?? u.count
-        let uri = u[start..<end]
-        guard let q = uri.firstIndex(of: UInt8(ascii: "?")) else {
-            let text = String(decoding: uri, as: UTF8.self)
-            return (text, text, "")
+    }
+
+    /// Where the authority starts: just after the first `://`.
+    private static func schemeEnd(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        while i + 3 <= u.count {
+            if u[i] == UInt8(ascii: ":"), u[i + 1] == UInt8(ascii: "/"), u[i + 2] == UInt8(ascii: "/") { return i + 3 }
+            i += 1
         }
-        return (String(decoding: uri, as: UTF8.self), String(decoding: u[start..<q], as: UTF8.self),
-                String(decoding: u[(q + 1)..<end], as: UTF8.self))
+        return nil
     }
 }
 

@@ -25,6 +25,15 @@ public enum SignContent {
             }
         }
 
+        /// Whether this mode leaves the parameter out: one of ``excludedKeys``, compared without hashing.
+        func leavesOut(_ key: String) -> Bool {
+            switch self {
+            case .request: key == "sign"
+            case .notifyV1: key == "sign" || key == "sign_type" || key == "alipay_cert_sn"
+            case .notifyV2: key == "sign" || key == "alipay_cert_sn"
+            }
+        }
+
         // Built once: the content is built on every signature, and a Set literal allocates each time.
         private static let requestExcluded: Set<String> = ["sign"]
         private static let notifyV1Excluded: Set<String> = ["sign", "sign_type", "alipay_cert_sn"]
@@ -46,43 +55,46 @@ public enum SignContent {
     ///   - mode: which parameters to leave out.
     /// - Returns: the content's UTF-8 bytes.
     public static func utf8Bytes(_ parameters: [String: String], mode: Mode = .request) -> [UInt8] {
-        let excluded = mode.excludedKeys
-        var pairs: [(key: String, value: String)] = []
-        pairs.reserveCapacity(parameters.count)
+        // The names and values are copied once into one buffer and sorted as ranges of it, compared byte by byte
+        // in Java `String` order (`DecodedForm.javaLess`: UTF-16 order, which differs from UTF-8 byte order only
+        // between a character above U+FFFF and one in U+E000–U+FFFF): no String comparison, and no hashing of a
+        // name to leave it out.
         var size = 0
-        for (key, value) in parameters where !excluded.contains(key) && !isJavaEmpty(value) && !key.isEmpty {
-            pairs.append((key, value))
-            size += key.utf8.count + value.utf8.count + 2
+        for (key, value) in parameters { size += key.utf8.count + value.utf8.count }
+        var text: [UInt8] = []
+        text.reserveCapacity(size)
+        var pairs: [DecodedForm.Pair] = []
+        pairs.reserveCapacity(parameters.count)
+        for (key, value) in parameters where !key.isEmpty && !mode.leavesOut(key) {
+            let nameStart = text.count
+            text.append(contentsOf: key.utf8)
+            let valueStart = text.count
+            text.append(contentsOf: value.utf8)
+            pairs.append(DecodedForm.Pair(name: nameStart..<valueStart, value: valueStart..<text.count))
         }
-        pairs.sort { javaStringLess($0.key, $1.key) }
-        var out = [UInt8]()
-        out.reserveCapacity(size)
-        for (i, pair) in pairs.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: "&")) }
-            out.append(contentsOf: pair.key.utf8)
-            out.append(UInt8(ascii: "="))
-            out.append(contentsOf: pair.value.utf8)
-        }
-        return out
-    }
-
-    /// Java `String.compareTo`: lexicographic over UTF-16 code units (docs/PROTOCOL.md §1.1: `Collections.sort`).
-    ///
-    /// For keys made of BMP characters, and so for every ASCII key Alipay defines, this is the same as UTF-8 byte
-    /// order; the two differ only between a character above U+FFFF and one in U+E000–U+FFFF, where Java, the
-    /// reference, puts the surrogate pair first.
-    static func javaStringLess(_ a: String, _ b: String) -> Bool {
-        // Fast path: compare UTF-8 bytes while both are ASCII.
-        var ia = a.utf8.makeIterator(), ib = b.utf8.makeIterator()
-        while true {
-            switch (ia.next(), ib.next()) {
-            case (nil, nil): return false
-            case (nil, _): return true
-            case (_, nil): return false
-            case let (x?, y?):
-                if x == y { continue }
-                if x < 0x80 && y < 0x80 { return x < y }
-                return a.utf16.lexicographicallyPrecedes(b.utf16)
+        return text.withUnsafeBufferPointer { d in
+            pairs.removeAll { DecodedForm.isJavaEmpty(d, $0.value) }
+            pairs.sort { DecodedForm.javaLess(d, $0.name, $1.name) }
+            // At most the text plus `=` and `&` per pair.
+            return [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+                guard let src = d.baseAddress, let dst = out.baseAddress else {
+                    written = 0
+                    return
+                }
+                var o = 0
+                for pair in pairs {
+                    if o > 0 {
+                        dst[o] = UInt8(ascii: "&")
+                        o += 1
+                    }
+                    (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
+                    o += pair.name.count
+                    dst[o] = UInt8(ascii: "=")
+                    o += 1
+                    (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
+                    o += pair.value.count
+                }
+                written = o
             }
         }
     }
