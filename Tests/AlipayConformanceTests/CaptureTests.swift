@@ -89,6 +89,45 @@ import VectorSupport
         #expect(empty.first?.value == "notify_url,return_url", "\(empty)")
     }
 
+    /// The URL query's and the body's parameters are one request: a name in both takes the body's value (reported
+    /// when the two differ), a name repeated within the query or within the body is an error, and the content the
+    /// request signature is checked over is built from the merged parameters (Java `getSignContent`: sorted, `sign`
+    /// and blank values left out). Past 16 parameters names are found through a hash: the same answers.
+    @Test(arguments: [0, 20])
+    func queryAndBodyParametersMerge(padding: Int) throws {
+        var configuration = CheckConfiguration(rules: APIRuleSet())
+        configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes("alipay/keys/other2048-spki.pem"))
+        let checker = Checker(configuration: configuration)
+        let pad = (0..<padding).map { "&p\(String(format: "%02d", $0))=v" }.joined()
+        let padContent = (0..<padding).map { "&p\(String(format: "%02d", $0))=v" }.joined()
+        func findings(query: String, body: String) -> [Finding] {
+            let request = Exchange.Message(
+                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(body.utf8), bodyFromText: true)
+            let exchange = Exchange(
+                index: 1, startedAt: nil, method: "POST", url: "https://openapi.alipay.com/gateway.do?" + query + pad,
+                request: request, status: 0, response: nil)
+            return checker.check(exchange).findings
+        }
+        let query = "app_id=1&charset=utf-8&method=m&sign=AAAA&sign_type=RSA2"
+        // In both, different values: reported; the body's value is the one signed.
+        var f = findings(query: query, body: "app_id=2&biz_content=%7B%7D")
+        #expect(f.filter { $0.id == "v2.param.duplicate" }.map(\.value) == ["app_id"])
+        #expect(f.first { $0.id == "v2.request.signature" }?.value
+            == "app_id=2&biz_content={}&charset=utf-8&method=m" + padContent + "&sign_type=RSA2")
+        // In both with the same value: nothing to report.
+        f = findings(query: query, body: "app_id=1")
+        #expect(!f.contains { $0.id == "v2.param.duplicate" })
+        #expect(f.first { $0.id == "v2.request.signature" }?.value == "app_id=1&charset=utf-8&method=m" + padContent + "&sign_type=RSA2")
+        // Twice in the query: the first name that repeats is named, and nothing else is checked.
+        f = findings(query: "x=1&" + query + "&y=1&y=2&x=3", body: "")
+        #expect(f.map(\.id) == ["v2.request.form"])
+        #expect(f.first?.message == "the URL query cannot be decoded: parameter 'y' appears more than once")
+        // Twice in the body: the body is refused, the query's parameters are still checked.
+        f = findings(query: query, body: "a=1&b=2&a=1")
+        #expect(f.first { $0.id == "v2.request.form" }?.message == "the request body cannot be decoded: parameter 'a' appears more than once")
+        #expect(f.first { $0.id == "v2.request.signature" }?.value == "app_id=1&charset=utf-8&method=m" + padContent + "&sign_type=RSA2")
+    }
+
     /// A response naming an `alipay_cert_sn` none of the given certificates has is reported as a rotation, with how to
     /// import the new certificate (vectors/rotation: signed by the openssl command with the new key).
     @Test func anUnknownCertificateSNIsARotation() throws {

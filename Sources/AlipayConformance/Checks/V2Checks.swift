@@ -13,63 +13,59 @@ struct V2Checks {
 
     /// Runs the checks; returns the method, when the request names one.
     func run(into f: inout [Finding]) -> String? {
-        // Parameters: the URL query and the form body.
-        let queryBytes = Array(exchange.query.utf8)
-        let query: [String: String]
+        // Parameters: the URL query and the form body, decoded once into one buffer (no dictionary: see
+        // RequestParameters).
+        var parameters: RequestParameters
         var charset = Charset.utf8
+        let queryHasCharset: Bool
         do {
-            let decoded = try FormBody.decode(queryBytes)
-            query = decoded.parameters
-            charset = decoded.charset
+            var query = exchange.query
+            let form = try query.withUTF8 { try DecodedForm(decoding: $0, charset: nil) }
+            parameters = try RequestParameters(form)
+            charset = form.charset
+            queryHasCharset = form.value("charset") != nil
         } catch let error as AlipaySignError {
             f.append(Finding("v2.request.form", .error, "the URL query cannot be decoded: \(error.reason)", hint: error.hint))
             return nil
         } catch { return nil }
-        var parameters = query
         var bodyNotASCII = false
-        func merge(_ bodyParameters: [String: String]) {
-            for (name, value) in bodyParameters {
-                if let existing = parameters[name], existing != value {
-                    f.append(Finding(
-                        "v2.param.duplicate", .error, "'\(name)' is in both the query and the body, with different values",
-                        value: name))
-                }
-                parameters[name] = value
-            }
-        }
+        var differing: [String] = []
         let contentTypeHeader = exchange.request.header("content-type") ?? ""
         if let boundary = MultipartForm.boundary(contentType: contentTypeHeader) {
             // An upload: the text parts are signed parameters, in the query's charset; the files are not signed.
             do {
                 let form = try MultipartForm(body: exchange.request.body, boundary: boundary)
-                merge(try form.textParameters(charset: charset))
+                parameters.merge(try form.textParameters(charset: charset)) { differing.append($0) }
             } catch let error as AlipaySignError {
                 f.append(Finding("v2.request.multipart", .error, "the multipart body cannot be read: \(error.reason)", hint: error.hint))
             } catch {}
         } else if !exchange.request.body.isEmpty {
             do {
                 let body = Checker.reencoded(exchange.request, charset: charset, what: "request body", into: &f)
-                let form = try DecodedForm(decoding: body, charset: query["charset"] == nil ? nil : charset)
-                if query["charset"] == nil { charset = form.charset }
+                let form = try DecodedForm(decoding: body, charset: queryHasCharset ? charset : nil)
+                if !queryHasCharset { charset = form.charset }
                 bodyNotASCII = form.hasNonASCII
-                merge(try form.dictionary())
+                try RequestParameters.checkDistinct(form)
+                parameters.merge(form) { differing.append($0) }
             } catch let error as AlipaySignError {
                 f.append(Finding("v2.request.form", .error, "the request body cannot be decoded: \(error.reason)", hint: error.hint))
             } catch {}
         }
-        if query["charset"] == nil, parameters["charset"] != nil, bodyNotASCII, parameters["method"] != "alipay.trade.app.pay" {
+        for name in differing {
+            f.append(Finding(
+                "v2.param.duplicate", .error, "'\(name)' is in both the query and the body, with different values", value: name))
+        }
+        let method = parameters["method"]
+        if !queryHasCharset, parameters.contains("charset"), bodyNotASCII, method != "alipay.trade.app.pay" {
             // docs/PROTOCOL.md §12: the gateway decodes the body in the query's charset, so it cannot rebuild the
             // signed content and answers isv.invalid-signature. An app's order string carries its own charset.
             f.append(Finding(
                 "v2.param.charset", .error, "charset is only in the body, and the body is not ASCII: the gateway cannot read it as signed",
                 hint: "put charset in the URL query, as the SDKs do"))
         }
-        let method = parameters["method"]
-        commonParameters(parameters, query: query, into: &f)
+        commonParameters(parameters, queryHasCharset: queryHasCharset, into: &f)
         // Sent but not signed: the sign content leaves empty and white-space-only values out (docs/PROTOCOL.md §1.1).
-        var empty: [String] = []
-        for (name, value) in parameters where name != "sign" && SignContent.isJavaEmpty(value) { empty.append(name) }
-        empty.sort()
+        let empty = parameters.blankNames.sorted()
         if !empty.isEmpty {
             f.append(Finding(
                 "v2.param.empty", .warning,
@@ -89,7 +85,7 @@ struct V2Checks {
         return method
     }
 
-    func commonParameters(_ p: [String: String], query: [String: String], into f: inout [Finding]) {
+    func commonParameters(_ p: RequestParameters, queryHasCharset: Bool, into f: inout [Finding]) {
         func missing(_ name: String) {
             f.append(Finding("v2.param.\(name)", .error, "the request has no \(name)", hint: "\(name) is a required common parameter"))
         }
@@ -105,7 +101,7 @@ struct V2Checks {
         if let charset = p["charset"] {
             if (try? Charset(name: charset)) == nil {
                 f.append(Finding("v2.param.charset", .error, "charset is not UTF-8, GBK or GB18030", value: charset))
-            } else if query["charset"] == nil {
+            } else if !queryHasCharset {
                 f.append(Finding(
                     "v2.param.charset", .warning, "charset is in the body, not the URL query",
                     value: charset, hint: "the gateway reads charset from the URL query to decode the body"))
@@ -177,20 +173,20 @@ struct V2Checks {
         }
     }
 
-    func requestSignature(_ p: [String: String], charset: Charset, signType: SignType, into f: inout [Finding]) {
-        guard let verifier = checker.requestVerifier(signType), p["sign"] != nil,
-            case .invalid(let failure)? = try? verifier.verify(parameters: p, charset: charset)
+    func requestSignature(_ p: RequestParameters, charset: Charset, signType: SignType, into f: inout [Finding]) {
+        guard let verifier = checker.requestVerifier(signType), p.contains("sign"),
+            let result = try? verifier.verify(text: p.text, pairs: p.pairs, charset: charset), !result.valid
         else { return }
-        let diagnosis = try? verifier.diagnose(parameters: p, charset: charset, otherKeys: checker.alipayKeys)
+        let diagnosis = try? verifier.diagnose(parameters: p.dictionary, charset: charset, otherKeys: checker.alipayKeys)
         f.append(Finding(
             "v2.request.signature", .error, "the request's sign does not verify under the app's public key",
-            value: String(decoding: failure.content, as: UTF8.self),
+            value: String(decoding: result.content, as: UTF8.self),
             hint: diagnosis.map { "it verifies with: \(DiagnosisText.describe($0))" }
                 ?? "no known variant verifies: the key pair or the content differ"))
     }
 
     func response(
-        _ response: Exchange.Message, method: String, parameters: [String: String], charset: Charset, signType: SignType,
+        _ response: Exchange.Message, method: String, parameters: RequestParameters, charset: Charset, signType: SignType,
         into f: inout [Finding]
     ) {
         let body = Checker.reencoded(response, charset: charset, what: "response body", into: &f)
@@ -217,7 +213,7 @@ struct V2Checks {
             let subCode = members.first { $0.name == "sub_code" }?.value
             let subMsg = members.first { $0.name == "sub_msg" }?.value
             if case .string("isv.invalid-signature")? = subCode, case .string(let message)? = subMsg {
-                invalidSignatureEcho(message, parameters: parameters, into: &f)
+                invalidSignatureEcho(message, parameters: parameters.dictionary, into: &f)
             } else if case .string(let c)? = code, c != "10000" {
                 var text = "the gateway answered code \(c)"
                 if case .string(let s)? = subCode { text += ", sub_code \(s)" }

@@ -10,6 +10,10 @@ package struct DecodedForm: Sendable {
     package struct Pair: Sendable {
         package var name: Range<Int>
         package var value: Range<Int>
+        package init(name: Range<Int>, value: Range<Int>) {
+            self.name = name
+            self.value = value
+        }
     }
 
     /// Every name and value, percent-decoded and in UTF-8.
@@ -231,7 +235,7 @@ package struct DecodedForm: Sendable {
         return parameters
     }
 
-    static func duplicate(_ name: String) -> AlipaySignError {
+    package static func duplicate(_ name: String) -> AlipaySignError {
         AlipaySignError(
             .duplicateParameter, "parameter '\(name)' appears more than once",
             hint: "Alipay sends each parameter once; a repeated one is ambiguous to sign")
@@ -251,7 +255,7 @@ package struct DecodedForm: Sendable {
     /// Java `String.compareTo` over UTF-8 bytes: byte order is code-point order, which is UTF-16 order except
     /// that a supplementary character (lead byte F0–F4, a surrogate pair in Java) sorts before U+E000–U+FFFF
     /// (lead byte EE–EF). The first differing byte is a lead byte in both or in neither.
-    static func javaLess(_ d: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+    package static func javaLess(_ d: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
         let n = min(a.count, b.count)
         for j in 0..<n {
             let x = d[a.lowerBound + j]
@@ -270,14 +274,14 @@ package struct DecodedForm: Sendable {
     }
 
     /// Whether `d[r]` is the ASCII `literal` (concrete code: the generic `elementsEqual` costs several times more).
-    static func bytes(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, equal literal: StaticString) -> Bool {
+    package static func bytes(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, equal literal: StaticString) -> Bool {
         guard r.count == literal.utf8CodeUnitCount else { return false }
         for j in 0..<r.count where d[r.lowerBound + j] != literal.utf8Start[j] { return false }
         return true
     }
 
     /// Java `StringUtils.isEmpty` over valid UTF-8 bytes: every character is Java whitespace.
-    static func isJavaEmpty(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+    package static func isJavaEmpty(_ d: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
         var i = r.lowerBound
         while i < r.upperBound {
             let c = d[i]

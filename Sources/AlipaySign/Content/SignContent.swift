@@ -75,27 +75,7 @@ public enum SignContent {
         return text.withUnsafeBufferPointer { d in
             pairs.removeAll { DecodedForm.isJavaEmpty(d, $0.value) }
             pairs.sort { DecodedForm.javaLess(d, $0.name, $1.name) }
-            // At most the text plus `=` and `&` per pair.
-            return [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
-                guard let src = d.baseAddress, let dst = out.baseAddress else {
-                    written = 0
-                    return
-                }
-                var o = 0
-                for pair in pairs {
-                    if o > 0 {
-                        dst[o] = UInt8(ascii: "&")
-                        o += 1
-                    }
-                    (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
-                    o += pair.name.count
-                    dst[o] = UInt8(ascii: "=")
-                    o += 1
-                    (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
-                    o += pair.value.count
-                }
-                written = o
-            }
+            return NotificationVerifier.join(d, pairs)
         }
     }
 

@@ -193,17 +193,25 @@ public struct NotificationVerifier: Sendable {
     /// blank values (docs/PROTOCOL.md §1.1–§1.2).
     static func content(_ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], _ version: Version) -> [UInt8] {
         func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
+        return join(d, pairs) { pair in
+            if pair.name.isEmpty || equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") { return false }
+            if version == .v1, equals(pair.name, "sign_type") { return false }
+            return !DecodedForm.isJavaEmpty(d, pair.value)
+        }
+    }
+
+    /// `name=value` of the pairs `include` keeps, in the given order, joined by `&`.
+    static func join(
+        _ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], include: (DecodedForm.Pair) -> Bool = { _ in true }
+    ) -> [UInt8] {
         // At most the decoded bytes plus two per pair.
-        return [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+        [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
             guard let dst = out.baseAddress, let src = d.baseAddress else {
                 written = 0
                 return
             }
             var o = 0
-            for pair in pairs {
-                if pair.name.isEmpty || equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") { continue }
-                if version == .v1, equals(pair.name, "sign_type") { continue }
-                if DecodedForm.isJavaEmpty(d, pair.value) { continue }
+            for pair in pairs where include(pair) {
                 if o > 0 {
                     dst[o] = UInt8(ascii: "&")
                     o += 1

@@ -62,6 +62,40 @@ public struct RequestVerifier: Sendable {
                 candidates: DiagnosisSearch.parameterCandidates(parameters, modes: [(.request, .request, true)]))
     }
 
+    /// The verification of ``verify(parameters:charset:)`` over decoded parameters held as ranges of one buffer
+    /// (the conformance check's path: no dictionary, no String per parameter). The names must be distinct.
+    /// - Parameters:
+    ///   - text: the names and values, in UTF-8.
+    ///   - pairs: each parameter's name and value ranges in `text`.
+    ///   - charset: the charset the request was sent in.
+    /// - Returns: whether the signature verified, the content built (as ``SignContent/utf8Bytes(_:mode:)`` builds
+    ///   it from the same parameters), and whether there was a non-blank `sign`.
+    /// - Throws: ``AlipaySignError`` for a content the charset cannot encode.
+    package func verify(text: [UInt8], pairs: [DecodedForm.Pair], charset: Charset) throws
+        -> (valid: Bool, content: [UInt8], hadSignature: Bool)
+    {
+        try text.withUnsafeBufferPointer { d in
+            var signRange: Range<Int>?
+            var kept: [DecodedForm.Pair] = []
+            kept.reserveCapacity(pairs.count)
+            for pair in pairs where !pair.name.isEmpty {
+                if DecodedForm.bytes(d, pair.name, equal: "sign") {
+                    signRange = pair.value
+                } else if !DecodedForm.isJavaEmpty(d, pair.value) {
+                    kept.append(pair)
+                }
+            }
+            kept.sort { DecodedForm.javaLess(d, $0.name, $1.name) }
+            let content = NotificationVerifier.join(d, kept)
+            guard let signRange, !DecodedForm.isJavaEmpty(d, signRange) else { return (false, content, false) }
+            let signed = charset == .utf8 ? content : try charset.encode(String(decoding: content, as: UTF8.self))
+            let valid = Base64.withDecoded(UnsafeBufferPointer(rebasing: d[signRange])) { raw in
+                raw.map { verifier.isValidSignature(raw: $0, for: signed) } ?? false
+            }
+            return (valid, content, true)
+        }
+    }
+
     private func resolved(_ charset: Charset?, _ parameters: [String: String]) throws -> Charset {
         try charset ?? self.charset ?? Charset.declared(parameters["charset"]) ?? .utf8
     }
