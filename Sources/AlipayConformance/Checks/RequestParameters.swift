@@ -137,7 +137,8 @@ struct RequestParameters {
         }
     }
 
-    /// The parameters as a dictionary, for what takes one (the diagnosis, the gateway's echoed sign string).
+    /// The parameters as a dictionary, for what takes one (the diagnosis, the gateway's echoed sign string; two
+    /// names that differ in bytes but are canonically equivalent Unicode would share one key there).
     var dictionary: [String: String] {
         var out: [String: String] = [:]
         out.reserveCapacity(pairs.count)
