@@ -256,16 +256,26 @@ package struct DecodedForm: Sendable {
     /// that a supplementary character (lead byte F0–F4, a surrogate pair in Java) sorts before U+E000–U+FFFF
     /// (lead byte EE–EF). The first differing byte is a lead byte in both or in neither.
     package static func javaLess(_ d: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        javaLess(UnsafeBufferPointer(rebasing: d[a]), UnsafeBufferPointer(rebasing: d[b]))
+    }
+
+    /// The same over two buffers.
+    static func javaLess(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = min(a.count, b.count)
         for j in 0..<n {
-            let x = d[a.lowerBound + j]
-            let y = d[b.lowerBound + j]
+            let x = a[j]
+            let y = b[j]
             if x == y { continue }
             if x >= 0xF0, y == 0xEE || y == 0xEF { return true }
             if y >= 0xF0, x == 0xEE || x == 0xEF { return false }
             return x < y
         }
         return a.count < b.count
+    }
+
+    /// The same over two arrays.
+    static func javaLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in javaLess(x, y) } }
     }
 
     /// The value of the first parameter with this ASCII name.

@@ -55,28 +55,45 @@ public enum SignContent {
     ///   - mode: which parameters to leave out.
     /// - Returns: the content's UTF-8 bytes.
     public static func utf8Bytes(_ parameters: [String: String], mode: Mode = .request) -> [UInt8] {
-        // The names and values are copied once into one buffer and sorted as ranges of it, compared byte by byte
-        // in Java `String` order (`DecodedForm.javaLess`: UTF-16 order, which differs from UTF-8 byte order only
-        // between a character above U+FFFF and one in U+E000–U+FFFF): no String comparison, and no hashing of a
-        // name to leave it out.
-        var size = 0
-        for (key, value) in parameters { size += key.utf8.count + value.utf8.count }
-        var text: [UInt8] = []
-        text.reserveCapacity(size)
-        var pairs: [DecodedForm.Pair] = []
-        pairs.reserveCapacity(parameters.count)
-        for (key, value) in parameters where !key.isEmpty && !mode.leavesOut(key) {
-            let nameStart = text.count
-            text.append(contentsOf: key.utf8)
-            let valueStart = text.count
-            text.append(contentsOf: value.utf8)
-            pairs.append(DecodedForm.Pair(name: nameStart..<valueStart, value: valueStart..<text.count))
+        // The kept parameters' dictionary indices, sorted in place (on the stack for a request's dozen) by their
+        // names' UTF-8 bytes in Java `String` order (`javaLess`); then the content written in one buffer: the
+        // output is the only allocation, and no name is hashed or compared as a String.
+        withUnsafeTemporaryAllocation(of: Dictionary<String, String>.Index.self, capacity: parameters.count) { kept in
+            var n = 0
+            var size = 0
+            var i = parameters.startIndex
+            while i != parameters.endIndex {
+                let (key, value) = parameters[i]
+                if !key.isEmpty, !mode.leavesOut(key), !isJavaEmpty(value) {
+                    (kept.baseAddress! + n).initialize(to: i)
+                    n += 1
+                    size += key.utf8.count + value.utf8.count + 2
+                }
+                parameters.formIndex(after: &i)
+            }
+            var sorted = UnsafeMutableBufferPointer(rebasing: kept[0..<n])
+            defer { sorted.deinitialize() }
+            sorted.sort { javaLess(parameters[$0].key, parameters[$1].key) }
+            var out = [UInt8]()
+            out.reserveCapacity(size)
+            for (j, index) in sorted.enumerated() {
+                let (key, value) = parameters[index]
+                if j > 0 { out.append(UInt8(ascii: "&")) }
+                out.append(contentsOf: key.utf8)
+                out.append(UInt8(ascii: "="))
+                out.append(contentsOf: value.utf8)
+            }
+            return out
         }
-        return text.withUnsafeBufferPointer { d in
-            pairs.removeAll { DecodedForm.isJavaEmpty(d, $0.value) }
-            pairs.sort { DecodedForm.javaLess(d, $0.name, $1.name) }
-            return NotificationVerifier.join(d, pairs)
+    }
+
+    /// Java `String.compareTo` over two names' UTF-8 bytes (`DecodedForm.javaLess`: UTF-16 order, which differs
+    /// from UTF-8 byte order only between a character above U+FFFF and one in U+E000–U+FFFF).
+    static func javaLess(_ a: String, _ b: String) -> Bool {
+        let less = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in DecodedForm.javaLess(x, y) }
         }
+        return (less ?? nil) ?? DecodedForm.javaLess(Array(a.utf8), Array(b.utf8))
     }
 
     /// Java `StringUtils.isEmpty` of the Alipay SDK: `nil`, `""`, or only characters for which
