@@ -82,8 +82,8 @@ public struct Exchange: Sendable {
         var url = url
         return url.withUTF8 { u in
             var start = 0
-            if let scheme = schemeEnd(u) {
-                guard let slash = u[scheme...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", "/", "") }
+            if let scheme = Self.schemeSeparator.withUnsafeBufferPointer({ ByteSearch.find($0, in: u) }) {
+                guard let slash = u[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", "/", "") }
                 start = slash
             }
             let end = u[start...].firstIndex(of: UInt8(ascii: "#")) ?? u.count
@@ -97,15 +97,7 @@ public struct Exchange: Sendable {
         }
     }
 
-    /// Where the authority starts: just after the first `://`.
-    private static func schemeEnd(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = 0
-        while i + 3 <= u.count {
-            if u[i] == UInt8(ascii: ":"), u[i + 1] == UInt8(ascii: "/"), u[i + 2] == UInt8(ascii: "/") { return i + 3 }
-            i += 1
-        }
-        return nil
-    }
+    private static let schemeSeparator = Array("://".utf8)
 }
 
 /// Why a capture cannot be read: always an input error (exit 2).

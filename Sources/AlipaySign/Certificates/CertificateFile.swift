@@ -162,22 +162,25 @@ public struct CertificateFile: Sendable {
 /// with `memchr`, the rest compared with `memcmp`.
 package enum ByteSearch {
     package static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
+        bytes.withUnsafeBufferPointer { hay in pattern.withUnsafeBufferPointer { find($0, in: hay, from: start) } }
+    }
+
+    /// The same over buffers.
+    package static func find(
+        _ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int = 0
+    ) -> Int? {
         let start = max(start, 0)
-        guard !pattern.isEmpty, bytes.count - start >= pattern.count else { return nil }
-        return bytes.withUnsafeBufferPointer { hay -> Int? in
-            pattern.withUnsafeBufferPointer { needle -> Int? in
-                guard let h = hay.baseAddress, let n = needle.baseAddress else { return nil }
-                let first = Int32(n[0])
-                let last = hay.count - needle.count
-                var i = start
-                while i <= last {
-                    guard let hit = memchr(h + i, first, last - i + 1) else { return nil }
-                    let at = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(h + at, n, needle.count) == 0 { return at }
-                    i = at + 1
-                }
-                return nil
-            }
+        guard !needle.isEmpty, hay.count - start >= needle.count, let h = hay.baseAddress, let n = needle.baseAddress
+        else { return nil }
+        let first = Int32(n[0])
+        let last = hay.count - needle.count
+        var i = start
+        while i <= last {
+            guard let hit = memchr(h + i, first, last - i + 1) else { return nil }
+            let at = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(h + at, n, needle.count) == 0 { return at }
+            i = at + 1
         }
+        return nil
     }
 }

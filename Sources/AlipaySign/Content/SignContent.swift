@@ -34,6 +34,16 @@ public enum SignContent {
             }
         }
 
+        /// The same for a name held as bytes, `d[name]`.
+        func leavesOut(_ d: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
+            func named(_ literal: StaticString) -> Bool { DecodedForm.bytes(d, name, equal: literal) }
+            switch self {
+            case .request: return named("sign")
+            case .notifyV1: return named("sign") || named("sign_type") || named("alipay_cert_sn")
+            case .notifyV2: return named("sign") || named("alipay_cert_sn")
+            }
+        }
+
         // Built once: the content is built on every signature, and a Set literal allocates each time.
         private static let requestExcluded: Set<String> = ["sign"]
         private static let notifyV1Excluded: Set<String> = ["sign", "sign_type", "alipay_cert_sn"]
@@ -94,6 +104,34 @@ public enum SignContent {
             b.utf8.withContiguousStorageIfAvailable { y in DecodedForm.javaLess(x, y) }
         }
         return (less ?? nil) ?? DecodedForm.javaLess(Array(a.utf8), Array(b.utf8))
+    }
+
+    /// The content of decoded pairs already sorted in Java order (the decoded-bytes paths: notifications, the
+    /// conformance check's requests): `name=value` joined by `&`, leaving out what the mode leaves out, empty names
+    /// and blank values, as ``utf8Bytes(_:mode:)`` does for a dictionary.
+    static func content(_ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], mode: Mode) -> [UInt8] {
+        // At most the decoded bytes plus two per pair.
+        [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+            guard let dst = out.baseAddress, let src = d.baseAddress else {
+                written = 0
+                return
+            }
+            var o = 0
+            for pair in pairs
+            where !pair.name.isEmpty && !mode.leavesOut(d, pair.name) && !DecodedForm.isJavaEmpty(d, pair.value) {
+                if o > 0 {
+                    dst[o] = UInt8(ascii: "&")
+                    o += 1
+                }
+                (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
+                o += pair.name.count
+                dst[o] = UInt8(ascii: "=")
+                o += 1
+                (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
+                o += pair.value.count
+            }
+            written = o
+        }
     }
 
     /// Java `StringUtils.isEmpty` of the Alipay SDK: `nil`, `""`, or only characters for which

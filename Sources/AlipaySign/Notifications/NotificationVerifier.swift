@@ -189,42 +189,9 @@ public struct NotificationVerifier: Sendable {
         }
     }
 
-    /// `name=value` pairs joined by `&`, in the given (sorted) order, leaving out what the version leaves out and
-    /// blank values (docs/PROTOCOL.md §1.1–§1.2).
+    /// The version's content of pairs sorted in Java order (docs/PROTOCOL.md §1.1–§1.2).
     static func content(_ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], _ version: Version) -> [UInt8] {
-        func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
-        return join(d, pairs) { pair in
-            if pair.name.isEmpty || equals(pair.name, "sign") || equals(pair.name, "alipay_cert_sn") { return false }
-            if version == .v1, equals(pair.name, "sign_type") { return false }
-            return !DecodedForm.isJavaEmpty(d, pair.value)
-        }
-    }
-
-    /// `name=value` of the pairs `include` keeps, in the given order, joined by `&`.
-    static func join(
-        _ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], include: (DecodedForm.Pair) -> Bool = { _ in true }
-    ) -> [UInt8] {
-        // At most the decoded bytes plus two per pair.
-        [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
-            guard let dst = out.baseAddress, let src = d.baseAddress else {
-                written = 0
-                return
-            }
-            var o = 0
-            for pair in pairs where include(pair) {
-                if o > 0 {
-                    dst[o] = UInt8(ascii: "&")
-                    o += 1
-                }
-                (dst + o).initialize(from: src + pair.name.lowerBound, count: pair.name.count)
-                o += pair.name.count
-                dst[o] = UInt8(ascii: "=")
-                o += 1
-                (dst + o).initialize(from: src + pair.value.lowerBound, count: pair.value.count)
-                o += pair.value.count
-            }
-            written = o
-        }
+        SignContent.content(d, pairs, mode: version == .v1 ? .notifyV1 : .notifyV2)
     }
 
     /// The variants to try, in order. In auto mode the likely one goes first, so a notification costs one RSA

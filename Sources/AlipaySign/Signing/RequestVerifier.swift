@@ -75,18 +75,8 @@ public struct RequestVerifier: Sendable {
         -> (valid: Bool, content: [UInt8], hadSignature: Bool)
     {
         try text.withUnsafeBufferPointer { d in
-            var signRange: Range<Int>?
-            var kept: [DecodedForm.Pair] = []
-            kept.reserveCapacity(pairs.count)
-            for pair in pairs where !pair.name.isEmpty {
-                if DecodedForm.bytes(d, pair.name, equal: "sign") {
-                    signRange = pair.value
-                } else if !DecodedForm.isJavaEmpty(d, pair.value) {
-                    kept.append(pair)
-                }
-            }
-            kept.sort { DecodedForm.javaLess(d, $0.name, $1.name) }
-            let content = NotificationVerifier.join(d, kept)
+            let signRange = pairs.first { DecodedForm.bytes(d, $0.name, equal: "sign") }?.value
+            let content = SignContent.content(d, pairs.sorted { DecodedForm.javaLess(d, $0.name, $1.name) }, mode: .request)
             guard let signRange, !DecodedForm.isJavaEmpty(d, signRange) else { return (false, content, false) }
             let signed = charset == .utf8 ? content : try charset.encode(String(decoding: content, as: UTF8.self))
             let valid = Base64.withDecoded(UnsafeBufferPointer(rebasing: d[signRange])) { raw in
