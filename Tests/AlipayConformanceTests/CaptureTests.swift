@@ -66,6 +66,42 @@ import VectorSupport
         #expect(got == expected)
     }
 
+    /// The workers check one block while the next is read and the previous delivered: a line that is not an
+    /// exchange, in the first block, a later one or the last, still ends the run with its error after exactly the
+    /// exchanges before it were delivered, in order.
+    @Test(arguments: [1, 300, 1000, 1537]) func aBrokenLineEndsTheRunAfterTheExchangesBeforeIt(broken: Int) throws {
+        let good = #"{"request":{"method":"GET","url":"https://openapi.alipay.com/gateway.do?method=x"}}"#
+        var lines = Array(repeating: good, count: 1537)
+        lines[broken - 1] = "{broken"
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        for threads in [1, 2, 3] {
+            var delivered: [Int] = []
+            let error = #expect(throws: CaptureError.self) {
+                try ParallelCheck(configuration: CheckConfiguration(rules: APIRuleSet()), threads: threads)
+                    .run(try CaptureReader(contents: bytes), render: nil) { block in delivered += block.map(\.report.index) }
+            }
+            #expect(error?.message.contains("line \(broken) ") == true, "\(String(describing: error))")
+            #expect(delivered == Array(1..<broken), "threads \(threads)")
+        }
+    }
+
+    @Test func anErrorFromDeliverEndsTheRun() throws {
+        let good = #"{"request":{"method":"GET","url":"https://openapi.alipay.com/gateway.do?method=x"}}"#
+        let bytes = Array(String(repeating: good + "\n", count: 2000).utf8)
+        struct Stop: Error {}
+        for threads in [1, 2, 3] {
+            var blocks = 0
+            #expect(throws: Stop.self) {
+                try ParallelCheck(configuration: CheckConfiguration(rules: APIRuleSet()), threads: threads)
+                    .run(try CaptureReader(contents: bytes), render: nil) { _ in
+                        blocks += 1
+                        if blocks == 2 { throw Stop() }
+                    }
+            }
+            #expect(blocks == 2)
+        }
+    }
+
     @Test func withoutKeysOnlyTheParameterChecksRun() throws {
         let checker = Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled()))
         let reports = try Self.reports(Vectors.path("captures/chrome.har"), checker: checker)
