@@ -227,6 +227,24 @@ struct EncodingTests {
         }
         #expect(Base64.decode(Array("QU Jj\nZA==".utf8)) == Array("ABcd".utf8))
     }
+
+    /// A signature's text (an RSA-2048 signature: 344 characters, one '='), with one character replaced by one
+    /// outside the alphabet at each position in turn (each of the four places in a group, the last group too): the
+    /// compact decoder refuses every one, as Foundation does, and decodes the untouched text as Foundation does.
+    @Test func compactDecoderRefusesAStrayCharacterAnywhere() throws {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<256).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let text = Array(Data(bytes).base64EncodedString().utf8)
+        #expect(text.count == 344 && Base64.decode(text) == bytes && Data(base64Encoded: Data(text)) == Data(bytes))
+        let strays: [UInt8] = [0x00, 0x21, 0x2D, 0x2E, 0x3A, 0x40, 0x5B, 0x5F, 0x60, 0x7B, 0x7F, 0x80, 0xC3, 0xFF]
+        for at in text.indices where text[at] != UInt8(ascii: "=") {
+            var bad = text
+            bad[at] = strays[at % strays.count]
+            #expect(Data(base64Encoded: Data(bad)) == nil, "Foundation, position \(at)")
+            #expect(Base64.decode(bad) == nil, "position \(at)")
+            #expect(bad.withUnsafeBufferPointer { b in Base64.withDecoded(b) { $0 == nil } }, "position \(at), in place")
+        }
+    }
     /// The general decoder (whitespace anywhere, unpadded text): the bytes that Foundation encoded with line breaks
     /// every 64 or 76 characters, with spaces and tabs put in at random, and without padding; a stray character
     /// anywhere, or a '=' inside the text, is refused.

@@ -20,6 +20,27 @@
         return UnsafePointer(table)
     }()
 
+    /// Four tables for the compact decoder, one per position in a group of four characters: entry `256 k + c` is
+    /// character `c`'s sextet shifted to where it lands in the group's three bytes, read as a little-endian
+    /// `UInt32` (so that a group decodes to the OR of four loads); `0x01FF_FFFF` (the high byte set) for a
+    /// character outside the alphabet. Allocated once for the process and never written after.
+    nonisolated(unsafe) private static let groupTables: UnsafePointer<UInt32> = {
+        let tables = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+        for c in 0..<256 {
+            let v = decodeTable[c]
+            guard v != 0xFF else {
+                for k in 0..<4 { tables[256 * k + c] = 0x01FF_FFFF }
+                continue
+            }
+            let x = UInt32(v)
+            tables[c] = x << 2                                   // byte 0, bits 7-2
+            tables[256 + c] = x >> 4 | (x & 0x0F) << 12          // byte 0, bits 1-0; byte 1, bits 7-4
+            tables[512 + c] = (x >> 2) << 8 | (x & 0x03) << 22   // byte 1, bits 3-0; byte 2, bits 7-6
+            tables[768 + c] = x << 16                            // byte 2, bits 5-0
+        }
+        return UnsafePointer(tables)
+    }()
+
     /// Encodes bytes as standard base64 without line breaks.
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         // Contiguous input (an array, the usual case) is read in place; anything else is copied once.
@@ -94,20 +115,21 @@
         else { return nil }
         let pad = src[count - 1] == UInt8(ascii: "=") ? (src[count - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
         let groups = count / 4
-        let table = Self.decodePointer
-        var bad: UInt8 = 0
+        let t = Self.groupTables
+        var badGroups: UInt32 = 0
         var o = 0
         var i = 0
+        // Every group but the last: four loads, stored as one 4-byte word whose fourth byte the next group's
+        // first overwrites (the last group is written below, so no byte past the output is touched).
         for _ in 0..<(groups - 1) {
-            let a = table[Int(src[i])], b = table[Int(src[i + 1])]
-            let c = table[Int(src[i + 2])], d = table[Int(src[i + 3])]
-            bad |= a | b | c | d
-            dst[o] = a << 2 | b >> 4
-            dst[o + 1] = b << 4 | c >> 2
-            dst[o + 2] = c << 6 | d
+            let x = t[Int(src[i])] | t[256 + Int(src[i + 1])] | t[512 + Int(src[i + 2])] | t[768 + Int(src[i + 3])]
+            badGroups |= x
+            UnsafeMutableRawPointer(dst + o).storeBytes(of: x.littleEndian, as: UInt32.self)
             o += 3
             i += 4
         }
+        let table = Self.decodePointer
+        var bad: UInt8 = badGroups >> 24 != 0 ? 0xFF : 0
         // The last group, with its padding.
         let a = table[Int(src[i])], b = table[Int(src[i + 1])]
         let c = pad == 2 ? 0 : table[Int(src[i + 2])]
@@ -126,7 +148,7 @@
     /// Runs `body` with the decoded bytes, or `nil` when the text is not base64. Compact base64 of up to 1 KiB
     /// (every RSA signature up to 8192 bits) decodes into a stack buffer: no allocation; anything else goes
     /// through the general decoder.
-    static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows
+    package static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows
         -> R
     {
         let capacity = text.count / 4 * 3
