@@ -122,9 +122,10 @@ public struct APIRuleSet: Sendable {
     ///   - method: the v2 method.
     ///   - bizContent: the request's `biz_content` (decrypted, when it was encrypted).
     /// - Returns: the findings (empty when every field is as the rule says), or `nil`.
-    package func requestFindings(v2Method method: String, bizContent: String?) -> [Finding]? {
+    package func requestFindings(v2Method method: String, bizContent: @autoclosure () -> String?) -> [Finding]? {
         guard let rule = rule(v2Method: method), let part = rule.request else { return nil }
-        guard let biz = bizContent else {
+        // Read only for a method with a rule: most are without one, and a biz_content can be long.
+        guard let biz = bizContent() else {
             return part.fields.isEmpty ? [] : [Finding("api.\(rule.api)", .error, "biz_content is missing")]
         }
         guard case .object(let members)? = try? JSONReader.parse(Array(biz.utf8)) else { return [] }
