@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The CLI's concurrent paths under ThreadSanitizer: batch signing and verification on several workers (UTF-8, GBK
 # and GB18030 notifications, whose converters are pooled across threads; JSON responses in UTF-8 and GBK) and
-# `check` on several workers, over the vectors. Only the CLI and what it links (the library, the conformance
-# target, ArgumentParser) are built with the sanitizer: none of the server's dependencies.
+# `check` on several workers over several blocks, over the vectors. Only the CLI and what it links (the library,
+# the conformance target, ArgumentParser) are built with the sanitizer: none of the server's dependencies.
 # Exit 1 on any report of the sanitizer, or on an exit code other than 0 or 1 (some vectors are invalid on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,8 @@ for charset in ("utf-8", "GBK"):
                 body = base64.b64decode(r["body_b64"]).decode("utf-8" if charset == "utf-8" else "gbk")
                 f.write(json.dumps({"body": body, "method": r["method"]}, ensure_ascii=False) + "\n")
 with open(d + "/capture.jsonl", "w") as f:
-    f.write(open("vectors/captures/capture.jsonl", encoding="utf-8").read() * 40)
+    # 2,300 exchanges: three blocks of 4 workers, so that a block is checked while the next is read (ParallelCheck).
+    f.write(open("vectors/captures/capture.jsonl", encoding="utf-8").read() * 100)
 PY
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 run() {  # run NAME STDIN COMMAND...
