@@ -53,6 +53,34 @@ struct EncodingTests {
         }
     }
 
+    /// Escapes are resolved eight bytes at a time between backslashes: every escape JSON has (the short ones, \u
+    /// of one, two and three UTF-8 bytes, a surrogate pair) at every position of a word, after runs of every
+    /// length and between non-ASCII text, read as Foundation's JSONSerialization reads them; a lone surrogate is
+    /// refused by both.
+    @Test func escapesAtEveryWordPositionAsFoundationReadsThem() throws {
+        let escapes = [#"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#, #"\u0041"#, #"\u00e9"#, #"\u4E2D"#,
+                       #"\ud83d\ude00"#, #"\u0000"#, #"\u2028"#]
+        for escape in escapes {
+            for position in 0..<17 {
+                for tail in ["", "b", "中文", "bbbbbbbbbbbbbbbbb", #"\n"#] {
+                    let text = String(repeating: "a", count: position) + escape + tail + String(repeating: "é", count: position % 3)
+                    let document = Array(#"["\#(text)"]"#.utf8)
+                    let foundation = try #require(JSONSerialization.jsonObject(with: Data(document)) as? [String])
+                    guard case .array(let values)? = try? JSONReader.parse(document), case .string(let value)? = values.first else {
+                        Issue.record("\(text): not read")
+                        continue
+                    }
+                    #expect(Array(value.utf8) == Array(foundation[0].utf8), "\(text)")
+                }
+            }
+        }
+        for lone in [#"a\ud83d"#, #"a\ud83dx"#, #"\ude00aaaaaaaa"#, #"aaaaaaaa\ud83d\u0041"#] {
+            let document = Array(#"["\#(lone)"]"#.utf8)
+            #expect((try? JSONSerialization.jsonObject(with: Data(document))) == nil, "Foundation: \(lone)")
+            #expect((try? JSONReader.parse(document)) == nil, "\(lone)")
+        }
+    }
+
     /// The byte writer of JSON strings skips eight bytes at a time: every ASCII character and some multi-byte ones
     /// (é, 中, U+2028, U+2029) at every position of a word are written so that Foundation reads the text back,
     /// control characters, DEL, U+2028 and U+2029 escaped, exactly as the String writer writes them.

@@ -197,56 +197,80 @@ struct JSONTokenizer {
     }
 
     /// The bytes of a UTF-8 string token, escapes resolved.
+    ///
+    /// Written into the array's storage (an escape never writes more bytes than it reads, so the token's length
+    /// is enough), eight bytes at a time between backslashes: a JSON document quoted inside a string (a response
+    /// body in a capture or a batch line) has an escape every few bytes, a base64 value none.
     func unescapedBytes(_ token: StringToken) throws -> [UInt8] {
         guard token.escaped else { return Array(b[token.content]) }
-        var out: [UInt8] = []
-        out.reserveCapacity(token.content.count)
-        var k = token.content.lowerBound
         let end = token.content.upperBound
+        let base = b.baseAddress!
         func hex4(_ at: Int) -> UInt32 {
             var v: UInt32 = 0
-            for q in 0..<4 { v = v << 4 | UInt32(Hex.value(b[at + q]) ?? 0) }
+            for q in 0..<4 { v = v << 4 | UInt32(Hex.value(base[at + q]) ?? 0) }
             return v
         }
-        let base = b.baseAddress!
-        while k < end {
-            // The run up to the next backslash, copied whole (a JSON document quoted inside a string has an escape
-            // every few bytes, a base64 value none).
-            let run = memchr(base + k, 0x5C, end - k).map {
-                UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
-            } ?? end
-            if run > k {
-                out.append(contentsOf: UnsafeBufferPointer(start: base + k, count: run - k))
-                k = run
-                continue
-            }
-            let e = b[k + 1]
-            k += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(k)
-                k += 4
-                if (0xD800...0xDBFF).contains(scalar) {
-                    guard k + 6 <= end, b[k] == UInt8(ascii: "\\"), b[k + 1] == UInt8(ascii: "u") else {
-                        throw fail("a high surrogate escape without its low surrogate", at: k)
-                    }
-                    let low = hex4(k + 2)
-                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("an unpaired surrogate escape", at: k) }
-                    k += 6
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw fail("an unpaired surrogate escape", at: k)
+        return try [UInt8](unsafeUninitializedCapacity: token.content.count) { out, written in
+            let dst = out.baseAddress!
+            var o = 0
+            var k = token.content.lowerBound
+            while k < end {
+                // The output is never ahead of the input (o <= k - start), so a word stored at o stays inside.
+                while k + 8 <= end {
+                    let x = ByteWord.load(base + k)
+                    if ByteWord.equal(x, 0x5C) != 0 { break }
+                    UnsafeMutableRawPointer(dst + o).storeBytes(of: x, as: UInt64.self)
+                    o += 8
+                    k += 8
                 }
-                guard let u = Unicode.Scalar(scalar) else { throw fail("an invalid \\u escape", at: k) }
-                out.append(contentsOf: String(Character(u)).utf8)
-            default: out.append(e)  // '"', '\', '/': the tokenizer admitted no other
+                while k < end, base[k] != 0x5C {
+                    dst[o] = base[k]
+                    o += 1
+                    k += 1
+                }
+                guard k < end else { break }
+                let e = base[k + 1]
+                k += 2
+                switch e {
+                case UInt8(ascii: "b"): dst[o] = 0x08
+                case UInt8(ascii: "f"): dst[o] = 0x0C
+                case UInt8(ascii: "n"): dst[o] = 0x0A
+                case UInt8(ascii: "r"): dst[o] = 0x0D
+                case UInt8(ascii: "t"): dst[o] = 0x09
+                case UInt8(ascii: "u"):
+                    var scalar = hex4(k)
+                    k += 4
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard k + 6 <= end, base[k] == UInt8(ascii: "\\"), base[k + 1] == UInt8(ascii: "u") else {
+                            written = o
+                            throw fail("a high surrogate escape without its low surrogate", at: k)
+                        }
+                        let low = hex4(k + 2)
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            written = o
+                            throw fail("an unpaired surrogate escape", at: k)
+                        }
+                        k += 6
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(scalar) {
+                        written = o
+                        throw fail("an unpaired surrogate escape", at: k)
+                    }
+                    guard let u = Unicode.Scalar(scalar) else {
+                        written = o
+                        throw fail("an invalid \\u escape", at: k)
+                    }
+                    // Up to four bytes for the six or twelve read.
+                    UTF8.encode(u) { byte in
+                        dst[o] = byte
+                        o += 1
+                    }
+                    continue
+                default: dst[o] = e  // '"', '\', '/': the tokenizer admitted no other
+                }
+                o += 1
             }
+            written = o
         }
-        return out
     }
 }
