@@ -254,6 +254,31 @@ import VectorSupport
         #expect(throws: CaptureError.self) { try CaptureReader(contents: Array(notObject.utf8)).next() }
     }
 
+    /// Headers, as an array of `{"name", "value"}` objects or as an object, read by the JSON Lines walk (without a
+    /// tree) as the HAR reader reads them from a built tree, and as written out by hand from the rule: a pseudo-header
+    /// (`:authority`), an element that is not an object or has no string name left out, a value that is not a string
+    /// read as empty, escaped member names, the first member of a repeated name; in the object form, members that
+    /// are not strings left out; anything else, no headers.
+    @Test func jsonLinesHeadersAsTheHARReaderReadsThem() throws {
+        let array = #"[{"name":"A","value":"1"},{"name":":authority","value":"h"},{"value":"no name"},{"name":2,"value":"x"},"#
+            + #""text",{"name":"B"},{"name":"C","value":3},{"n\u0061me":"D","v\u0061lue":"4","name":"ignored"},"#
+            + #"{"name":"E","value":"5","value":"6"}]"#
+        let object = #"{"Content-Type":"text/plain","X-N":1,"X-Null":null,"X-\u0041":"a\nb"}"#
+        let cases: [(String, [[String]])] = [
+            (array, [["A", "1"], ["B", ""], ["C", ""], ["D", "4"], ["E", "5"]]),
+            (object, [["Content-Type", "text/plain"], ["X-A", "a\nb"]]),
+            ("null", []), ("3", []), (#""text""#, []), ("[]", []), ("{}", []), (#"[[{"name":"X","value":"y"}]]"#, []),
+        ]
+        for (headers, expected) in cases {
+            let line = #"{"request":{"method":"GET","url":"https://h/p","headers":\#(headers)}}"#
+            let jsonl = try #require(try CaptureReader(contents: Array(line.utf8)).next())
+            let har = #"{"log":{"entries":[{"request":{"method":"GET","url":"https://h/p","headers":\#(headers)}}]}}"#
+            let fromHAR = try #require(try CaptureReader(contents: Array(har.utf8)).next())
+            #expect(jsonl.request.headers.map { [$0.name, $0.value] } == expected, "\(headers)")
+            #expect(fromHAR.request.headers.map { [$0.name, $0.value] } == expected, "HAR: \(headers)")
+        }
+    }
+
     /// One report's JSON line as `check --format json` writes it.
     static func line(_ report: ExchangeReport) -> String {
         var bytes: [UInt8] = []

@@ -130,7 +130,7 @@ enum JSONLinesEntry {
     private struct Part {
         var seen = 0  // a bit per name: the first member of a name is the one read
         var method: [UInt8]?, url: [UInt8]?, body: [UInt8]?, encoding: [UInt8]?
-        var headers: JSONValue?, status: JSONValue?
+        var headers: [(name: String, value: String)] = [], status: JSONValue?
     }
 
     private static let topNames = ["time", "request", "response"].map { Array($0.utf8) }
@@ -144,13 +144,41 @@ enum JSONLinesEntry {
             switch k {
             case 0: part.method = try c.string()
             case 1: part.url = try c.string()
-            case 2: part.headers = try c.value()
+            case 2: part.headers = try headers(&c)
             case 3: part.body = try c.string()
             case 4: part.encoding = try c.string()
             default: part.status = try c.value()
             }
         }
         return isObject ? part : nil
+    }
+
+    private static let headerNames = ["name", "value"].map { Array($0.utf8) }
+
+    /// The headers as ``HAREntry/headers(_:)`` reads them from a built value, read without building one: an array
+    /// of `{"name", "value"}` objects (the first member of each name; an element without a string name, or with a
+    /// pseudo-header's `:` name, left out; a value that is not a string read as empty), or an object of string
+    /// members (the others left out); anything else gives none.
+    private static func headers(_ c: inout JSONCursor) throws -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if c.isArray {
+            _ = try c.array { e in
+                var name: String?, value: String?
+                var seen = 0
+                let isObject = try e.object(names: headerNames) { k, c in
+                    guard let k, seen & 1 << k == 0 else { return try c.skip() }
+                    seen |= 1 << k
+                    if k == 0 { name = try c.text() } else { value = try c.text() }
+                }
+                guard isObject, let name, !name.hasPrefix(":") else { return }  // HTTP/2 pseudo-headers
+                headers.append((name, value ?? ""))
+            }
+        } else {
+            _ = try c.members { name, c in
+                if let value = try c.text() { headers.append((name, value)) }
+            }
+        }
+        return headers
     }
 
     static func exchange(_ line: [UInt8], index: Int) throws -> Exchange {
@@ -185,12 +213,12 @@ enum JSONLinesEntry {
         if let r = response, let s = r.status?.intValue {
             status = s
             let (body, text) = try HAREntry.body(r.body ?? [], encoding: r.encoding, what: "line \(index)'s response body")
-            message = Exchange.Message(headers: HAREntry.headers(r.headers), body: body, bodyFromText: text)
+            message = Exchange.Message(headers: r.headers, body: body, bodyFromText: text)
         }
         return Exchange(
             index: index, startedAt: started, method: String(decoding: method, as: UTF8.self).uppercased(),
             url: String(decoding: url, as: UTF8.self),
-            request: Exchange.Message(headers: HAREntry.headers(request.headers), body: requestBody, bodyFromText: fromText),
+            request: Exchange.Message(headers: request.headers, body: requestBody, bodyFromText: fromText),
             status: status, response: message)
     }
 }

@@ -257,7 +257,7 @@ import Darwin
     /// (``string()``, ``value()``, ``object(names:_:)`` or ``skip()``).
     /// - Returns: `false`, the value skipped, when it is not an object.
     public mutating func object(names: [[UInt8]], _ member: (Int?, inout JSONCursor) throws -> Void) throws -> Bool {
-        guard !parser.t.atEnd, parser.t.b[parser.t.i] == UInt8(ascii: "{") else {
+        guard isObject else {
             try skip()
             return false
         }
@@ -268,6 +268,58 @@ import Darwin
             p = inner.parser
         }
         return true
+    }
+
+    /// Whether the value at the cursor is an array (nothing is read).
+    public var isArray: Bool { !parser.t.atEnd && parser.t.b[parser.t.i] == UInt8(ascii: "[") }
+
+    /// Whether the value at the cursor is an object (nothing is read).
+    public var isObject: Bool { !parser.t.atEnd && parser.t.b[parser.t.i] == UInt8(ascii: "{") }
+
+    /// Reads the value at the cursor as an array: `element` is called with the cursor at each element, which it
+    /// must read once.
+    /// - Returns: `false`, the value skipped, when it is not an array.
+    public mutating func array(_ element: (inout JSONCursor) throws -> Void) throws -> Bool {
+        guard isArray else {
+            try skip()
+            return false
+        }
+        let depth = depth
+        try parser.forEachElement(depth: depth, close: UInt8(ascii: "]"), in: "an array") { p in
+            var inner = JSONCursor(parser: p, depth: depth + 1)
+            try element(&inner)
+            p = inner.parser
+        }
+        return true
+    }
+
+    /// Reads the value at the cursor as an object, every member's name as text (escapes resolved, as
+    /// ``JSONReader/parse(_:)`` gives it): `member` is called with the name and the cursor at the value, which it
+    /// must read once.
+    /// - Returns: `false`, the value skipped, when it is not an object.
+    public mutating func members(_ member: (String, inout JSONCursor) throws -> Void) throws -> Bool {
+        guard isObject else {
+            try skip()
+            return false
+        }
+        let depth = depth
+        try parser.forEachMember(depth: depth) { p, name in
+            let text = try p.t.decode(name)
+            var inner = JSONCursor(parser: p, depth: depth + 1)
+            try member(text, &inner)
+            p = inner.parser
+        }
+        return true
+    }
+
+    /// The value as text when it is a string (escapes resolved, as ``JSONReader/parse(_:)`` gives it); `nil`, the
+    /// value skipped, when it is not.
+    public mutating func text() throws -> String? {
+        guard !parser.t.atEnd, parser.t.b[parser.t.i] == UInt8(ascii: "\"") else {
+            try skip()
+            return nil
+        }
+        return try parser.t.decode(try parser.t.string())
     }
 
     /// The value's UTF-8 bytes (escapes resolved) when it is a string; `nil`, the value skipped, when it is not.
