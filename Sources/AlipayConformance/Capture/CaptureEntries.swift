@@ -95,41 +95,39 @@ enum HAREntry {
     /// as text (a GBK body must then be re-encoded) rather than base64. `what` names the body in an error (built
     /// only then: this runs twice for every exchange).
     static func body(_ text: [UInt8], encoding: String?, what: @autoclosure () -> String) throws -> ([UInt8], Bool) {
-        try body(text, encoding: encoding.map { Array($0.utf8) }, what: what())
-    }
-
-    /// The same with the encoding's name as bytes (as a JSON Lines capture gives it).
-    static func body(_ text: [UInt8], encoding: [UInt8]?, what: @autoclosure () -> String) throws -> ([UInt8], Bool) {
         guard let encoding, !encoding.isEmpty else { return (text, true) }
         if isName(encoding, "utf8") || isName(encoding, "utf-8") { return (text, true) }
         if isName(encoding, "base64") {
             guard let bytes = Base64.decode(text) else { throw CaptureError("\(what()) says base64 but is not base64") }
             return (bytes, false)
         }
-        throw CaptureError(
-            "\(what()) has the encoding '\(String(decoding: encoding, as: UTF8.self))'; only base64 (or none) is understood")
+        throw CaptureError("\(what()) has the encoding '\(encoding)'; only base64 (or none) is understood")
     }
 
-    /// Whether `bytes` is the lowercase ASCII `name`, ignoring ASCII case.
-    private static func isName(_ bytes: [UInt8], _ name: StaticString) -> Bool {
-        guard bytes.count == name.utf8CodeUnitCount else { return false }
-        for j in 0..<bytes.count {
-            let b = bytes[j]
-            if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != name.utf8Start[j] { return false }
+    /// Whether `text` is the lowercase ASCII `name`, ignoring ASCII case (compared as UTF-8 bytes: a short name is
+    /// a small string, read without an allocation).
+    private static func isName(_ text: String, _ name: StaticString) -> Bool {
+        guard text.utf8.count == name.utf8CodeUnitCount else { return false }
+        var text = text
+        return text.withUTF8 { bytes in
+            for j in 0..<bytes.count where (bytes[j] >= 0x41 && bytes[j] <= 0x5A ? bytes[j] | 0x20 : bytes[j]) != name.utf8Start[j] {
+                return false
+            }
+            return true
         }
-        return true
     }
 }
 
 /// One JSON Lines exchange (the schema in the README) to an exchange.
 ///
 /// The line is walked once: the members the schema names are taken (the first of each name, as a tree's lookup
-/// would), bodies and the URL straight as bytes, and everything else is read and validated without being built.
+/// would), bodies straight as bytes, the method, URL, encoding and time as text, the headers as pairs, and
+/// everything else is read and validated without being built.
 enum JSONLinesEntry {
     /// A `request` or `response` object's members (the first of each name).
     private struct Part {
         var seen = 0  // a bit per name: the first member of a name is the one read
-        var method: [UInt8]?, url: [UInt8]?, body: [UInt8]?, encoding: [UInt8]?
+        var method: String?, url: String?, body: [UInt8]?, encoding: String?
         var headers: [(name: String, value: String)] = [], status: JSONValue?
     }
 
@@ -142,11 +140,11 @@ enum JSONLinesEntry {
             guard let k, part.seen & 1 << k == 0 else { return try c.skip() }
             part.seen |= 1 << k
             switch k {
-            case 0: part.method = try c.string()
-            case 1: part.url = try c.string()
+            case 0: part.method = try c.text()
+            case 1: part.url = try c.text()
             case 2: part.headers = try headers(&c)
             case 3: part.body = try c.string()
-            case 4: part.encoding = try c.string()
+            case 4: part.encoding = try c.text()
             default: part.status = try c.value()
             }
         }
@@ -182,7 +180,7 @@ enum JSONLinesEntry {
     }
 
     static func exchange(_ line: [UInt8], index: Int) throws -> Exchange {
-        var time: [UInt8]?
+        var time: String?
         var request: Part?, response: Part?
         do {
             try JSONReader.walk(line) { c in
@@ -191,7 +189,7 @@ enum JSONLinesEntry {
                     guard let k, seen & 1 << k == 0 else { return try c.skip() }
                     seen |= 1 << k
                     switch k {
-                    case 0: time = try c.string()
+                    case 0: time = try c.text()
                     case 1: request = try part(&c)
                     default: response = try part(&c)
                     }
@@ -202,7 +200,7 @@ enum JSONLinesEntry {
         }
         guard let request, let method = request.method, let url = request.url
         else { throw CaptureError("line \(index) has no request.method and request.url") }
-        let started = time.flatMap { ISO8601Instant.parse(String(decoding: $0, as: UTF8.self)) }
+        let started = time.flatMap { ISO8601Instant.parse($0) }
         let (requestBody, fromText) = try HAREntry.body(
             request.body ?? [], encoding: request.encoding, what: "line \(index)'s request body")
         var message: Exchange.Message?
@@ -216,8 +214,7 @@ enum JSONLinesEntry {
             message = Exchange.Message(headers: r.headers, body: body, bodyFromText: text)
         }
         return Exchange(
-            index: index, startedAt: started, method: String(decoding: method, as: UTF8.self).uppercased(),
-            url: String(decoding: url, as: UTF8.self),
+            index: index, startedAt: started, method: method.uppercased(), url: url,
             request: Exchange.Message(headers: request.headers, body: requestBody, bodyFromText: fromText),
             status: status, response: message)
     }
