@@ -16,12 +16,65 @@ final class EVPKey: @unchecked Sendable {
     }
 
     /// The SubjectPublicKeyInfo DER of the key (its public half, for a private key).
+    ///
+    /// An RSA key's is written here from its modulus and exponent (DER gives them one encoding, the one
+    /// `i2d_PUBKEY` writes): OpenSSL 3's encoder costs about 3.8 M instructions the first time a process uses it and
+    /// 0.9 M after (callgrind), a tenth of a one-shot `verify`'s, against 0.13 M to read the two numbers. Other
+    /// keys (SM2) go through `i2d_PUBKEY`.
     func subjectPublicKeyInfo() throws -> [UInt8] {
+        if isRSA, let der = rsaSubjectPublicKeyInfo() { return der }
         var out: UnsafeMutablePointer<UInt8>? = nil
         let n = i2d_PUBKEY(pointer, &out)
         guard n > 0, let out else { throw OpenSSL.failure("i2d_PUBKEY") }
         defer { shim_OPENSSL_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: Int(n)))
+    }
+
+    /// `SEQUENCE { SEQUENCE { rsaEncryption, NULL }, BIT STRING { SEQUENCE { INTEGER n, INTEGER e } } }`
+    /// (RFC 8017 A.1.1, RFC 5280 4.1.2.7); `nil` when OpenSSL does not give the numbers.
+    private func rsaSubjectPublicKeyInfo() -> [UInt8]? {
+        func number(_ name: String) -> [UInt8]? {
+            var bn: OpaquePointer? = nil
+            guard EVP_PKEY_get_bn_param(pointer, name, &bn) == 1, let bn else {
+                ERR_clear_error()
+                return nil
+            }
+            defer { BN_free(bn) }
+            guard BN_is_negative(bn) == 0 else { return nil }
+            // INTEGER: big-endian, minimal, a leading zero when the high bit is set (and one zero byte for 0).
+            let count = (Int(BN_num_bits(bn)) + 7) / 8
+            var content = [UInt8](repeating: 0, count: count + 1)
+            if count > 0 {
+                _ = content.withUnsafeMutableBufferPointer { BN_bn2bin(bn, $0.baseAddress! + 1) }
+            }
+            if count > 0, content[1] & 0x80 == 0 { content.removeFirst() }
+            return Self.tlv(0x02, content)
+        }
+        guard let n = number("n"), let e = number("e") else { return nil }
+        let rsaPublicKey = Self.tlv(0x30, n + e)
+        return Self.tlv(0x30, Self.rsaEncryption + Self.tlv(0x03, [0x00] + rsaPublicKey))
+    }
+
+    /// `SEQUENCE { OID 1.2.840.113549.1.1.1, NULL }`.
+    private static let rsaEncryption: [UInt8] = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00]
+
+    /// A DER element: tag, definite length (short form below 128, else the fewest length bytes), content.
+    private static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [tag]
+        let n = content.count
+        if n < 0x80 {
+            out.append(UInt8(n))
+        } else {
+            var length: [UInt8] = []
+            var m = n
+            while m > 0 {
+                length.insert(UInt8(m & 0xFF), at: 0)
+                m >>= 8
+            }
+            out.append(0x80 | UInt8(length.count))
+            out += length
+        }
+        return out + content
     }
 }
 
