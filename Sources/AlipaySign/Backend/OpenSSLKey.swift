@@ -19,8 +19,8 @@ final class EVPKey: @unchecked Sendable {
     ///
     /// An RSA key's is written here from its modulus and exponent (DER gives them one encoding, the one
     /// `i2d_PUBKEY` writes): OpenSSL 3's encoder costs about 3.8 M instructions the first time a process uses it and
-    /// 0.9 M after (callgrind), a tenth of a one-shot `verify`'s, against 0.13 M to read the two numbers. Other
-    /// keys (SM2) go through `i2d_PUBKEY`.
+    /// 0.9 M after, against 0.13 M to read the two numbers (docs/BACKEND.md §1). Other keys (SM2) go through
+    /// `i2d_PUBKEY`.
     func subjectPublicKeyInfo() throws -> [UInt8] {
         if isRSA, let der = rsaSubjectPublicKeyInfo() { return der }
         var out: UnsafeMutablePointer<UInt8>? = nil
