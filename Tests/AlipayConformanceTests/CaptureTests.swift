@@ -47,10 +47,11 @@ import VectorSupport
     }
 
     @Test func workersReportWhatOneCheckerReports() throws {
-        // The JSON Lines vectors 30 times over (690 exchanges, several blocks), checked by 3 workers: the same
-        // reports in the same order as one checker gives (and under ThreadSanitizer, in `make sanitize`, no race).
+        // The JSON Lines vectors 70 times over (1,610 exchanges: three blocks of 3 workers, each checked while the
+        // next is read), checked by 3 workers: the same reports in the same order as one checker gives (and under
+        // ThreadSanitizer, `make sanitize-thread-suites`, no race).
         let text = try String(contentsOfFile: Vectors.path("captures/capture.jsonl"), encoding: .utf8)
-        let bytes = Array(String(repeating: text, count: 30).utf8)
+        let bytes = Array(String(repeating: text, count: 70).utf8)
         let sequential = try Self.checker()
         var expected: [String] = []
         let reader = try CaptureReader(contents: bytes)
@@ -62,7 +63,7 @@ import VectorSupport
         try ParallelCheck(configuration: configuration, threads: 3).run(try CaptureReader(contents: bytes), render: nil) { block in
             got += block.map { Self.line($0.report) }
         }
-        #expect(got.count == 690)
+        #expect(got.count == 1610)
         #expect(got == expected)
     }
 
