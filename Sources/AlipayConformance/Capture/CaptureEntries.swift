@@ -110,8 +110,9 @@ enum HAREntry {
         guard text.utf8.count == name.utf8CodeUnitCount else { return false }
         var text = text
         return text.withUTF8 { bytes in
-            for j in 0..<bytes.count where (bytes[j] >= 0x41 && bytes[j] <= 0x5A ? bytes[j] | 0x20 : bytes[j]) != name.utf8Start[j] {
-                return false
+            for j in 0..<bytes.count {
+                let b = bytes[j]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != name.utf8Start[j] { return false }
             }
             return true
         }

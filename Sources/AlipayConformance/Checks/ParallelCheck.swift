@@ -59,7 +59,10 @@ package struct ParallelCheck {
             let job = Job()
             let work = UncheckedSendable((engine: self, entries: entries, checkers: checkers, render: render))
             queue.async {
-                job.results = work.value.engine.process(work.value.entries, checkers: work.value.checkers, render: work.value.render)
+                // Read through `work.value` (not destructured: a tuple pattern here crashes Swift 6.3's SIL
+                // ownership verifier in release builds).
+                job.results = work.value.engine.process(
+                    work.value.entries, checkers: work.value.checkers, render: work.value.render)
                 job.done.signal()
             }
             return job

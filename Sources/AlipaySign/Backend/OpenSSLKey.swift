@@ -56,7 +56,9 @@ final class EVPKey: @unchecked Sendable {
     }
 
     /// `SEQUENCE { OID 1.2.840.113549.1.1.1, NULL }`.
-    private static let rsaEncryption: [UInt8] = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00]
+    private static let rsaEncryption: [UInt8] = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ]
 
     /// A DER element: tag, definite length (short form below 128, else the fewest length bytes), content.
     private static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
