@@ -256,7 +256,7 @@ struct EncodingTests {
         #expect(Base64.decode(Array("QU Jj\nZA==".utf8)) == Array("ABcd".utf8))
     }
 
-    /// A signature's text (an RSA-2048 signature: 344 characters, one '='), with one character replaced by one
+    /// A signature's text (an RSA-2048 signature: 344 characters, ending in '=='), with one character replaced by one
     /// outside the alphabet at each position in turn (each of the four places in a group, the last group too): the
     /// compact decoder refuses every one, as Foundation does, and decodes the untouched text as Foundation does.
     @Test func compactDecoderRefusesAStrayCharacterAnywhere() throws {
