@@ -263,12 +263,17 @@ import VectorSupport
             // A body that stops: 3 of 1,000 bytes, then nothing.
             let stalled = try await Self.trickle(port, [body[0] + "abc"] + Array(repeating: "", count: 50))
             #expect(stalled.closed, "\(stalled)")
-            // And the server still answers, on a new connection (the test client's own was idle for over 1 s).
+            // And the server still answers, on a new connection (the test client's own was idle for over 1 s). Up to
+            // three connections: the 1 s timeouts set above also apply to this request, which a loaded machine (a
+            // `make test` while both cores fuzzed) can delay past them before it is sent.
             let signed = try GatewayTests.request("alipay.trade.query", #"{"out_trade_no":"S"}"#)
-            let status = await GatewayHostileTests.once(port, TestClient.Request(
-                "/gateway.do?" + signed.query, method: .post,
-                headers: [.contentType: "application/x-www-form-urlencoded;charset=utf-8"], body: ByteBuffer(string: signed.formBody)))
-            #expect(status == 200)
+            var statuses: [Int?] = []
+            for _ in 0..<3 where !statuses.contains(200) {
+                statuses.append(await GatewayHostileTests.once(port, TestClient.Request(
+                    "/gateway.do?" + signed.query, method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded;charset=utf-8"], body: ByteBuffer(string: signed.formBody))))
+            }
+            #expect(statuses.last == 200, "\(statuses)")
         }
     }
 }
