@@ -126,20 +126,13 @@ struct RequestParameters {
     /// The value at a range, as text.
     func string(_ value: Range<Int>) -> String { String(decoding: text[value], as: UTF8.self) }
 
-    /// Whether the value at a range is exactly these ASCII bytes (then it is also equal as a String).
-    func value(_ value: Range<Int>, is literal: StaticString) -> Bool {
-        text.withUnsafeBufferPointer { DecodedForm.bytes($0, value, equal: literal) }
-    }
-
     /// Runs `body` with the bytes of the value at a range.
     func withValue<R>(_ value: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[value])) }
     }
 
     /// The value of the parameter with this ASCII name.
-    subscript(_ name: StaticString) -> String? {
-        range(name).map { String(decoding: text[$0], as: UTF8.self) }
-    }
+    subscript(_ name: StaticString) -> String? { range(name).map(string) }
 
     /// The names (other than `sign`) whose value is empty or white space only, as Java's `StringUtils.isEmpty`
     /// says: sent, but left out of the sign content.

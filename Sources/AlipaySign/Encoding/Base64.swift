@@ -148,7 +148,7 @@
     /// Runs `body` with the decoded bytes, or `nil` when the text is not base64. Compact base64 of up to 1 KiB
     /// (every RSA signature up to 8192 bits) decodes into a stack buffer: no allocation; anything else goes
     /// through the general decoder.
-    package static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows
+    static func withDecoded<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows
         -> R
     {
         let capacity = text.count / 4 * 3
@@ -228,8 +228,11 @@
     /// compact signature of up to 1 KiB.
     public static func isValid(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { withDecoded($0) { $0 != nil } }
+        return text.withUTF8 { isValid($0) }
     }
+
+    /// Whether bytes are base64, as ``isValid(_:)-(String)`` says of text (a signature is decoded on the stack).
+    package static func isValid(_ text: UnsafeBufferPointer<UInt8>) -> Bool { withDecoded(text) { $0 != nil } }
 
     /// Decodes a string; `nil` when it is not base64.
     public static func decode(_ text: String) -> [UInt8]? {
