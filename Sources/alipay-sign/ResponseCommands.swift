@@ -101,14 +101,17 @@ struct VerifyResponseCommand: ParsableCommand {
     func run() throws {
         let charset = try common.parsedCharset() ?? .utf8
         let type = signType.resolved()
-        let verifier: ResponseVerifier
-        switch try keys.load() {
-        case .single(let key, let sn):
-            verifier = try ResponseVerifier(publicKey: key, certificateSN: sn, signType: type, charset: charset)
-        case .registry(let registry):
-            verifier = try ResponseVerifier(registry: registry, signType: type, charset: charset)
+        let loaded = try keys.load()
+        let makeVerifier = {
+            switch loaded {
+            case .single(let key, let sn):
+                try ResponseVerifier(publicKey: key, certificateSN: sn, signType: type, charset: charset)
+            case .registry(let registry):
+                try ResponseVerifier(registry: registry, signType: type, charset: charset)
+            }
         }
-        if jsonl { return try runBatch(verifier) }
+        if jsonl { return try runBatch(charset: charset, makeVerifier) }
+        let verifier = try makeVerifier()
         let method = response.method ?? ""
         let key = try decryptKey.map { try AESKey(base64: $0) }
         let body = try Input.bytes(common.input, what: "response")
@@ -162,8 +165,10 @@ struct VerifyResponseCommand: ParsableCommand {
 }
 
 extension VerifyResponseCommand {
-    func runBatch(_ verifier: ResponseVerifier) throws {
-        let charset = verifier.charset
+    /// - Parameters:
+    ///   - charset: the verifiers' charset.
+    ///   - makeVerifier: makes a worker's verifier (one each: Batch.run).
+    func runBatch(charset: Charset, _ makeVerifier: () throws -> ResponseVerifier) throws {
         let defaultMethod = response.method
         let format = response.format
         // Every possible result line, rendered once.
@@ -173,27 +178,30 @@ extension VerifyResponseCommand {
             lines[status] = Array(JSONOutput.object([("valid", .bool(valid)), ("status", .string(status.rawValue))]).rendered().utf8)
         }
         let results = lines
-        let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
-            do {
-                let members = try JSONReader.stringMembers(["body", "method"], in: line)
-                guard let text = members[0] else {
-                    throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
+        let failed = try Batch.run(threads: threads ?? Batch.cores) {
+            let verifier = try makeVerifier()
+            return { line, out in
+                do {
+                    let members = try JSONReader.stringMembers(["body", "method"], in: line)
+                    guard let text = members[0] else {
+                        throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
+                    }
+                    guard let method = members[1].map({ String(decoding: $0, as: UTF8.self) }) ?? defaultMethod else {
+                        throw AlipaySignError(.malformedJSON, "the line has no string member \"method\"", hint: "or give --method for every line")
+                    }
+                    // The body is text: in another charset than UTF-8, its bytes are that text encoded in it.
+                    let body = charset == .utf8 ? text : try charset.encode(String(decoding: text, as: UTF8.self))
+                    let r: ResponseVerification
+                    if method == "alipay.trade.app.pay", Self.isAppSyncResult(body) {
+                        r = try verifier.verify(appSyncResult: body).verification
+                    } else {
+                        r = try verifier.verify(body, method: method, format: format)
+                    }
+                    out.append(contentsOf: results[r.status] ?? [])
+                    return false
+                } catch {
+                    return Batch.error(error, into: &out)
                 }
-                guard let method = members[1].map({ String(decoding: $0, as: UTF8.self) }) ?? defaultMethod else {
-                    throw AlipaySignError(.malformedJSON, "the line has no string member \"method\"", hint: "or give --method for every line")
-                }
-                // The body is text: in another charset than UTF-8, its bytes are that text encoded in it.
-                let body = charset == .utf8 ? text : try charset.encode(String(decoding: text, as: UTF8.self))
-                let r: ResponseVerification
-                if method == "alipay.trade.app.pay", Self.isAppSyncResult(body) {
-                    r = try verifier.verify(appSyncResult: body).verification
-                } else {
-                    r = try verifier.verify(body, method: method, format: format)
-                }
-                out.append(contentsOf: results[r.status] ?? [])
-                return false
-            } catch {
-                return Batch.error(error, into: &out)
             }
         }
         if failed { throw ExitCode(2) }

@@ -102,7 +102,7 @@ struct SignCommand: ParsableCommand {
 
     func runBatch(key: PrivateKey, type: SignType) throws {
         let forced = try common.parsedCharset()
-        let signers = try [Charset.utf8, .gbk, .gb18030].map { try Signer(privateKey: key, signType: type, charset: $0) }
+        let makeSigners = { try [Charset.utf8, .gbk, .gb18030].map { try Signer(privateKey: key, signType: type, charset: $0) } }
         let identity = try appCert.flatMap { app in
             try rootCert.map { root in
                 try CertificateModeIdentity(
@@ -110,21 +110,24 @@ struct SignCommand: ParsableCommand {
                     rootCertificates: try Input.bytes(root, what: "root certificate bundle"), signType: type)
             }
         }
-        let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
-            do {
-                var parameters = try Parameters.fromJSONObject(line)
-                let charset = try forced ?? Charset.declared(parameters["charset"]) ?? .utf8
-                let signer = signers.first { $0.charset == charset } ?? signers[0]
-                if let identity { parameters = try identity.applied(to: parameters) }
-                let signed = try signer.signRequest(parameters)
-                out.append(contentsOf: #"{"signature":"#.utf8)
-                JSONBytes.appendString(signed.signature, to: &out)
-                out.append(contentsOf: #","content":"#.utf8)
-                JSONBytes.appendString(signed.content, to: &out)
-                out.append(UInt8(ascii: "}"))
-                return false
-            } catch {
-                return Batch.error(error, into: &out)
+        let failed = try Batch.run(threads: threads ?? Batch.cores) {
+            let signers = try makeSigners()  // one set a worker (Batch.run)
+            return { line, out in
+                do {
+                    var parameters = try Parameters.fromJSONObject(line)
+                    let charset = try forced ?? Charset.declared(parameters["charset"]) ?? .utf8
+                    let signer = signers.first { $0.charset == charset } ?? signers[0]
+                    if let identity { parameters = try identity.applied(to: parameters) }
+                    let signed = try signer.signRequest(parameters)
+                    out.append(contentsOf: #"{"signature":"#.utf8)
+                    JSONBytes.appendString(signed.signature, to: &out)
+                    out.append(contentsOf: #","content":"#.utf8)
+                    JSONBytes.appendString(signed.content, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                    return false
+                } catch {
+                    return Batch.error(error, into: &out)
+                }
             }
         }
         if failed { throw ExitCode(2) }

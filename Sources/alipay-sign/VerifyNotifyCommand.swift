@@ -36,8 +36,10 @@ struct VerifyNotifyCommand: ParsableCommand {
 
     func run() throws {
         let (publicKey, certificateSN) = try key.loadWithSN()
-        let verifier = try NotificationVerifier(
-            publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
+        let makeVerifier = {
+            try NotificationVerifier(publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
+        }
+        let verifier = try makeVerifier()
         if jsonl {
             let mode = self.mode
             // The three possible result lines, rendered once.
@@ -45,18 +47,22 @@ struct VerifyNotifyCommand: ParsableCommand {
                 Array(JSONOutput.object([("valid", .bool(version != nil)), ("mode", .optional(version?.rawValue))]).rendered().utf8)
             }
             let (validV1, validV2, invalid) = (resultLine(.v1), resultLine(.v2), resultLine(nil))
-            let failed = try Batch.run(threads: threads ?? Batch.cores) { line, out in
-                do {
-                    guard let body = try JSONReader.stringMember("body", in: line) else {
-                        throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
+            // One verifier a worker (Batch.run: shared ones slow two threads by their reference counts).
+            let failed = try Batch.run(threads: threads ?? Batch.cores) {
+                let verifier = try makeVerifier()
+                return { line, out in
+                    do {
+                        guard let body = try JSONReader.stringMember("body", in: line) else {
+                            throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
+                        }
+                        switch try verifier.verify(formBody: body, mode: mode) {
+                        case .valid(let n): out.append(contentsOf: n.version == .v2 ? validV2 : validV1)
+                        case .invalid: out.append(contentsOf: invalid)
+                        }
+                        return false
+                    } catch {
+                        return Batch.error(error, into: &out)
                     }
-                    switch try verifier.verify(formBody: body, mode: mode) {
-                    case .valid(let n): out.append(contentsOf: n.version == .v2 ? validV2 : validV1)
-                    case .invalid: out.append(contentsOf: invalid)
-                    }
-                    return false
-                } catch {
-                    return Batch.error(error, into: &out)
                 }
             }
             if failed { throw ExitCode(2) }
