@@ -66,6 +66,8 @@ enum Iconv {
         final class Slot: @unchecked Sendable {
             let busy = Atomic<Bool>(false)
             var cd: iconv_t?
+            /// Keeps neighbouring slots' written fields off each other's cache lines (as in RSAPKCS1Context).
+            private let padding = CacheLinePadding()
             deinit { if let cd { iconv_close(cd) } }
         }
 
@@ -83,7 +85,7 @@ enum Iconv {
         }
 
         func with<R>(_ body: (iconv_t) throws -> R) throws -> R {
-            let start = Int((UInt(bitPattern: Int(bitPattern: pthread_self())) >> 12) % UInt(slots.count))
+            let start = CacheLinePadding.slot(forThreadAmong: slots.count)
             for i in 0..<slots.count {
                 let slot = slots[(start + i) % slots.count]
                 guard slot.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {

@@ -52,6 +52,10 @@ final class RSAPKCS1Context: @unchecked Sendable {
         let busy = Atomic<Bool>(false)
         let ctx: OpaquePointer
         let mdctx: OpaquePointer
+        /// Pads the object past two cache lines: slots are allocated one after the other, and a slot's flag and
+        /// reference count, written on every operation, would otherwise share a cache line with its neighbour's,
+        /// which another thread is writing (docs/BACKEND.md §2).
+        private let padding = CacheLinePadding()
 
         init?(template: OpaquePointer) {
             guard let ctx = EVP_PKEY_CTX_dup(template) else { return nil }
@@ -95,8 +99,7 @@ final class RSAPKCS1Context: @unchecked Sendable {
     /// Runs `body` with a slot's contexts, or with fresh ones when every slot is busy.
     private func withContexts<R>(_ body: (OpaquePointer, OpaquePointer) -> R?) -> R? {
         if !slots.isEmpty {
-            // pthread_t is the thread's address: its low bits are alignment, so skip them.
-            let start = Int((UInt(bitPattern: Int(bitPattern: pthread_self())) >> 12) % UInt(slots.count))
+            let start = CacheLinePadding.slot(forThreadAmong: slots.count)
             for i in 0..<slots.count {
                 let slot = slots[(start + i) % slots.count]
                 if slot.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
@@ -198,5 +201,21 @@ extension Digest {
         let ok = EVP_Digest(bytes, bytes.count, &out, &n, md, nil)
         precondition(ok == 1 && Int(n) == size, "EVP_Digest cannot fail on valid arguments")
         return out
+    }
+}
+
+/// 128 bytes of nothing, stored in a pooled object so that two objects allocated one after the other keep their
+/// written fields on different cache lines (64 bytes, fetched in pairs by adjacent-line prefetching).
+struct CacheLinePadding {
+    private let bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    /// The slot a thread tries first in a pool of `count`: the thread's address (`pthread_t`), its page number
+    /// mixed by a multiplicative hash, so that threads whose stacks lie a fixed distance apart rarely start at the
+    /// same slot.
+    static func slot(forThreadAmong count: Int) -> Int {
+        let page = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())) >> 12)
+        return Int(((page &* 0x9E37_79B9_7F4A_7C15) >> 32) % UInt64(count))
     }
 }
