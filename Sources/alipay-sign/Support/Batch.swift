@@ -31,8 +31,8 @@ enum Batch {
     ///
     /// Each worker has its own job, and so its own verifier or signer: workers that share one object touch its
     /// reference counts and its pooled contexts' flags on every line, and the cache lines holding them move from
-    /// core to core (a shared verifier cost 2 threads about 13 % more CPU a notification than 1 thread;
-    /// one each, about 1 %).
+    /// core to core (with a shared verifier 2 threads spent about 13 % more CPU time a notification than 1
+    /// thread; with one each, about 1–2 %).
     ///
     /// Pipelined: while the workers process block N, one I/O thread writes the results of block N-1 and reads
     /// block N+1, so that reading and writing do not leave the workers idle. Two blocks take turns: the one being
