@@ -39,10 +39,15 @@ struct BatchCLITests {
         }
     }
 
-    @Test func verifyNotifyJSONLines() throws {
-        let cases = Vectors.notifications.filter { $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" }
+    /// The notification vectors (verdicts and modes from Python cryptography and the Java SDK's rules), repeated
+    /// over several blocks so that every worker, each with its own verifier, verifies some of each charset.
+    @Test(arguments: [1, 3])
+    func verifyNotifyJSONLines(threads: Int) throws {
+        let vectors = Vectors.notifications.filter { $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" }
+        #expect(Set(vectors.map(\.charset)).count >= 2)
+        let cases = Array(repeating: vectors, count: 2_000 / vectors.count + 1).flatMap { $0 }
         let lines = try cases.map { String(decoding: try JSONSerialization.data(withJSONObject: ["body": $0.body]), as: UTF8.self) }
-        let r = try CLI.run(["verify-notify", "--jsonl", "--public-key", Vectors.path("alipay/keys/rsa2048-spki.pem")],
+        let r = try CLI.run(["verify-notify", "--jsonl", "--threads", String(threads), "--public-key", Vectors.path("alipay/keys/rsa2048-spki.pem")],
                             stdin: Data((lines.joined(separator: "\n") + "\n{}\n").utf8))
         #expect(r.code == 2)
         let out = r.stdout.split(separator: "\n")
