@@ -137,13 +137,25 @@ public struct NotificationVerifier: Sendable {
         return try verify(DecodedForm(parameters: parameters, charset: cs), mode: mode)
     }
 
+    /// What the variants gave: the content that verified and its version, or the content to show for a failure.
+    private enum Outcome {
+        case valid(Version, [UInt8])
+        case invalid(content: [UInt8], hadSignature: Bool)
+    }
+
     /// The one verification: over the decoded pairs, sorted in Java order, each variant's content built once.
+    ///
+    /// The closures below capture nothing of `self`: the signature verifier is read before them and the result,
+    /// which holds `self` when it fails, is made after them. Capturing `self` copied the whole verifier on every
+    /// call (callgrind: one copy a notification, three retains and two string retains), writing the reference
+    /// counts of its key and contexts, which every thread sharing the verifier writes (docs/BACKEND.md §2).
     func verify(_ decoded: consuming DecodedForm, mode: Mode) throws -> NotificationVerification {
         try decoded.sortInJavaOrder()  // in place: the form is owned here, so its pairs are not copied
         let form = decoded
         let pairs = form.pairs
         let cs = form.charset
-        return try form.text.withUnsafeBufferPointer { d throws -> NotificationVerification in
+        let verifier = self.verifier  // borrowed, not copied
+        let outcome = try form.text.withUnsafeBufferPointer { d throws -> Outcome in
             func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool { DecodedForm.bytes(d, r, equal: literal) }
             var signRange: Range<Int>?
             var signTypeSigned = false
@@ -161,7 +173,7 @@ public struct NotificationVerifier: Sendable {
             let hasSign = signRange.map { !DecodedForm.isJavaEmpty(d, $0) } ?? false
             let versions = Self.order(mode, signTypeSigned: signTypeSigned, tradeStatusSync: isTradeStatusSync)
             /// Builds each variant's content and verifies it with the decoded signature.
-            func tryVariants(_ signature: UnsafeRawBufferPointer?) throws -> NotificationVerification {
+            func tryVariants(_ signature: UnsafeRawBufferPointer?) throws -> Outcome {
                 var content = [UInt8]()
                 var v2Content: [UInt8]?
                 for version in versions {
@@ -175,17 +187,20 @@ public struct NotificationVerifier: Sendable {
                     if cs != .utf8, form.hasNonASCII {
                         signed = try cs.encode(String(decoding: content, as: UTF8.self))
                     }
-                    if verifier.isValidSignature(raw: signature, for: signed) {
-                        return .valid(VerifiedNotification(form: form, version: version, signedContent: content))
-                    }
+                    if verifier.isValidSignature(raw: signature, for: signed) { return .valid(version, content) }
                 }
-                return .invalid(NotificationFailure(
-                    content: v2Content ?? content, charset: cs, hadSignature: hasSign, form: form, verifier: self))
+                return .invalid(content: v2Content ?? content, hadSignature: hasSign)
             }
             // The signature is decoded into a stack buffer for the variants to share; `nil` when there is none or
             // it is not base64 (then every variant is simply not valid).
             guard let signRange, hasSign else { return try tryVariants(nil) }
             return try Base64.withDecoded(UnsafeBufferPointer(rebasing: d[signRange])) { try tryVariants($0) }
+        }
+        switch outcome {
+        case .valid(let version, let content):
+            return .valid(VerifiedNotification(form: form, version: version, signedContent: content))
+        case .invalid(let content, let hadSignature):
+            return .invalid(NotificationFailure(content: content, charset: cs, hadSignature: hadSignature, form: form, verifier: self))
         }
     }
 
