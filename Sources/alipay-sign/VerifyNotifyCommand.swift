@@ -39,7 +39,6 @@ struct VerifyNotifyCommand: ParsableCommand {
         let makeVerifier = {
             try NotificationVerifier(publicKey: publicKey, signType: signType.resolved(), charset: try common.parsedCharset())
         }
-        let verifier = try makeVerifier()
         if jsonl {
             let mode = self.mode
             // The three possible result lines, rendered once.
@@ -68,6 +67,7 @@ struct VerifyNotifyCommand: ParsableCommand {
             if failed { throw ExitCode(2) }
             return
         }
+        let verifier = try makeVerifier()
         let body = try Input.parameters(common.input)
         let input = try NotificationInput.read(body, charset: try common.parsedCharset())
         let result: NotificationVerification

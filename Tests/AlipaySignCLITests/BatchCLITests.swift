@@ -39,8 +39,9 @@ struct BatchCLITests {
         }
     }
 
-    /// The notification vectors (verdicts and modes from Python cryptography and the Java SDK's rules), repeated
-    /// over several blocks so that every worker, each with its own verifier, verifies some of each charset.
+    /// The notification vectors (signed by Python cryptography over the bytes the JDK encodes, tampered or not:
+    /// vectors/alipay/generate.py), repeated over several blocks so that every worker, each with its own
+    /// verifier, verifies some of each charset.
     @Test(arguments: [1, 3])
     func verifyNotifyJSONLines(threads: Int) throws {
         let vectors = Vectors.notifications.filter { $0.public == "rsa2048-spki.pem" && $0.sign_type == "RSA2" }
