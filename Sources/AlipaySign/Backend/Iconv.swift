@@ -55,51 +55,33 @@ enum Iconv {
     static let toGB18030 = DescriptorPool(from: "UTF-8", to: "GB18030")
     static let fromGB18030 = DescriptorPool(from: "GB18030", to: "UTF-8")
 
-    /// A fixed set of descriptors for one conversion. An `iconv_t` is not thread-safe: a call claims a free one
-    /// (an atomic flag), resets its state, converts, and releases it; when every one is busy it opens its own.
-    final class DescriptorPool: @unchecked Sendable {
+    /// The descriptors for one conversion. An `iconv_t` is not thread-safe: a call claims one from a
+    /// ``ClaimPool``, resets its state, converts, and releases it.
+    final class DescriptorPool: Sendable {
         let from: String
         let to: String
-        private let slots: [Slot]
-
-        /// One descriptor, opened on its first use; `busy` guards it.
-        final class Slot: @unchecked Sendable {
-            let busy = Atomic<Bool>(false)
-            var cd: iconv_t?
-            /// Keeps neighbouring slots' written fields off each other's cache lines (as in RSAPKCS1Context).
-            private let padding = CacheLinePadding()
-            deinit { if let cd { iconv_close(cd) } }
-        }
+        private let pool: ClaimPool<UnsafeMutableRawPointer>  // a descriptor (`iconv_t`)
 
         init(from: String, to: String) {
             self.from = from
             self.to = to
-            slots = (0..<max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))).map { _ in Slot() }
-        }
-
-        func open() throws -> iconv_t {
-            guard let cd = iconv_open(to, from), cd != iconv_t(bitPattern: -1) else {
-                throw AlipaySignError(.backendFailure, "iconv cannot convert \(from) to \(to) on this system")
-            }
-            return cd
+            pool = ClaimPool(
+                make: {
+                    guard let cd = iconv_open(to, from), cd != iconv_t(bitPattern: -1) else { return nil }
+                    return cd
+                },
+                destroy: { iconv_close($0) })
         }
 
         func with<R>(_ body: (iconv_t) throws -> R) throws -> R {
-            let start = CacheLinePadding.slot(forThreadAmong: slots.count)
-            for i in 0..<slots.count {
-                let slot = slots[(start + i) % slots.count]
-                guard slot.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-                    continue
-                }
-                defer { slot.busy.store(false, ordering: .releasing) }
-                let cd = try slot.cd ?? open()
-                slot.cd = cd
+            let result = try pool.with { cd in
                 _ = iconv(cd, nil, nil, nil, nil)  // back to the initial state, whatever the last use left
                 return try body(cd)
             }
-            let cd = try open()
-            defer { iconv_close(cd) }
-            return try body(cd)
+            guard let value = result else {
+                throw AlipaySignError(.backendFailure, "iconv cannot convert \(from) to \(to) on this system")
+            }
+            return value
         }
     }
 

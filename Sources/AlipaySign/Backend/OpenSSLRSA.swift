@@ -34,46 +34,18 @@ struct Digest: @unchecked Sendable {
 /// A prepared RSASSA-PKCS1-v1_5 context for one key and one digest.
 ///
 /// The template is set up once (padding, digest). Operations run on pooled copies of it, each with its own digest
-/// context: a call claims a free slot (an atomic flag; the search starts at a slot chosen by the thread, so that
-/// threads rarely meet), hashes, signs or verifies, and releases it. In the steady state nothing is allocated and
-/// no shared reference count is touched per operation; when every slot is busy, a call falls back to a fresh
-/// copy of the template (docs/BACKEND.md §1: "hash first, then EVP_PKEY_CTX_dup").
+/// context (a ``ClaimPool``): a call claims one, hashes, signs or verifies, and releases it. In the steady state
+/// nothing is allocated and no shared reference count is touched per operation; when every copy is busy, a call
+/// uses a fresh copy of the template (docs/BACKEND.md §1: "hash first, then EVP_PKEY_CTX_dup").
 final class RSAPKCS1Context: @unchecked Sendable {
     private let template: OpaquePointer
     private let key: EVPKey
     private let digest: Digest
-    private let slots: [Slot]
+    /// Copies of the template, each with a digest context.
+    private let pool: ClaimPool<(ctx: OpaquePointer, mdctx: OpaquePointer)>
     let signatureSize: Int
 
     enum Purpose { case sign, verify }
-
-    /// One pooled copy of the template with its digest context. `busy` guards both.
-    final class Slot: @unchecked Sendable {
-        let busy = Atomic<Bool>(false)
-        let ctx: OpaquePointer
-        let mdctx: OpaquePointer
-        /// Pads the object past two cache lines: slots are allocated one after the other, and a slot's flag and
-        /// reference count, written on every operation, would otherwise share a cache line with its neighbour's,
-        /// which another thread is writing (docs/BACKEND.md §2).
-        private let padding = CacheLinePadding()
-
-        init?(template: OpaquePointer) {
-            guard let ctx = EVP_PKEY_CTX_dup(template) else { return nil }
-            guard let mdctx = EVP_MD_CTX_new() else {
-                EVP_PKEY_CTX_free(ctx)
-                return nil
-            }
-            self.ctx = ctx
-            self.mdctx = mdctx
-        }
-
-        deinit {
-            EVP_PKEY_CTX_free(ctx)
-            EVP_MD_CTX_free(mdctx)
-        }
-    }
-
-    static let slotCount = max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     init(key: EVPKey, digest: Digest, purpose: Purpose) throws {
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
@@ -91,28 +63,24 @@ final class RSAPKCS1Context: @unchecked Sendable {
         self.key = key
         self.digest = digest
         self.signatureSize = Int(EVP_PKEY_get_size(key.pointer))
-        self.slots = (0..<Self.slotCount).compactMap { _ in Slot(template: ctx) }
+        // `make` runs only while this context (and so the template) lives: the pool is this context's.
+        self.pool = ClaimPool(
+            make: {
+                guard let copy = EVP_PKEY_CTX_dup(ctx) else { return nil }
+                guard let mdctx = EVP_MD_CTX_new() else {
+                    EVP_PKEY_CTX_free(copy)
+                    return nil
+                }
+                return (copy, mdctx)
+            },
+            destroy: { EVP_PKEY_CTX_free($0.ctx); EVP_MD_CTX_free($0.mdctx) })
     }
 
     deinit { EVP_PKEY_CTX_free(template) }
 
-    /// Runs `body` with a slot's contexts, or with fresh ones when every slot is busy.
+    /// Runs `body` with a claimed copy of the template and a digest context; `nil` when none can be made.
     private func withContexts<R>(_ body: (OpaquePointer, OpaquePointer) -> R?) -> R? {
-        if !slots.isEmpty {
-            let start = CacheLinePadding.slot(forThreadAmong: slots.count)
-            for i in 0..<slots.count {
-                let slot = slots[(start + i) % slots.count]
-                if slot.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-                    defer { slot.busy.store(false, ordering: .releasing) }
-                    return body(slot.ctx, slot.mdctx)
-                }
-            }
-        }
-        guard let ctx = EVP_PKEY_CTX_dup(template) else { return nil }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        guard let mdctx = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(mdctx) }
-        return body(ctx, mdctx)
+        pool.with { body($0.ctx, $0.mdctx) } ?? nil
     }
 
     private func hash(_ message: UnsafeRawBufferPointer, with mdctx: OpaquePointer, into out: inout (UInt64, UInt64, UInt64, UInt64)) -> Int {
@@ -201,21 +169,5 @@ extension Digest {
         let ok = EVP_Digest(bytes, bytes.count, &out, &n, md, nil)
         precondition(ok == 1 && Int(n) == size, "EVP_Digest cannot fail on valid arguments")
         return out
-    }
-}
-
-/// 128 bytes of nothing, stored in a pooled object so that two objects allocated one after the other keep their
-/// written fields on different cache lines (64 bytes, fetched in pairs by adjacent-line prefetching).
-struct CacheLinePadding {
-    private let bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-
-    /// The slot a thread tries first in a pool of `count`: the thread's address (`pthread_t`), its page number
-    /// mixed by a multiplicative hash, so that threads whose stacks lie a fixed distance apart rarely start at the
-    /// same slot.
-    static func slot(forThreadAmong count: Int) -> Int {
-        let page = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())) >> 12)
-        return Int(((page &* 0x9E37_79B9_7F4A_7C15) >> 32) % UInt64(count))
     }
 }
