@@ -121,20 +121,31 @@ package struct ParallelCheck {
         @Sendable func run(_ k: Int, worker: Int) {
             let (entries, results, checkers) = shared.value
             let checker = checkers[worker].value
-            for i in (k * Self.chunk)..<min((k + 1) * Self.chunk, entries.count) {
+            let range = (k * Self.chunk)..<min((k + 1) * Self.chunk, entries.count)
+            // Phase by phase over the chunk (read every entry, then check, then render): each phase's code stays
+            // in the instruction cache across the chunk instead of being evicted by the others on every entry.
+            var exchanges: [Exchange?] = []
+            exchanges.reserveCapacity(range.count)
+            for i in range {
                 do {
-                    let report = checker.check(try entries[i].exchange())
-                    var rendered: [UInt8] = []
-                    if let render {
-                        // A report's line echoes the request's URL and little else when it is clean: the entry's
-                        // size holds it in one allocation (from empty, it was reallocated as it grew).
-                        rendered.reserveCapacity(entries[i].bytes.count + 256)
-                        render(report, &rendered)
-                    }
-                    results[i] = .success((report, rendered))  // disjoint indices: one worker writes each
+                    exchanges.append(try entries[i].exchange())
                 } catch {
+                    exchanges.append(nil)
                     results[i] = .failure(error)
                 }
+            }
+            let reports = exchanges.map { $0.map(checker.check) }
+            exchanges.removeAll()
+            for (n, i) in range.enumerated() {
+                guard let report = reports[n] else { continue }
+                var rendered: [UInt8] = []
+                if let render {
+                    // A report's line echoes the request's URL and little else when it is clean: the entry's
+                    // size holds it in one allocation (from empty, it was reallocated as it grew).
+                    rendered.reserveCapacity(entries[i].bytes.count + 256)
+                    render(report, &rendered)
+                }
+                results[i] = .success((report, rendered))  // disjoint indices: one worker writes each
             }
         }
         let chunks = (count + Self.chunk - 1) / Self.chunk
