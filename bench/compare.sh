@@ -121,18 +121,22 @@ if not os.path.exists(path) or os.path.getsize(path) < megabytes << 20:
 PY
 # Each CLI run sits between two `openssl speed rsa2048` runs on as many cores (one process, or -multi 2) and is
 # compared with their mean: on a shared VM openssl's own figure moves by 10-20 % within minutes, so a ratio is
-# only meaningful against a figure measured next to it. The best ratio of RUNS tries is shown, with its rate.
+# only meaningful against a figure measured next to it. The best ratio of RUNS tries is shown, with its rate, and
+# after it the lowest and highest ratio of the tries: a wide range says the machine was noisy, and that the best
+# of them flatters (a ratio above 1 is openssl slowed down in that window, not the CLI faster than it).
 next_to_openssl() {  # NAME THREADS sign|verify LINES LINES_PER_OPERATION COMMAND
   local name=$1 t=$2 op=$3 n=$4 per=$5 cmd=$6
-  local k a b r q start end best="" rate=""
+  local k a b r q start end best="" rate="" low=""
   for ((k = 1; k <= runs; k++)); do
     a=$(speed2048 "$t" "$op"); start=$(date +%s%N); sh -c "$cmd" >/dev/null 2>&1 || true; end=$(date +%s%N)
     b=$(speed2048 "$t" "$op")
     read -r r q < <(awk -v n="$n" -v ns=$((end - start)) -v a="$a" -v b="$b" -v per="$per" \
       'BEGIN { r = n / (ns / 1e9); printf "%.0f %.3f\n", r, r / ((a + b) / 2 / per) }')
     if [ -z "$best" ] || awk -v q="$q" -v best="$best" 'BEGIN { exit !(q > best) }'; then best=$q; rate=$r; fi
+    if [ -z "$low" ] || awk -v q="$q" -v low="$low" 'BEGIN { exit !(q < low) }'; then low=$q; fi
   done
-  line "$name" "$t" "$rate" "$(printf '%.2f' "$best")"
+  printf '%s   %s\n' "$(line "$name" "$t" "$rate" "$(printf '%.2f' "$best")")" \
+    "$(printf '(%.2f-%.2f over %d tries)' "$low" "$best" "$runs")"
 }
 speed2048() {  # THREADS sign|verify: openssl's operations a second
   local multi=""; [ "$1" = 2 ] && multi="-multi 2"
