@@ -165,6 +165,35 @@ import VectorSupport
         #expect(f.first { $0.id == "v2.request.signature" }?.value == "app_id=1&charset=utf-8&method=m" + padContent + "&sign_type=RSA2")
     }
 
+    /// A v2 exchange's findings come in one order whatever order the checks run in (the two signature verifications
+    /// run last, one after the other): the request's parameters, its signature, the per-API rules, then the
+    /// response's envelope and its signature.
+    @Test func v2FindingsKeepTheirOrder() throws {
+        var configuration = CheckConfiguration(rules: try APIRuleSet.bundled())
+        configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes("alipay/keys/other2048-spki.pem"))
+        configuration.alipayPublicKey = try PublicKey(parsing: Vectors.bytes("alipay/keys/rsa2048-spki.pem"))
+        let checker = Checker(configuration: configuration)
+        let method = "alipay.trade.royalty.relation.unbind"
+        // A wrong request sign, a biz_content the method's rule refuses (no receiver_list, no out_request_no), a
+        // response node without msg and a wrong response sign.
+        let query = "app_id=1&charset=utf-8&format=JSON&method=\(method)&sign=AAAA&sign_type=RSA2&version=1.0"
+        let request = Exchange.Message(
+            headers: [("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array("biz_content=%7B%7D".utf8), bodyFromText: true)
+        let body = #"{"alipay_trade_royalty_relation_unbind_response":{"code":"10000"},"sign":"AAAA"}"#
+        let response = Exchange.Message(
+            headers: [("Content-Type", "application/json;charset=utf-8")], body: Array(body.utf8), bodyFromText: true)
+        let exchange = Exchange(
+            index: 1, startedAt: nil, method: "POST", url: "https://openapi.alipay.com/gateway.do?" + query,
+            request: request, status: 200, response: response)
+        let ids = checker.check(exchange).findings.map(\.id)
+        let order = ["v2.param.timestamp", "v2.request.signature", "api.\(method)", "v2.response.envelope", "v2.response.signature"]
+        // Each of these ids is reported, and they come in that order (the rule reports one finding per field).
+        #expect(Set(ids).isSuperset(of: order), "\(ids)")
+        let ranks = ids.compactMap { order.firstIndex(of: $0) }
+        #expect(ranks == ranks.sorted(), "\(ids)")
+    }
+
     /// A response naming an `alipay_cert_sn` none of the given certificates has is reported as a rotation, with how to
     /// import the new certificate (vectors/rotation: signed by the openssl command with the new key).
     @Test func anUnknownCertificateSNIsARotation() throws {
