@@ -116,8 +116,8 @@ test-spark: release $(SPARK_VENV)/.ready-1
 
 # examples/server: the Hummingbird example, its own package, built in this package's build directory: it resolves
 # the same versions, so SwiftNIO, Hummingbird and BoringSSL (for Hummingbird's test client) are the ones `make test`
-# has just built (in a directory of its own the example took 343 s to build in CI on 2026-12-01; here, 28 s, and
-# about 35 s for this package's next build to take its own graph back).
+# has just built (CI on 2026-12-01: 343 s to build the example in a directory of its own, 20 s here; this package's
+# next build then takes 10-35 s to take its own graph back).
 test-server: deps
 	cd examples/server && $(SWIFT) build --build-tests --scratch-path ../../.build
 	cd examples/server && SWIFT_BACKTRACE=enable=no timeout 600 $(SWIFT) test --skip-build --scratch-path ../../.build
