@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `ALIPAY_SIGN_CORE_ONLY=1` leaves out the local gateway (its targets, its tests and the server dependencies:
+/// SwiftNIO, Hummingbird, AsyncHTTPClient and BoringSSL under it). `make sanitize` builds this way, so that
+/// AddressSanitizer instruments the library, the conformance module and the CLI, where the unsafe code is,
+/// without a second build of the whole server stack. Nothing else sets it.
+let coreOnly = Context.environment["ALIPAY_SIGN_CORE_ONLY"] == "1"
+
 let package = Package(
     name: "AlipaySign",
     // Linux is the target; on macOS, Synchronization.Mutex needs 15.
@@ -108,3 +114,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if coreOnly {
+    let gateway: Set<String> = ["AlipayGateway", "alipay-sign-gateway", "AlipayGatewayTests"]
+    package.products.removeAll { $0.name == "alipay-sign-gateway" }
+    package.targets.removeAll { gateway.contains($0.name) }
+    let serverPackages = ["hummingbird", "async-http-client", "swift-service-lifecycle", "swift-log", "swift-http-types"]
+    package.dependencies.removeAll { dependency in
+        guard case .sourceControl(_, let location, _) = dependency.kind else { return false }
+        return serverPackages.contains { location.hasSuffix("/" + $0) }
+    }
+}
