@@ -81,6 +81,33 @@ struct EncodingTests {
         }
     }
 
+    /// A word with a special byte moves straight to the first one, and the scan goes on from there: two escapes (or
+    /// an escape and a multi-byte character) in one word, at every pair of positions of the first two words, are
+    /// read as Foundation's JSONSerialization reads them (a JSON document quoted in a string has a `\"` every few
+    /// bytes).
+    @Test func twoSpecialsInOneWordAsFoundationReadsThem() throws {
+        let first = [#"\""#, #"\\"#, #"\u0041"#]
+        let second = [#"\""#, #"\n"#, "é", "中", #"\ud83d\ude00"#]
+        for a in first {
+            for b in second {
+                for p in 0..<12 {
+                    for gap in 0..<6 {
+                        let text = String(repeating: "a", count: p) + a + String(repeating: "b", count: gap) + b
+                            + String(repeating: "c", count: 9)
+                        let document = Array(#"["\#(text)"]"#.utf8)
+                        let foundation = try #require(JSONSerialization.jsonObject(with: Data(document)) as? [String])
+                        guard case .array(let values)? = try? JSONReader.parse(document), case .string(let value)? = values.first
+                        else {
+                            Issue.record("\(text): not read")
+                            continue
+                        }
+                        #expect(Array(value.utf8) == Array(foundation[0].utf8), "\(text)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The byte writer of JSON strings skips eight bytes at a time: every ASCII character and some multi-byte ones
     /// (é, 中, U+2028, U+2029) at every position of a word are written so that Foundation reads the text back,
     /// control characters, DEL, U+2028 and U+2029 escaped, exactly as the String writer writes them.

@@ -25,6 +25,24 @@ import VectorSupport
         }
     }
 
+    /// After a special byte the decoder goes on eight bytes at a time: two special bytes in one word, at every pair
+    /// of positions of the first two words, are both decoded (expected values from the same rules as above).
+    @Test func twoSpecialBytesInOneWord() throws {
+        let cases: [(sent: String, decoded: String)] = [("+", " "), ("%41", "A"), ("=", "="), ("é", "é")]
+        for p in 0..<12 {
+            for gap in 0..<6 {
+                for (sent1, decoded1) in cases {
+                    for (sent2, decoded2) in cases {
+                        let before = String(repeating: "a", count: p), between = String(repeating: "b", count: gap)
+                        let body = "k=\(before)\(sent1)\(between)\(sent2)ccccccccc&z=1"
+                        let (parameters, _) = try FormBody.decode(Array(body.utf8))
+                        #expect(parameters == ["k": before + decoded1 + between + decoded2 + "ccccccccc", "z": "1"], "\(body)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func refusalsAreTypedErrors() throws {
         let verifier = try NotificationVerifier(publicKey: Self.key)
         let cases: [(String, AlipaySignError.Code)] = [

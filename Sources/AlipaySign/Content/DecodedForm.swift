@@ -53,13 +53,19 @@ package struct DecodedForm: Sendable {
             var nameEnd = -1
             while true {
                 // Eight bytes at a time while none is '&', '=', '+', '%' or non-ASCII (a zero-byte test on each
-                // of the four, and the high bits), then byte by byte up to the special one.
+                // of the four, and the high bits); a word with one is stored whole too (the output is never ahead
+                // of the input, so it stays inside), and both positions move to its first special byte.
                 while k + 8 <= n {
                     let x = ByteWord.load(src + k)
                     let found = ByteWord.equal(x, UInt8(ascii: "&")) | ByteWord.equal(x, UInt8(ascii: "="))
                         | ByteWord.equal(x, UInt8(ascii: "+")) | ByteWord.equal(x, UInt8(ascii: "%")) | ByteWord.nonASCII(x)
-                    if found != 0 { break }
-                    UnsafeMutableRawPointer(dst + o).storeBytes(of: x, as: UInt64.self)
+                    ByteWord.store(x, to: dst + o)
+                    if found != 0 {
+                        let m = ByteWord.firstMatch(found)
+                        o += m
+                        k += m
+                        break
+                    }
                     o += 8
                     k += 8
                 }

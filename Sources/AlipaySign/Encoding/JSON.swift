@@ -440,13 +440,17 @@ extension JSONReader {
         let base = text.baseAddress
         while i < n {
             // Eight bytes at a time while none is a quote, a backslash, a control character, DEL or non-ASCII (a
-            // zero-byte test on each, and the high bits): URLs, base64 signatures, most values.
+            // zero-byte test on each, and the high bits): URLs, base64 signatures, most values. A word with one
+            // goes straight to its first.
             if let base {
                 while i + 8 <= n {
                     let x = ByteWord.load(base + i)
                     let special = ByteWord.equal(x, 0x22) | ByteWord.equal(x, 0x5C) | ByteWord.equal(x, 0x7F)
                         | ByteWord.below(x, 0x20) | ByteWord.nonASCII(x)
-                    if special != 0 { break }
+                    if special != 0 {
+                        i += ByteWord.firstMatch(special)
+                        break
+                    }
                     i += 8
                 }
                 guard i < n else { break }

@@ -6,9 +6,14 @@ enum ByteWord {
     static let highBits: UInt64 = 0x8080_8080_8080_8080
     private static let ones: UInt64 = 0x0101_0101_0101_0101
 
-    /// The word at `p` (any alignment).
+    /// The word at `p` (any alignment), its first byte in the low bits on every platform.
     @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
-        UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Writes a word read by ``load(_:)`` back as the same eight bytes at `p` (any alignment).
+    @inline(__always) static func store(_ x: UInt64, to p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: x.littleEndian, as: UInt64.self)
     }
 
     /// The positions whose byte is `byte`.
@@ -24,6 +29,10 @@ enum ByteWord {
 
     /// The positions whose byte is not ASCII.
     @inline(__always) static func nonASCII(_ x: UInt64) -> UInt64 { x & highBits }
+
+    /// The offset (0–7) of the first matching byte of a non-zero result of the tests above, in memory order:
+    /// the lowest set bit (``load(_:)`` puts the first byte lowest), which is always a true match.
+    @inline(__always) static func firstMatch(_ matches: UInt64) -> Int { matches.trailingZeroBitCount >> 3 }
 }
 
 /// Decimal digits written as bytes (serial numbers, OID arcs, Beijing times), without a String per number.
