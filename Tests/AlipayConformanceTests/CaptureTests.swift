@@ -86,6 +86,27 @@ import VectorSupport
         }
     }
 
+    /// Blocks: two of 256 entries a worker, then each twice the one before, up to eight times the first; and a block
+    /// ends at 8 MiB of entries a worker whatever their count, so that large entries keep the memory in flight
+    /// bounded. Seen from the blocks delivered.
+    @Test func blocksGrowThenStayBoundedByCountAndBytes() throws {
+        let good = #"{"request":{"method":"GET","url":"https://openapi.alipay.com/gateway.do?method=x"}}"#
+        let bytes = Array(String(repeating: good + "\n", count: 13_000).utf8)
+        var sizes: [Int] = []
+        try ParallelCheck(configuration: CheckConfiguration(rules: APIRuleSet()), threads: 2)
+            .run(try CaptureReader(contents: bytes), render: nil) { block in sizes.append(block.count) }
+        #expect(sizes == [512, 512, 1024, 2048, 4096, 4096, 712])
+        // Entries of 1 MiB and a little more: eight fill a worker's 8 MiB, so a block of one worker holds eight.
+        let padding = String(repeating: "a", count: 1 << 20)
+        let large = #"{"request":{"method":"GET","url":"https://openapi.alipay.com/gateway.do?method=x&p=\#(padding)"}}"#
+        var largeSizes: [Int] = []
+        try ParallelCheck(configuration: CheckConfiguration(rules: APIRuleSet()), threads: 1)
+            .run(try CaptureReader(contents: Array(String(repeating: large + "\n", count: 20).utf8)), render: nil) { block in
+                largeSizes.append(block.count)
+            }
+        #expect(largeSizes == [8, 8, 4])
+    }
+
     @Test func anErrorFromDeliverEndsTheRun() throws {
         let good = #"{"request":{"method":"GET","url":"https://openapi.alipay.com/gateway.do?method=x"}}"#
         let bytes = Array(String(repeating: good + "\n", count: 2000).utf8)

@@ -22,7 +22,8 @@ enum Batch {
     /// `out`; returns whether the line failed.
     typealias Job = @Sendable (_ line: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) -> Bool
 
-    /// Lines a worker claims at a time, and the lines of a block per worker.
+    /// Lines a worker claims at a time, and the lines of a block per worker (the first two blocks; later ones grow,
+    /// ``BlockSchedule``).
     static let chunk = 16
     static let linesPerWorker = 512
 
@@ -43,7 +44,7 @@ enum Batch {
     }
 
     static func run(reader: LineReader, jobs: [Job]) throws -> Bool {
-        let io = BatchIO(reader: reader, lines: linesPerWorker * jobs.count)
+        let io = BatchIO(reader: reader, workers: jobs.count)
         let queue = DispatchQueue(label: "alipay-sign.batch-io")
         var current = Block()
         var other = Block()
@@ -87,15 +88,16 @@ enum Batch {
     /// `@unchecked Sendable`.
     private final class BatchIO: @unchecked Sendable {
         var reader: LineReader
-        let lines: Int
+        let workers: Int
         var writeError: Error?
         var readError: Error?
         /// A read error met after some lines of a block: those lines are processed first, then it is thrown.
         private var deferred: Error?
+        private var blocksRead = 0
 
-        init(reader: LineReader, lines: Int) {
+        init(reader: LineReader, workers: Int) {
             self.reader = reader
-            self.lines = lines
+            self.workers = workers
         }
 
         /// Writes the block's results, then reads the next lines into it; records what fails.
@@ -129,8 +131,11 @@ enum Batch {
                 deferred = nil
                 throw error
             }
+            let lines = BlockSchedule.items(block: blocksRead, perWorker: Batch.linesPerWorker, workers: workers)
+            let byteLimit = BlockSchedule.bytesPerWorker * workers
+            blocksRead += 1
             do {
-                while block.ends.count < lines, try reader.next(appendingTo: &block.bytes) {
+                while block.ends.count < lines, block.bytes.count < byteLimit, try reader.next(appendingTo: &block.bytes) {
                     let start = block.ends.last ?? 0
                     if block.bytes[start...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                         block.bytes.removeSubrange(start...)  // a blank line is no job
