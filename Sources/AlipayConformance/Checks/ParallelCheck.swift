@@ -176,15 +176,15 @@ package struct ParallelCheck {
 
 /// How many items (capture entries, batch lines) a block holds, for `check` and the batch modes: both process a
 /// block on their workers while the next one is read and the previous one written, and the workers meet at each
-/// block's end, where one waits while the other finishes its last chunk (and while the I/O thread, which has the
-/// cores to itself for a moment, takes its turn).
+/// block's end, where one waits while the other finishes its last chunk, or while the I/O thread has its turn on
+/// the cores.
 ///
 /// The first two blocks have `perWorker` items a worker, so that the workers start soon and a short input still
 /// spans several blocks; then each block is twice the one before, up to eight times the first: fewer meetings once
-/// the run is long. With 512 lines a worker throughout, two workers of `verify-notify --jsonl` were busy 1.89–1.93
-/// of the 2 cores; with 4,096, 1.96 (`perf stat`, 60,000 notifications), and `check --threads 2` likewise went from
-/// 1.90–1.94 to 1.96–1.97. A block also ends at ``bytesPerWorker`` bytes a worker, so that large entries keep the
-/// memory of the two blocks in flight bounded.
+/// the run is long. With the first size throughout, two workers of `verify-notify --jsonl` kept 1.85–1.93 of the 2
+/// cores busy, and with this schedule 1.94–1.95 (`perf stat`, 60,000 notifications); `check --threads 2`, 1.88–1.94
+/// and 1.94–1.96. A block also ends at ``bytesPerWorker`` bytes a worker, so that large entries keep the memory of
+/// the blocks in flight bounded.
 package enum BlockSchedule {
     /// The bytes of input a block holds at most, a worker (at least one item).
     package static let bytesPerWorker = 8 << 20
