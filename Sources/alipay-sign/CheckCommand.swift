@@ -90,14 +90,14 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "The app's sign type (RSA2, SM2 or RSA): signatures are verified with it; default: each exchange's own sign_type.")
     var signType: SignType?
 
-    @Option(name: .long, help: "Worker threads (default: the number of cores).")
+    @Option(name: .long, help: "Worker threads, 1 to 1024 (default: the number of cores).")
     var threads: Int?
 
     @Argument(help: "The capture: a HAR 1.2 file or JSON Lines; '-' for standard input.")
     var capture: String
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try Batch.validate(threads: threads)
     }
 
     func run() throws {

@@ -86,7 +86,7 @@ struct VerifyResponseCommand: ParsableCommand {
     @Flag(name: .long, help: "Batch mode: each line of standard input is {\"body\", \"method\"}; each output line {\"valid\",\"status\"}.")
     var jsonl = false
 
-    @Option(name: .long, help: "Batch mode: worker threads (default: the number of cores).")
+    @Option(name: .long, help: "Batch mode: worker threads, 1 to 1024 (default: the number of cores).")
     var threads: Int?
 
     @OptionGroup var common: CommonOptions
@@ -95,7 +95,7 @@ struct VerifyResponseCommand: ParsableCommand {
         if jsonl && decryptKey != nil { throw ValidationError("--jsonl verifies; decrypt a response on its own with --decrypt-key") }
         if jsonl && common.input != nil && common.input != "-" { throw ValidationError("--jsonl reads standard input") }
         if !jsonl && response.method == nil { throw ValidationError("Missing expected argument '--method <method>'") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try Batch.validate(threads: threads)
     }
 
     func run() throws {

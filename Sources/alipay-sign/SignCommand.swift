@@ -38,7 +38,7 @@ struct SignCommand: ParsableCommand {
     @Flag(name: .long, help: "Batch mode: each line of standard input is a JSON object of parameters; each output line {\"signature\",\"content\"}.")
     var jsonl = false
 
-    @Option(name: .long, help: "Batch mode: worker threads (default: the number of cores).")
+    @Option(name: .long, help: "Batch mode: worker threads, 1 to 1024 (default: the number of cores).")
     var threads: Int?
 
     @OptionGroup var common: CommonOptions
@@ -46,7 +46,7 @@ struct SignCommand: ParsableCommand {
     func validate() throws {
         if jsonl && (raw || encryptKey != nil) { throw ValidationError("--jsonl signs parameter sets; not with --raw or --encrypt-key") }
         if jsonl && common.input != nil && common.input != "-" { throw ValidationError("--jsonl reads standard input") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try Batch.validate(threads: threads)
         if (appCert == nil) != (rootCert == nil) {
             throw ValidationError("certificate mode needs both --app-cert and --root-cert")
         }

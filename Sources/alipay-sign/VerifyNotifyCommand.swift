@@ -24,14 +24,14 @@ struct VerifyNotifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Batch mode: each line of standard input is {\"body\": \"<form body>\"}; each output line {\"valid\",\"mode\"}.")
     var jsonl = false
 
-    @Option(name: .long, help: "Batch mode: worker threads (default: the number of cores).")
+    @Option(name: .long, help: "Batch mode: worker threads, 1 to 1024 (default: the number of cores).")
     var threads: Int?
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if jsonl && common.input != nil && common.input != "-" { throw ValidationError("--jsonl reads standard input") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try Batch.validate(threads: threads)
     }
 
     func run() throws {

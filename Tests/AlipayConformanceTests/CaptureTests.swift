@@ -87,8 +87,8 @@ import VectorSupport
     }
 
     /// Blocks: two of 256 entries a worker, then each twice the one before, up to eight times the first; and a block
-    /// ends at 8 MiB of entries a worker whatever their count, so that large entries keep the memory in flight
-    /// bounded. Seen from the blocks delivered.
+    /// ends at 8 MiB of entries a worker and 64 MiB in all whatever their count, so that large entries and many
+    /// workers keep the memory in flight bounded. Seen from the blocks delivered.
     @Test func blocksGrowThenStayBoundedByCountAndBytes() throws {
         let good = #"{"request":{"method":"GET","url":"https://openapi.alipay.com/gateway.do?method=x"}}"#
         let bytes = Array(String(repeating: good + "\n", count: 13_000).utf8)
@@ -105,6 +105,13 @@ import VectorSupport
                 largeSizes.append(block.count)
             }
         #expect(largeSizes == [8, 8, 4])
+        // And 64 MiB in all, however many workers: nine workers' 72 MiB would hold 72 of them; a block holds 64.
+        var manySizes: [Int] = []
+        try ParallelCheck(configuration: CheckConfiguration(rules: APIRuleSet()), threads: 9)
+            .run(try CaptureReader(contents: Array(String(repeating: large + "\n", count: 66).utf8)), render: nil) { block in
+                manySizes.append(block.count)
+            }
+        #expect(manySizes == [64, 2])
     }
 
     @Test func anErrorFromDeliverEndsTheRun() throws {

@@ -213,6 +213,24 @@ struct CLITests {
         #expect(try CLI.run(["no-such-command"]).code == 64)
         #expect(try CLI.run(["--help"]).code == 0)
     }
+
+    /// `--threads` outside 1...1024 is a usage error for every command that takes it, before any work: a count far
+    /// past any machine's cores made an array of that many workers (Int.max: a crash; 100,000: a hang).
+    @Test(arguments: ["0", "1025", "100000", "9223372036854775807"])
+    func threadCountsOutOfRangeAreUsageErrors(threads: String) throws {
+        let key = Vectors.path("alipay/keys/rsa2048-spki.pem")
+        let commands: [[String]] = [
+            ["check", "--threads", threads, "--alipay-public-key", key, Vectors.path("captures/capture.jsonl")],
+            ["verify-notify", "--jsonl", "--threads", threads, "--public-key", key],
+            ["verify-response", "--jsonl", "--threads", threads, "--public-key", key],
+            ["sign", "--jsonl", "--threads", threads, "--private-key", Vectors.path("alipay/keys/rsa2048-pkcs8.pem")],
+        ]
+        for command in commands {
+            let r = try CLI.run(command, stdin: Data())
+            #expect(r.code == 64, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("--threads must be between 1 and 1024"), "\(command): \(r.stderr)")
+        }
+    }
 }
 
 @Suite(.serialized)

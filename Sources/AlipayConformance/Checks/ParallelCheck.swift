@@ -17,7 +17,7 @@ package struct ParallelCheck {
 
     package init(configuration: CheckConfiguration, threads: Int) {
         self.configuration = configuration
-        self.threads = max(1, threads)
+        self.threads = min(max(1, threads), 1024)  // as the CLI's --threads allows
     }
 
     /// One checked exchange: its report and, when a renderer was given, the bytes it rendered.
@@ -48,7 +48,7 @@ package struct ParallelCheck {
             var entries: [CaptureReader.Entry] = []
             guard readError == nil else { return entries }
             let count = BlockSchedule.items(block: blocksRead, perWorker: Self.entriesPerWorker, workers: threads)
-            let byteLimit = BlockSchedule.bytesPerWorker * threads
+            let byteLimit = BlockSchedule.bytes(workers: threads)
             blocksRead += 1
             entries.reserveCapacity(count)
             var bytes = 0
@@ -183,11 +183,11 @@ package struct ParallelCheck {
 /// spans several blocks; then each block is twice the one before, up to eight times the first: fewer meetings once
 /// the run is long. With the first size throughout, two workers of `verify-notify --jsonl` kept 1.85–1.93 of the 2
 /// cores busy, and with this schedule 1.94–1.95 (`perf stat`, 60,000 notifications); `check --threads 2`, 1.88–1.94
-/// and 1.94–1.96. A block also ends at ``bytesPerWorker`` bytes a worker, so that large entries keep the memory of
-/// the blocks in flight bounded.
+/// and 1.94–1.96. A block also ends at 8 MiB of input a worker and 64 MiB in all (``bytes(workers:)``), so that
+/// large entries, or many workers, keep the memory of the blocks in flight bounded.
 package enum BlockSchedule {
-    /// The bytes of input a block holds at most, a worker (at least one item).
-    package static let bytesPerWorker = 8 << 20
+    /// The bytes of input a block holds at most (it holds at least one item): 8 MiB a worker, 64 MiB in all.
+    package static func bytes(workers: Int) -> Int { min(max(1, workers), 8) * (8 << 20) }
 
     /// The items of block `block` (from 0).
     package static func items(block: Int, perWorker: Int, workers: Int) -> Int {

@@ -1,5 +1,6 @@
 import AlipayConformance
 @_spi(AlipaySignTools) import AlipaySign
+import ArgumentParser
 import Dispatch
 import Synchronization
 
@@ -17,6 +18,18 @@ import Darwin
 /// job appends its result line to the output buffer of its chunk of lines, reused from block to block.
 enum Batch {
     static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// The most workers `--threads` may ask for. Each worker has its own verifier or checker and a share of every
+    /// block; a count far past any machine's cores was a hang or a crash (an array of that many workers).
+    static let maximumThreads = 1024
+
+    /// Refuses a `--threads` outside 1...``maximumThreads`` (a usage error, exit 64).
+    static func validate(threads: Int?) throws {
+        guard let threads else { return }
+        guard (1...maximumThreads).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and \(maximumThreads)")
+        }
+    }
 
     /// A job: reads one line (without its line end) and appends its one-line JSON result, without a newline, to
     /// `out`; returns whether the line failed.
@@ -132,7 +145,7 @@ enum Batch {
                 throw error
             }
             let lines = BlockSchedule.items(block: blocksRead, perWorker: Batch.linesPerWorker, workers: workers)
-            let byteLimit = BlockSchedule.bytesPerWorker * workers
+            let byteLimit = BlockSchedule.bytes(workers: workers)
             blocksRead += 1
             do {
                 while block.ends.count < lines, block.bytes.count < byteLimit, try reader.next(appendingTo: &block.bytes) {
