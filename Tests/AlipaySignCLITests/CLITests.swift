@@ -214,6 +214,16 @@ struct CLITests {
         #expect(try CLI.run(["--help"]).code == 0)
     }
 
+    /// A timestamp window that is not a number of seconds, 0 or more, is a usage error: NaN would turn the check off
+    /// without a word, a negative one flag every exchange.
+    @Test(arguments: ["nan", "-5", "-inf"])
+    func timestampWindowMustBeSeconds(window: String) throws {
+        let r = try CLI.run(["check", "--timestamp-window=\(window)", "--alipay-public-key", Vectors.path("alipay/keys/rsa2048-spki.pem"),
+                             Vectors.path("captures/capture.jsonl")])
+        #expect(r.code == 64, "\(window): \(r.stderr)")
+        #expect(r.stderr.contains("--timestamp-window must be a number of seconds, 0 or more"), "\(window): \(r.stderr)")
+    }
+
     /// `--threads` outside 1...1024 is a usage error for every command that takes it, before any work: a count far
     /// past any machine's cores made an array of that many workers (Int.max: a crash; 100,000: a hang).
     @Test(arguments: ["0", "1025", "100000", "9223372036854775807"])
