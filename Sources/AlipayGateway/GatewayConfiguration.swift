@@ -60,9 +60,11 @@ public struct GatewayConfiguration: Sendable {
     public var signType: SignType = .rsa2
     /// The faults to inject.
     public var faults: Set<GatewayFault> = []
-    /// When a notification is not answered `success`: the delays of the retries, in seconds.
+    /// When a notification is not answered `success`: the delays of the retries, in seconds (each from 0 to a day:
+    /// NaN or a negative delay is none, a longer one a day).
     public var notifyRetrySeconds: [Double] = [1, 2, 4]
-    /// When set, a trade is paid this many seconds after it is created, as if a buyer paid.
+    /// When set, a trade is paid this many seconds after it is created, as if a buyer paid (read as for
+    /// ``notifyRetrySeconds``).
     public var autoPaySeconds: Double?
     /// The JSON Lines file every exchange is appended to.
     public var recordPath: String?

@@ -68,7 +68,7 @@ struct Notifier: Sendable {
         }
         let contentType = "application/x-www-form-urlencoded; charset=\(message.charset.canonicalName.lowercased())"
         for attempt in 0...retrySeconds.count {
-            if attempt > 0 { try? await Task.sleep(for: .milliseconds(Int(retrySeconds[attempt - 1] * 1000))) }
+            if attempt > 0 { try? await Task.sleep(for: .gatewayDelay(seconds: retrySeconds[attempt - 1])) }
             var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: contentType)
@@ -112,5 +112,14 @@ struct Notifier: Sendable {
     static func quoted(_ text: String) -> String {
         let shown = text.count > 60 ? String(text.prefix(60)) + "…" : text
         return "'" + shown.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r") + "'"
+    }
+}
+
+extension Duration {
+    /// `seconds` as a delay, without trapping on what a configuration can hold: NaN and negative values are no delay,
+    /// anything above a day (infinity too) is a day.
+    static func gatewayDelay(seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }  // NaN too
+        return .milliseconds(Int(min(seconds, 86_400) * 1000))
     }
 }

@@ -82,7 +82,7 @@ struct TradeAPI {
         if let seconds = gateway.configuration.autoPaySeconds, trade.status == .waitBuyerPay {
             let gateway = self.gateway
             Task {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                try? await Task.sleep(for: .gatewayDelay(seconds: seconds))
                 await gateway.settle(outTradeNo: trade.outTradeNo)
             }
         }

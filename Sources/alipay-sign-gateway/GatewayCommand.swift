@@ -52,7 +52,14 @@ struct GatewayCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown fault '\(name)'; known: \(GatewayFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // NaN, infinite or negative delays: the first trade or notification would have stopped the server.
+        if let autoPay, !Self.isDelay(autoPay) { throw ValidationError("--auto-pay takes seconds from 0 to 86400") }
+        // NaN compares false with everything: it would silently turn the timestamp check off.
+        guard timestampWindow >= 0 else { throw ValidationError("--timestamp-window must be a number of seconds, 0 or more") }
     }
+
+    /// Whether `seconds` is a delay the gateway waits: finite, from 0 to a day.
+    static func isDelay(_ seconds: Double) -> Bool { seconds.isFinite && (0...86_400).contains(seconds) }
 
     func run() async throws {
         do {
@@ -109,7 +116,7 @@ struct GatewayCommand: AsyncParsableCommand {
         configuration.faults = Set(fault.compactMap(GatewayFault.init(rawValue:)))
         if let notifyRetrySeconds {
             let delays = notifyRetrySeconds.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard delays.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+            guard delays.allSatisfy({ $0.map(Self.isDelay) ?? false }) else {
                 throw ValidationError("--notify-retry-seconds takes seconds separated by commas, such as 1,2,4")
             }
             configuration.notifyRetrySeconds = delays.compactMap { $0 }

@@ -73,6 +73,16 @@ import VectorSupport
         return object[name] as? String
     }
 
+    /// The retry and auto-pay delays a configuration can hold never trap when waited for: NaN and negative ones are
+    /// no delay, longer than a day (infinity too) a day (expected values from that rule).
+    @Test func delaysNeverTrap() {
+        #expect(Duration.gatewayDelay(seconds: .nan) == .zero)
+        #expect(Duration.gatewayDelay(seconds: -1) == .zero)
+        #expect(Duration.gatewayDelay(seconds: 0.25) == .milliseconds(250))
+        #expect(Duration.gatewayDelay(seconds: .infinity) == .seconds(86_400))
+        #expect(Duration.gatewayDelay(seconds: 1e300) == .seconds(86_400))
+    }
+
     @Test func signedRequestsGetSignedAnswersThroughATradesLifeCycle() async throws {
         let app = Application(router: try Self.gateway().router())
         try await app.test(.router) { client in

@@ -296,6 +296,17 @@ def test_fzlee_sdk(binary):
         server.shutdown()
 
 
+def test_bad_durations_are_usage_errors(binary):
+    """Delays and windows that are not seconds are refused at start (exit 64), before the first trade or
+    notification could stop the server: NaN, infinite or negative values."""
+    base = [binary, "--port", "0", "--app-public-key", os.path.join(KEYS, "rsa2048-spki.pem"),
+            "--alipay-private-key", os.path.join(KEYS, "other2048-pkcs8.pem"), "--app-id", APP_ID]
+    for extra in (["--auto-pay", "nan"], ["--auto-pay", "inf"], ["--auto-pay=-1"], ["--notify-retry-seconds", "1,nan"],
+                  ["--notify-retry-seconds", "inf"], ["--timestamp-window", "nan"], ["--timestamp-window=-5"]):
+        r = subprocess.run(base + extra, capture_output=True, text=True, timeout=30)
+        check("the gateway refuses " + " ".join(extra) + " as a usage error", r.returncode == 64, (r.returncode, r.stderr))
+
+
 if __name__ == "__main__":
     import urllib.request
 
@@ -305,7 +316,8 @@ if __name__ == "__main__":
     time.tzset()
 
     binary = sys.argv[1]
-    for test in (test_official_sdk, test_official_upload_and_order_string, test_fzlee_sdk, test_fzlee_certificate_mode):
+    for test in (test_official_sdk, test_official_upload_and_order_string, test_fzlee_sdk, test_fzlee_certificate_mode,
+                 test_bad_durations_are_usage_errors):
         try:
             test(binary)
         except Exception as e:  # a crash of the harness is a failure, never a pass
