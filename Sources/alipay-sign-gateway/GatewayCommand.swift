@@ -52,6 +52,8 @@ struct GatewayCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown fault '\(name)'; known: \(GatewayFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // A port past 65535 was taken modulo 65536 by the socket layer: the gateway listened somewhere else.
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         // NaN, infinite or negative delays: the first trade or notification would have stopped the server.
         if let autoPay, !Self.isDelay(autoPay) { throw ValidationError("--auto-pay takes seconds from 0 to 86400") }
         // NaN compares false with everything: it would silently turn the timestamp check off.

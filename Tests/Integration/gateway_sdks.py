@@ -298,12 +298,15 @@ def test_fzlee_sdk(binary):
 
 def test_bad_durations_are_usage_errors(binary):
     """Delays and windows that are not seconds are refused at start (exit 64), before the first trade or
-    notification could stop the server: NaN, infinite or negative values."""
-    base = [binary, "--port", "0", "--app-public-key", os.path.join(KEYS, "rsa2048-spki.pem"),
+    notification could stop the server: NaN, infinite or negative values; and ports outside 0-65535 (70000 was
+    taken modulo 65536: the gateway listened on 4464)."""
+    base = [binary, "--app-public-key", os.path.join(KEYS, "rsa2048-spki.pem"),
             "--alipay-private-key", os.path.join(KEYS, "other2048-pkcs8.pem"), "--app-id", APP_ID]
     for extra in (["--auto-pay", "nan"], ["--auto-pay", "inf"], ["--auto-pay=-1"], ["--notify-retry-seconds", "1,nan"],
-                  ["--notify-retry-seconds", "inf"], ["--timestamp-window", "nan"], ["--timestamp-window=-5"]):
-        r = subprocess.run(base + extra, capture_output=True, text=True, timeout=30)
+                  ["--notify-retry-seconds", "inf"], ["--timestamp-window", "nan"], ["--timestamp-window=-5"],
+                  ["--port", "70000"], ["--port=-1"]):
+        port = [] if extra[0].startswith("--port") else ["--port", "0"]
+        r = subprocess.run(base + port + extra, capture_output=True, text=True, timeout=30)
         check("the gateway refuses " + " ".join(extra) + " as a usage error", r.returncode == 64, (r.returncode, r.stderr))
 
 
