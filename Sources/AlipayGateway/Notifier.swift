@@ -123,3 +123,11 @@ extension Duration {
         return .milliseconds(Int(min(seconds, 86_400) * 1000))
     }
 }
+
+extension Duration {
+    /// A number of seconds for a message: whole when it is a finite number in `Int`'s range, else as it is (`nan`,
+    /// `inf`), where `Int(_:)` would trap.
+    static func secondsText(_ seconds: Double) -> String {
+        seconds.isFinite && abs(seconds) < 9e15 ? String(Int(seconds)) : "\(seconds)"
+    }
+}

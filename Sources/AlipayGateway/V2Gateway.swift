@@ -151,7 +151,7 @@ final class V2Gateway: Sendable {
         guard let time = BeijingTime.parse(timestamp), abs(time.timeIntervalSinceNow) <= configuration.timestampWindow
         else {
             return unsigned(.invalid, "isv.invalid-timestamp", "非法的时间戳参数",
-                            "timestamp \(timestamp) is not yyyy-MM-dd HH:mm:ss Beijing time within \(Int(configuration.timestampWindow)) s of now")
+                            "timestamp \(timestamp) is not yyyy-MM-dd HH:mm:ss Beijing time within \(Duration.secondsText(configuration.timestampWindow)) s of now")
         }
         guard p["version"] != nil else { return unsigned(.missing, "isv.missing-version", "缺少版本参数", "no version") }
         if let format = p["format"], format.lowercased() != "json" {

@@ -58,7 +58,7 @@ final class V3Gateway: Sendable {
             return (error(401, "missing-signature", "缺少签名"), "the Authorization header has no sign")
         case .stale(let failure):
             return (error(401, "invalid-timestamp", "时间戳超出有效期"),
-                    "the timestamp is \(Int(failure.ageSeconds ?? 0)) s from now, outside \(Int(window)) s")
+                    "the timestamp is \(Int(failure.ageSeconds ?? 0)) s from now, outside \(Duration.secondsText(window)) s")
         }
         if !appIDs.isEmpty, !appIDs.contains(appID) {
             return (error(401, "invalid-app-id", "无效的AppID参数"), "app_id \(appID) is not one of --app-id")

@@ -81,6 +81,8 @@ import VectorSupport
         #expect(Duration.gatewayDelay(seconds: 0.25) == .milliseconds(250))
         #expect(Duration.gatewayDelay(seconds: .infinity) == .seconds(86_400))
         #expect(Duration.gatewayDelay(seconds: 1e300) == .seconds(86_400))
+        // And a window in a message: whole seconds, or as it is where Int(_:) would trap.
+        #expect(Duration.secondsText(900) == "900" && Duration.secondsText(.nan) == "nan" && Duration.secondsText(.infinity) == "inf")
     }
 
     @Test func signedRequestsGetSignedAnswersThroughATradesLifeCycle() async throws {

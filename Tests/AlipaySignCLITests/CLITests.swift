@@ -224,6 +224,16 @@ struct CLITests {
         #expect(r.stderr.contains("--timestamp-window must be a number of seconds, 0 or more"), "\(window): \(r.stderr)")
     }
 
+    /// `v3 verify-request --max-age` likewise: NaN would have said nothing (the library now fails closed as well).
+    @Test(arguments: ["nan", "-1"])
+    func maxAgeMustBeSeconds(age: String) throws {
+        let r = try CLI.run(["v3", "verify-request", "--public-key", Vectors.path("alipay/keys/rsa2048-spki.pem"), "--method", "GET",
+                             "--uri", "/v3/x", "--authorization", "ALIPAY-SHA256withRSA app_id=1,nonce=n,timestamp=1,sign=AA==",
+                             "--max-age=\(age)"])
+        #expect(r.code == 64, "\(age): \(r.stderr)")
+        #expect(r.stderr.contains("--max-age must be a number of seconds, 0 or more"), "\(age): \(r.stderr)")
+    }
+
     /// `--threads` outside 1...1024 is a usage error for every command that takes it, before any work: a count far
     /// past any machine's cores made an array of that many workers (Int.max: a crash; 100,000: a hang).
     @Test(arguments: ["0", "1025", "100000", "9223372036854775807"])

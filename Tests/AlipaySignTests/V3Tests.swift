@@ -53,6 +53,13 @@ import VectorSupport
         #expect(try status(299) == .valid)
         #expect(try status(301) == .stale)
         #expect(try status(-301) == .stale)
+        // A window that is not a number of seconds fails closed: stale, however close the timestamp.
+        for window in [Double.nan, -1] {
+            let r = try verifier.verify(
+                authorization: v.authorization, method: v.method, requestURI: v.uri, body: Array(v.body.utf8),
+                maxAge: window, now: signedAt)
+            #expect(r.status == .stale, "\(window)")
+        }
     }
 
     @Test func authorizationHeaderParsing() throws {

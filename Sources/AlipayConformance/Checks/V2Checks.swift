@@ -145,7 +145,7 @@ struct V2Checks {
             if let instant = BeijingTime.parse(timestamp) {
                 if let captured = exchange.startedAt {
                     let skew = instant.timeIntervalSince(captured)
-                    if abs(skew) > checker.configuration.timestampWindow {
+                    if !(abs(skew) <= checker.configuration.timestampWindow) {  // a NaN window flags, never passes
                         let hours = (skew / 3600 * 10).rounded() / 10
                         f.append(Finding(
                             "v2.param.timestamp", .error,

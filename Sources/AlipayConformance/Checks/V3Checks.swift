@@ -28,7 +28,7 @@ struct V3Checks {
                 }
                 if let ms = authorization.timestamp, let captured = exchange.startedAt {
                     let skew = Double(ms) / 1000 - captured.timeIntervalSince1970
-                    if abs(skew) > checker.configuration.timestampWindow {
+                    if !(abs(skew) <= checker.configuration.timestampWindow) {  // a NaN window flags, never passes
                         f.append(Finding(
                             "v3.request.timestamp", .error, "the timestamp is \(Int(abs(skew))) s from the capture time",
                             value: String(ms), hint: "v3 timestamps are Unix milliseconds (UTC)"))

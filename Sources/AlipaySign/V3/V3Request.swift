@@ -180,7 +180,8 @@ public struct V3RequestVerifier: Sendable {
     ///   - requestURI: the path and query exactly as received.
     ///   - body: the body bytes as received.
     ///   - appAuthToken: the `alipay-app-auth-token` header, when the request has one.
-    ///   - maxAge: when given, a timestamp more than this many seconds from `now` (either way) is `stale`.
+    ///   - maxAge: when given, a timestamp more than this many seconds from `now` (either way) is `stale` (every one,
+    ///     when the window is NaN or negative).
     ///   - now: the instant to measure the timestamp against.
     /// - Returns: ``V3RequestVerification/valid(_:)``, or why the request cannot be trusted (with the line that
     ///   differs, for an invalid signature).
@@ -218,7 +219,8 @@ public struct V3RequestVerifier: Sendable {
                 appAuthToken: appAuthToken)
             return Result(status: .invalid, authorization: authorization, content: content, ageSeconds: age, diagnosis: diagnosis)
         }
-        if let maxAge, let age, abs(age) > maxAge {
+        // Fail closed: a NaN or negative window makes every timestamp stale, never every one fresh.
+        if let maxAge, let age, !(abs(age) <= maxAge) {
             return Result(status: .stale, authorization: authorization, content: content, ageSeconds: age, diagnosis: nil)
         }
         return Result(status: .valid, authorization: authorization, content: content, ageSeconds: age, diagnosis: nil)
