@@ -87,3 +87,24 @@ public struct GatewayConfiguration: Sendable {
         self.alipayPrivateKey = alipayPrivateKey
     }
 }
+
+extension GatewayConfiguration {
+    /// The longest delay the gateway waits, in seconds (a day): the command refuses longer ones, and
+    /// `Duration.gatewayDelay(seconds:)` shortens them to it.
+    package static let longestDelaySeconds: Double = 86_400
+}
+
+extension Duration {
+    /// `seconds` as a delay, without trapping on what a configuration can hold: NaN and negative values are no delay,
+    /// anything above `GatewayConfiguration.longestDelaySeconds` (infinity too) is that.
+    static func gatewayDelay(seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }  // NaN too
+        return .milliseconds(Int(min(seconds, GatewayConfiguration.longestDelaySeconds) * 1000))
+    }
+
+    /// A number of seconds for a message: whole when it is a finite number in `Int`'s range, else as it is (`nan`,
+    /// `inf`), where `Int(_:)` would trap.
+    static func secondsText(_ seconds: Double) -> String {
+        seconds.isFinite && abs(seconds) < 9e15 ? String(Int(seconds)) : "\(seconds)"
+    }
+}

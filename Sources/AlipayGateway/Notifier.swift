@@ -114,20 +114,3 @@ struct Notifier: Sendable {
         return "'" + shown.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r") + "'"
     }
 }
-
-extension Duration {
-    /// `seconds` as a delay, without trapping on what a configuration can hold: NaN and negative values are no delay,
-    /// anything above a day (infinity too) is a day.
-    static func gatewayDelay(seconds: Double) -> Duration {
-        guard seconds > 0 else { return .zero }  // NaN too
-        return .milliseconds(Int(min(seconds, 86_400) * 1000))
-    }
-}
-
-extension Duration {
-    /// A number of seconds for a message: whole when it is a finite number in `Int`'s range, else as it is (`nan`,
-    /// `inf`), where `Int(_:)` would trap.
-    static func secondsText(_ seconds: Double) -> String {
-        seconds.isFinite && abs(seconds) < 9e15 ? String(Int(seconds)) : "\(seconds)"
-    }
-}

@@ -55,13 +55,15 @@ struct GatewayCommand: AsyncParsableCommand {
         // A port past 65535 was taken modulo 65536 by the socket layer: the gateway listened somewhere else.
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         // NaN, infinite or negative delays: the first trade or notification would have stopped the server.
-        if let autoPay, !Self.isDelay(autoPay) { throw ValidationError("--auto-pay takes seconds from 0 to 86400") }
+        if let autoPay, !Self.isDelay(autoPay) {
+            throw ValidationError("--auto-pay takes seconds from 0 to \(Int(GatewayConfiguration.longestDelaySeconds))")
+        }
         // NaN compares false with everything: it would silently turn the timestamp check off.
         guard timestampWindow >= 0 else { throw ValidationError("--timestamp-window must be a number of seconds, 0 or more") }
     }
 
-    /// Whether `seconds` is a delay the gateway waits: finite, from 0 to a day.
-    static func isDelay(_ seconds: Double) -> Bool { seconds.isFinite && (0...86_400).contains(seconds) }
+    /// Whether `seconds` is a delay the gateway waits: from 0 to a day (NaN and infinity are not).
+    static func isDelay(_ seconds: Double) -> Bool { (0...GatewayConfiguration.longestDelaySeconds).contains(seconds) }
 
     func run() async throws {
         do {

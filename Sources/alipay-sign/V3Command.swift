@@ -125,13 +125,13 @@ struct V3Command: ParsableCommand {
         @Option(name: .long, help: "Reject a timestamp more than this many seconds from now.")
         var maxAge: Double?
 
+        @Flag(name: .long, help: "Print one JSON object on standard output.")
+        var json = false
+
         func validate() throws {
             // NaN compares false with everything: the window would say nothing.
             if let maxAge, !(maxAge >= 0) { throw ValidationError("--max-age must be a number of seconds, 0 or more") }
         }
-
-        @Flag(name: .long, help: "Print one JSON object on standard output.")
-        var json = false
 
         func run() throws {
             let (publicKey, sn) = try key.loadWithSN()

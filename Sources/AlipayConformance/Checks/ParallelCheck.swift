@@ -14,10 +14,13 @@ package struct ParallelCheck {
     /// ``BlockSchedule``).
     static let chunk = 8
     static let entriesPerWorker = 256
+    /// The most workers a check runs (the CLI's `--threads` refuses more): each has its own checker and a share of
+    /// every block, and a count far past any machine's cores was a hang or a crash.
+    package static let maximumThreads = 1024
 
     package init(configuration: CheckConfiguration, threads: Int) {
         self.configuration = configuration
-        self.threads = min(max(1, threads), 1024)  // as the CLI's --threads allows
+        self.threads = min(max(1, threads), Self.maximumThreads)
     }
 
     /// One checked exchange: its report and, when a renderer was given, the bytes it rendered.

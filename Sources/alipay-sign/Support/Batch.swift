@@ -19,15 +19,12 @@ import Darwin
 enum Batch {
     static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// The most workers `--threads` may ask for. Each worker has its own verifier or checker and a share of every
-    /// block; a count far past any machine's cores was a hang or a crash (an array of that many workers).
-    static let maximumThreads = 1024
-
-    /// Refuses a `--threads` outside 1...``maximumThreads`` (a usage error, exit 64).
+    /// Refuses a `--threads` outside 1...`ParallelCheck.maximumThreads` (a usage error, exit 64), for `check` and the
+    /// batch modes alike: a count far past any machine's cores made an array of that many workers (a hang or a crash).
     static func validate(threads: Int?) throws {
         guard let threads else { return }
-        guard (1...maximumThreads).contains(threads) else {
-            throw ValidationError("--threads must be between 1 and \(maximumThreads)")
+        guard (1...ParallelCheck.maximumThreads).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and \(ParallelCheck.maximumThreads)")
         }
     }
 
