@@ -171,18 +171,22 @@ extension VerifyResponseCommand {
     func runBatch(charset: Charset, _ makeVerifier: () throws -> ResponseVerifier) throws {
         let defaultMethod = response.method
         let format = response.format
-        // Every possible result line, rendered once.
-        var lines: [ResponseVerifier.Status: [UInt8]] = [:]
-        for status in ResponseVerifier.Status.allCases {
-            let valid = status == .valid || status == .validAfterUnescapingSlashes
-            lines[status] = Array(JSONOutput.object([("valid", .bool(valid)), ("status", .string(status.rawValue))]).rendered().utf8)
+        // Every possible result line, rendered once a worker (not shared: see VerifyNotifyCommand).
+        func resultLines() -> [ResponseVerifier.Status: [UInt8]] {
+            var lines: [ResponseVerifier.Status: [UInt8]] = [:]
+            for status in ResponseVerifier.Status.allCases {
+                let valid = status == .valid || status == .validAfterUnescapingSlashes
+                lines[status] = Array(JSONOutput.object([("valid", .bool(valid)), ("status", .string(status.rawValue))]).rendered().utf8)
+            }
+            return lines
         }
-        let results = lines
         let failed = try Batch.run(threads: threads ?? Batch.cores) {
             let verifier = try makeVerifier()
+            let results = resultLines()
+            let names = JSONReader.MemberNames(["body", "method"])
             return { line, out in
                 do {
-                    let members = try JSONReader.stringMembers(["body", "method"], in: line)
+                    let members = try JSONReader.stringMembers(names, in: line)
                     guard let text = members[0] else {
                         throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                     }

@@ -45,13 +45,16 @@ struct VerifyNotifyCommand: ParsableCommand {
             func resultLine(_ version: NotificationVerifier.Version?) -> [UInt8] {
                 Array(JSONOutput.object([("valid", .bool(version != nil)), ("mode", .optional(version?.rawValue))]).rendered().utf8)
             }
-            let (validV1, validV2, invalid) = (resultLine(.v1), resultLine(.v2), resultLine(nil))
-            // One verifier a worker (Batch.run: shared ones slow two threads by their reference counts).
+            // One verifier a worker (Batch.run: shared ones slow two threads by their reference counts), and so its
+            // own result lines and member name: a shared array is retained and released on every line from both
+            // cores.
             let failed = try Batch.run(threads: threads ?? Batch.cores) {
                 let verifier = try makeVerifier()
+                let (validV1, validV2, invalid) = (resultLine(.v1), resultLine(.v2), resultLine(nil))
+                let names = JSONReader.MemberNames(["body"])
                 return { line, out in
                     do {
-                        guard let body = try JSONReader.stringMember("body", in: line) else {
+                        guard let body = try JSONReader.stringMembers(names, in: line)[0] else {
                             throw AlipaySignError(.malformedJSON, "the line is not a JSON object with a string member \"body\"")
                         }
                         switch try verifier.verify(formBody: body, mode: mode) {

@@ -349,4 +349,28 @@ struct EncodingTests {
         #expect(throws: AlipaySignError.self) { try JSONReader.stringMember("body", in: [0x7B, 0x22, 0x62, 0x6F, 0x64, 0x79, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) }
         #expect(throws: AlipaySignError.self) { try JSONReader.parse([0x7B, 0x22, 0x62, 0x6F, 0x64, 0x79, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) }
     }
+
+    /// Names made into bytes once (the batch modes' workers) read as the names themselves do, past 64 names too
+    /// (where the first-member flags leave their 64-bit word): the first member of each name decides, a string or
+    /// not, and a later one is ignored.
+    @Test func stringMembersWithNamesMadeOnceAgreePastSixtyFourNames() throws {
+        let names = (0..<70).map { "n\($0)" }
+        // Name k first appears as "first-k" (a number for every fifth name), then again as "later-k", in reverse
+        // order; the expected values follow from how the document is written.
+        var members: [String] = []
+        for k in names.indices { members.append(k % 5 == 0 ? #""n\#(k)":\#(k)"# : #""n\#(k)":"first-\#(k)""#) }
+        for k in names.indices.reversed() { members.append(#""n\#(k)":"later-\#(k)""#) }
+        let document = Array(("{" + members.joined(separator: ",") + "}").utf8)
+        let expected: [String?] = names.indices.map { $0 % 5 == 0 ? nil : "first-\($0)" }
+        let made = JSONReader.MemberNames(names)
+        let once = try document.withUnsafeBufferPointer { try JSONReader.stringMembers(made, in: $0) }
+        let each = try JSONReader.stringMembers(names, in: document)
+        #expect(once.map { $0.map { String(decoding: $0, as: UTF8.self) } } == expected)
+        #expect(each.map { $0.map { String(decoding: $0, as: UTF8.self) } } == expected)
+        // Not an object: one nil a name; not JSON: the error.
+        let array = Array(#"["n1"]"#.utf8)
+        #expect(try array.withUnsafeBufferPointer { try JSONReader.stringMembers(made, in: $0) }.allSatisfy { $0 == nil })
+        let broken = Array(#"{"n1":"x""#.utf8)
+        #expect(throws: AlipaySignError.self) { try broken.withUnsafeBufferPointer { try JSONReader.stringMembers(made, in: $0) } }
+    }
 }

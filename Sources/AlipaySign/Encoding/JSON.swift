@@ -89,33 +89,59 @@ import Darwin
     /// - Throws: ``AlipaySignError/Code/malformedJSON`` when the document is not JSON.
     public static func stringMembers<C: Collection>(_ names: [String], in bytes: C) throws -> [[UInt8]?]
     where C.Element == UInt8 {
-        let read: (UnsafeBufferPointer<UInt8>) throws -> [[UInt8]?] = { buffer in
-            var parser = Parser(JSONTokenizer(buffer))
-            parser.t.skipWhitespace()
-            guard !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "{") else {
-                _ = try parse(buffer)  // the error for non-JSON, or a valid non-object
-                return names.map { _ in nil }
-            }
-            let keys = names.map { Array($0.utf8) }
-            var found = [[UInt8]?](repeating: nil, count: keys.count)
-            var decided = [Bool](repeating: false, count: keys.count)  // the first member of a name decides
-            try parser.forEachMember(depth: 0) { parser, member in
-                if let k = try parser.index(of: member, in: keys), !decided[k] {
-                    decided[k] = true
-                    if !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "\"") {
-                        let token = try parser.t.string()
-                        found[k] = try parser.t.unescapedBytes(token)
-                        return
-                    }
-                }
-                try parser.skipValue(depth: 1)
-            }
-            parser.t.skipWhitespace()
-            guard parser.t.atEnd else { throw parser.t.fail("unexpected text after the JSON value") }
+        let names = MemberNames(names)
+        if let result = try bytes.withContiguousStorageIfAvailable({ try stringMembers(names, in: $0) }) { return result }
+        return try Array(bytes).withUnsafeBufferPointer { try stringMembers(names, in: $0) }
+    }
+
+    /// Member names made into bytes once, for `stringMembers(_:in:)` over one line after
+    /// another (the batch modes make them once a worker: per line they were four of the line's allocations).
+    public struct MemberNames: Sendable {
+        let keys: [[UInt8]]
+        /// - Parameter names: the member names.
+        public init(_ names: [String]) { keys = names.map { Array($0.utf8) } }
+        /// How many names.
+        public var count: Int { keys.count }
+    }
+
+    /// `stringMembers(_:in:)` with the names made into bytes before, over a buffer.
+    /// - Parameters:
+    ///   - names: the member names.
+    ///   - buffer: the document.
+    /// - Returns: one entry per name, as the other `stringMembers(_:in:)` gives them.
+    /// - Throws: ``AlipaySignError/Code/malformedJSON`` when the document is not JSON.
+    public static func stringMembers(_ names: MemberNames, in buffer: UnsafeBufferPointer<UInt8>) throws -> [[UInt8]?] {
+        var parser = Parser(JSONTokenizer(buffer))
+        parser.t.skipWhitespace()
+        var found = [[UInt8]?](repeating: nil, count: names.count)
+        guard !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "{") else {
+            _ = try parse(buffer)  // the error for non-JSON, or a valid non-object
             return found
         }
-        if let result = try bytes.withContiguousStorageIfAvailable(read) { return result }
-        return try Array(bytes).withUnsafeBufferPointer(read)
+        // The first member of a name decides: a bit a name (an array of flags past 64 names).
+        var decidedBits: UInt64 = 0
+        var decidedMore = names.count > 64 ? [Bool](repeating: false, count: names.count) : []
+        func decide(_ k: Int) -> Bool {
+            if k < 64 {
+                defer { decidedBits |= 1 << UInt64(k) }
+                return decidedBits & (1 << UInt64(k)) == 0
+            }
+            defer { decidedMore[k] = true }
+            return !decidedMore[k]
+        }
+        try parser.forEachMember(depth: 0) { parser, member in
+            if let k = try parser.index(of: member, in: names.keys), decide(k) {
+                if !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "\"") {
+                    let token = try parser.t.string()
+                    found[k] = try parser.t.unescapedBytes(token)
+                    return
+                }
+            }
+            try parser.skipValue(depth: 1)
+        }
+        parser.t.skipWhitespace()
+        guard parser.t.atEnd else { throw parser.t.fail("unexpected text after the JSON value") }
+        return found
     }
 
     /// A recursive-descent reader over the shared tokenizer; recursion is bounded by the tokenizer's depth limit.

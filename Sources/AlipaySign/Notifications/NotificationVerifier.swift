@@ -214,19 +214,26 @@ public struct NotificationVerifier: Sendable {
     /// §1.2), V2 for the others; and when `sign_type` is absent or blank the two contents are the same bytes, so
     /// V1 alone decides. The verdict cannot depend on the order (the two contents differ, and at most one can
     /// carry the signature); a failure reports V2's content either way.
-    static func order(_ mode: Mode, signTypeSigned: Bool, tradeStatusSync: Bool) -> [Version] {
-        // Static arrays: a literal here would be a heap allocation on every notification.
+    static func order(_ mode: Mode, signTypeSigned: Bool, tradeStatusSync: Bool) -> VersionOrder {
         switch mode {
-        case .v1: v1Only
-        case .v2: v2Only
-        case .auto: !signTypeSigned ? v1Only : tradeStatusSync ? v1First : v2First
+        case .v1: VersionOrder(.v1)
+        case .v2: VersionOrder(.v2)
+        case .auto: !signTypeSigned ? VersionOrder(.v1) : tradeStatusSync ? VersionOrder(.v1, .v2) : VersionOrder(.v2, .v1)
         }
     }
 
-    private static let v1First: [Version] = [.v1, .v2]
-    private static let v2First: [Version] = [.v2, .v1]
-    private static let v1Only: [Version] = [.v1]
-    private static let v2Only: [Version] = [.v2]
+    /// One or two versions, in the order to try them: a value, not an array (a static array was retained and
+    /// released on every notification, from every thread verifying: its reference count's cache line went from
+    /// core to core; a literal would be an allocation).
+    struct VersionOrder: Sequence, IteratorProtocol {
+        private var first: Version?
+        private var second: Version?
+        init(_ first: Version, _ second: Version? = nil) { (self.first, self.second) = (first, second) }
+        mutating func next() -> Version? {
+            defer { (first, second) = (second, nil) }
+            return first
+        }
+    }
 
     /// Says why a notification does not verify: which variant of content, sign type, charset or key does.
     /// - Parameters:
