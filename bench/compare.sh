@@ -18,7 +18,8 @@ build() {  # a release build whose errors are shown, not swallowed: build DIR PR
 [ -n "${E2E_ONLY:-}" ] || build . throughput
 # openssl speed divides its operations by its own user CPU time unless told -elapsed; ours are divided by the wall
 # clock. On a VM whose host takes time away from it (the steal column of /proc/stat) the two clocks part, against
-# us only: both sides are measured on the wall clock here (OPENSSL_CLOCK=cpu: openssl's default, for comparison).
+# us only: both sides are measured on the wall clock here (OPENSSL_CLOCK=cpu: openssl's default, for comparison,
+# in the in-process rows; the end-to-end lines give both, see next_to_openssl).
 clock=$([ "${OPENSSL_CLOCK:-elapsed}" = cpu ] && echo "" || echo "-elapsed")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')"
 echo "openssl: $(openssl version), openssl speed ${clock:-without -elapsed (its user CPU time)}"
@@ -131,8 +132,9 @@ PY
 # Two ratios a try, from the same runs: on the wall clock (the goal's: operations a second, openssl's counted over
 # its -seconds window, as -elapsed would) and per CPU-second (operations per second of CPU time, ours user + system
 # over the whole process, openssl's its user time, as it reports by default). The second is what the code costs:
-# time the host takes from the VM and idle cores count in neither side of it, so it moves far less from run to run
-# (the wall-clock ratio is about it times the share of the cores kept busy).
+# time the host takes from the VM and idle cores count in neither side of it (the wall-clock ratio is about it
+# times the share of the cores kept busy). It is not steadier: on these VMs a CPU-second itself is not the same
+# from one minute to the next (2026-12-01: 0.67-0.77 over three tries where the wall clock gave 0.66-0.74).
 next_to_openssl() {  # NAME THREADS sign|verify LINES LINES_PER_OPERATION COMMAND
   local name=$1 t=$2 op=$3 n=$4 per=$5 cmd=$6
   local k a b r q c start end cpu best="" rate="" low="" clow="" chigh=""

@@ -94,8 +94,8 @@ import Darwin
         return try Array(bytes).withUnsafeBufferPointer { try stringMembers(names, in: $0) }
     }
 
-    /// Member names made into bytes once, for `stringMembers(_:in:)` over one line after
-    /// another (the batch modes make them once a worker: per line they were four of the line's allocations).
+    /// Member names made into bytes once, for `stringMembers(_:in:)` over one line after another (the batch modes
+    /// make them once a worker: made on every line, they were four of its allocations).
     public struct MemberNames: Sendable {
         let keys: [[UInt8]]
         /// - Parameter names: the member names.
