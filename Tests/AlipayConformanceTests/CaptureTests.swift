@@ -46,6 +46,46 @@ import VectorSupport
         #expect(reports.flatMap(\.findings).contains { $0.id == "capture.reencoded" && $0.severity == .info })
     }
 
+    /// The real gateway writes every `&` of the sign string it echoes in `isv.invalid-signature`'s sub_msg as
+    /// `&amp;` (docs/PROTOCOL.md §15; the local gateway does the same). The echo is compared with our content after
+    /// reading the entity back: the same content says the keys differ, a different one names the first parameter
+    /// that differs. The expected content is written out here by the §1.1 rules (sorted, `sign` left out).
+    @Test func invalidSignatureEchoWithEscapedAmpersands() throws {
+        let ours = #"app_id=2021000000000001&biz_content={"out_trade_no":"T1"}&charset=utf-8&format=JSON"#
+            + "&method=alipay.trade.query&sign_type=RSA2&timestamp=2026-11-22 10:00:00&version=1.0"
+        func finding(echo: String, tradeNo: String = "T1") throws -> Finding {
+            let url = "https://openapi.alipay.com/gateway.do?app_id=2021000000000001&method=alipay.trade.query&format=JSON"
+                + "&charset=utf-8&sign_type=RSA2&timestamp=2026-11-22+10%3A00%3A00&version=1.0&sign=AAAA"
+            let node: [String: Any] = [
+                "code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature",
+                "sub_msg": "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：" + echo,
+            ]
+            let body = try JSONSerialization.data(withJSONObject: ["alipay_trade_query_response": node])
+            let exchange = Exchange(
+                index: 1, startedAt: nil, method: "POST", url: url,
+                request: Exchange.Message(
+                    headers: [("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")],
+                    body: Array("biz_content=%7B%22out_trade_no%22%3A%22\(tradeNo)%22%7D".utf8), bodyFromText: false),
+                status: 200,
+                response: Exchange.Message(headers: [], body: [UInt8](body), bodyFromText: false))
+            let report = Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled())).check(exchange)
+            return try #require(report.findings.first { $0.id == "v2.response.invalid-signature" })
+        }
+        let escaped = ours.replacingOccurrences(of: "&", with: "&amp;")
+        #expect(try finding(echo: escaped).message.contains("built the same content as ours"))
+        #expect(try finding(echo: ours).message.contains("built the same content as ours"))
+        let later = escaped.replacingOccurrences(of: "10:00:00", with: "10:00:01")
+        let differs = try finding(echo: later)
+        #expect(differs.message.contains("first at parameter 'timestamp'"), "\(differs.message)")
+        // A value holding the text "&amp;" (sent as %26amp%3B) is echoed "&amp;amp;" by an escaping gateway, and
+        // read back once: the same content.
+        let entity = escaped.replacingOccurrences(of: "T1", with: "T&amp;amp;1")
+        #expect(try finding(echo: entity, tradeNo: "T%26amp%3B1").message.contains("built the same content as ours"))
+        // An echo with bare ampersands was not escaped: taken as it is, its "&amp;" text kept.
+        let plain = ours.replacingOccurrences(of: "T1", with: "T&amp;1")
+        #expect(try finding(echo: plain, tradeNo: "T%26amp%3B1").message.contains("built the same content as ours"))
+    }
+
     @Test func workersReportWhatOneCheckerReports() throws {
         // The JSON Lines vectors 70 times over (1,610 exchanges: three blocks of 3 workers, each checked while the
         // next is read), checked by 3 workers: the same reports in the same order as one checker gives (and under

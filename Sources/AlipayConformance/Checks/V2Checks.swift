@@ -318,6 +318,21 @@ struct V2Checks {
     private static let envelopeNameStrings = ["code", "msg", "sub_code", "sub_msg"]
     private static let envelopeNames = envelopeNameStrings.map { Array($0.utf8) }
 
+    /// The sign string an `isv.invalid-signature` echoes. The gateway writes every `&` of it as `&amp;`
+    /// (docs/PROTOCOL.md §15), so an echo whose every `&` starts `&amp;` is read back (once: a value holding the
+    /// text `&amp;` comes as `&amp;amp;`); an echo with a bare `&` (a gateway or proxy that did not escape) is taken
+    /// as it is.
+    static func echoedContent(_ echo: Substring) -> String {
+        let amp = Array("&amp;".utf8)
+        var escaped = false
+        let bytes = Array(echo.utf8)
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "&") {
+            guard bytes[i...].starts(with: amp) else { return String(echo) }
+            escaped = true
+        }
+        return escaped ? String(echo.replacing("&amp;", with: "&")) : String(echo)
+    }
+
     /// `isv.invalid-signature`: compares the sign string the gateway echoes with ours and names the first
     /// parameter that differs.
     func invalidSignatureEcho(_ message: String, parameters: [String: String], into f: inout [Finding]) {
@@ -326,7 +341,7 @@ struct V2Checks {
             f.append(Finding("v2.response.invalid-signature", .error, "the gateway could not verify the request's sign", value: message))
             return
         }
-        let gateway = String(message[at.upperBound...])
+        let gateway = Self.echoedContent(message[at.upperBound...])
         let ours = SignContent.build(parameters, mode: .request)
         guard gateway != ours else {
             f.append(Finding(
