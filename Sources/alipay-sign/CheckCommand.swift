@@ -98,8 +98,7 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         try Batch.validate(threads: threads)
-        // NaN compares false with everything: it would silently turn the timestamp check off.
-        guard timestampWindow >= 0 else { throw ValidationError("--timestamp-window must be a number of seconds, 0 or more") }
+        try validateSeconds(timestampWindow, option: "--timestamp-window")
     }
 
     func run() throws {

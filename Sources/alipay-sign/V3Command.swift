@@ -129,8 +129,7 @@ struct V3Command: ParsableCommand {
         var json = false
 
         func validate() throws {
-            // NaN compares false with everything: the window would say nothing.
-            if let maxAge, !(maxAge >= 0) { throw ValidationError("--max-age must be a number of seconds, 0 or more") }
+            try validateSeconds(maxAge, option: "--max-age")
         }
 
         func run() throws {

@@ -323,13 +323,8 @@ struct V2Checks {
     /// text `&amp;` comes as `&amp;amp;`); an echo with a bare `&` (a gateway or proxy that did not escape) is taken
     /// as it is.
     static func echoedContent(_ echo: Substring) -> String {
-        let amp = Array("&amp;".utf8)
-        var escaped = false
-        let bytes = Array(echo.utf8)
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "&") {
-            guard bytes[i...].starts(with: amp) else { return String(echo) }
-            escaped = true
-        }
+        let afterAmpersands = echo.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).dropFirst()
+        let escaped = !afterAmpersands.isEmpty && afterAmpersands.allSatisfy { $0.starts(with: "amp;".utf8) }
         return escaped ? String(echo.replacing("&amp;", with: "&")) : String(echo)
     }
 

@@ -124,3 +124,12 @@ struct AlipayKeyOptions: ParsableArguments {
 func emit(json: Bool, _ object: @autoclosure () -> JSONOutput, text: @autoclosure () -> String) {
     print(json ? object().rendered() : text())
 }
+
+/// Refuses a time window that is not a number of seconds, 0 or more (a usage error): NaN compares false with
+/// everything, so it would silently turn a check off, and a negative window would flag everything.
+/// - Parameters:
+///   - seconds: the option's value, `nil` when not given.
+///   - option: the option's name, for the message (`--max-age`).
+func validateSeconds(_ seconds: Double?, option: String) throws {
+    if let seconds, !(seconds >= 0) { throw ValidationError("\(option) must be a number of seconds, 0 or more") }
+}
