@@ -8,7 +8,18 @@ import Foundation
 /// A field's regular expression, compiled once. A `Regex` is immutable once made; its matching state is per call.
 final class CompiledPattern: @unchecked Sendable {
     let regex: Regex<AnyRegexOutput>
-    init(regex: Regex<AnyRegexOutput>) { self.regex = regex }
+    /// The same pattern read as a ``SimplePattern`` when it is one: matched without `Regex` where it can be.
+    let simple: SimplePattern?
+    init(regex: Regex<AnyRegexOutput>, pattern: String) {
+        self.regex = regex
+        self.simple = SimplePattern(pattern)
+    }
+
+    /// Whether the pattern matches the whole value.
+    func wholeMatch(_ value: String) -> Bool {
+        if let answer = simple?.wholeMatch(value) { return answer }
+        return (try? regex.wholeMatch(in: value)) != nil
+    }
 }
 
 /// Per-API rules, kept as data files (Rules/*.json in this module, plus any directory given): see Rules/README.md.
@@ -91,7 +102,7 @@ public struct APIRuleSet: Sendable {
                     guard let compiled = try? Regex(pattern) else {
                         throw CaptureError("the pattern of \(file)'s field \(name) is not a valid regular expression")
                     }
-                    regex = CompiledPattern(regex: compiled)
+                    regex = CompiledPattern(regex: compiled, pattern: pattern)
                 }
                 var required = false
                 if case .bool(let b)? = f["required"] { required = b }
@@ -206,7 +217,7 @@ public struct APIRuleSet: Sendable {
                     if let max = field.maxLength, s.count > max {
                         fail("\(place): \(at) is \(s.count) characters, more than \(max)", value: s)
                     }
-                    if let pattern = field.pattern, let regex = field.regex?.regex, (try? regex.wholeMatch(in: s)) == nil {
+                    if let pattern = field.pattern, let regex = field.regex, !regex.wholeMatch(s) {
                         fail("\(place): \(at) does not match \(pattern)", value: s)
                     }
                     if let allowed = field.enumValues, !allowed.contains(s) {

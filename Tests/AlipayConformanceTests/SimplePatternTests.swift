@@ -1,0 +1,73 @@
+@testable import AlipayConformance
+import Testing
+
+/// The rules' simple patterns are matched without `Regex`; its answers are the expected ones. Every value here is
+/// matched by both, and must get the same answer.
+@Suite struct SimplePatternTests {
+    /// The bundled rules' patterns, and others of the same form.
+    static let simple = [
+        "^2088[0-9]{12}$", "^[A-Za-z0-9_]+$", "^[0-9]+$", "[a-z]*", "^a[0-9]?b$", "^[0-9]{2,4}$", "^[0-9]{3,}x$",
+        "^[a-c]*[b-d]+[a-z]{2}$", "^T[0-9]{1,6}_-[A-Z]*$", "^[a-]{2}$", "^ab:c@d/e,f$", "x{0}y", "^[0-9]*[0-9]*1$",
+    ]
+    /// Not of the simple form: for `Regex` alone.
+    static let notSimple = [
+        "^(ab)+$", "a|b", "^.+$", "^\\d+$", "^[^0-9]+$", "^[a-z]+?$", "^[a-z]++$", "^a$b", "^a\\$", "[-a]", "^$",
+        "^[A-z]+$", "a{,3}", "^[a-z$", "(?i)abc",
+    ]
+
+    @Test func simpleFormIsRecognised() {
+        for p in Self.simple { #expect(SimplePattern(p) != nil, "\(p)") }
+        for p in Self.notSimple { #expect(SimplePattern(p) == nil, "\(p)") }
+    }
+
+    @Test func agreesWithRegexOnGeneratedValues() throws {
+        // Values over the bytes the patterns name and their neighbours, every length to 20, from a fixed seed;
+        // plus a few that must go to Regex (non-ASCII, a carriage return, too long).
+        let alphabet = Array("0123456789abcdxyzABCDTZ_-:@/,. \n\t".utf8)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var values = ["", "2088123456789012", "20881234567890123", "abc_DEF_123", "ab-c", "a1b", "ab", "a12b", "123", "12345",
+                      "x", "T123_-ABC", "ab:c@d/e,f", "y", "2088\r\n123456789012", "测试", "a\u{301}"]
+        for length in 0...20 {
+            for _ in 0..<60 {
+                values.append(String(decoding: (0..<length).map { _ in alphabet[next() % alphabet.count] }, as: UTF8.self))
+            }
+        }
+        // Values shaped like each pattern's matches, then altered by a byte, so that matches are many too.
+        for _ in 0..<400 {
+            let base = values[next() % 20]
+            var bytes = Array(base.utf8)
+            if !bytes.isEmpty { bytes[next() % bytes.count] = alphabet[next() % alphabet.count] }
+            values.append(String(decoding: bytes, as: UTF8.self))
+        }
+        values.append(String(repeating: "1", count: SimplePattern.maximumLength + 1))
+        var decided = 0, matched = 0
+        for p in Self.simple {
+            let pattern = try #require(SimplePattern(p))
+            let regex = try Regex(p)
+            for v in values {
+                let expected = (try? regex.wholeMatch(in: v)) != nil
+                if let answer = pattern.wholeMatch(v) {
+                    #expect(answer == expected, "\(p) on \(v.debugDescription)")
+                    decided += 1
+                    if answer { matched += 1 }
+                }
+                #expect(CompiledPattern(regex: regex, pattern: p).wholeMatch(v) == expected, "\(p) on \(v.debugDescription)")
+            }
+        }
+        // Not vacuous: most values are decided here, and both answers occur often.
+        #expect(decided > Self.simple.count * values.count * 9 / 10)
+        #expect(matched > 200)
+    }
+
+    @Test func valuesForRegexAreLeftToIt() throws {
+        let pattern = try #require(SimplePattern("^[0-9]+$"))
+        #expect(pattern.wholeMatch("١٢٣") == nil)  // Arabic-Indic digits: outside ASCII
+        #expect(pattern.wholeMatch("12\r\n") == nil)
+        #expect(pattern.wholeMatch(String(repeating: "1", count: SimplePattern.maximumLength + 1)) == nil)
+        #expect(pattern.wholeMatch(String(repeating: "1", count: SimplePattern.maximumLength)) == true)
+    }
+}
