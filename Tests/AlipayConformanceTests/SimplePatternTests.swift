@@ -12,7 +12,7 @@ import Testing
     /// Not of the simple form: for `Regex` alone.
     static let notSimple = [
         "^(ab)+$", "a|b", "^.+$", "^\\d+$", "^[^0-9]+$", "^[a-z]+?$", "^[a-z]++$", "^a$b", "^a\\$", "[-a]", "^$",
-        "^[A-z]+$", "a{,3}", "^[a-z$", "(?i)abc",
+        "^[A-z]+$", "a{,3}", "^[a-z$", "(?i)abc", "^[:digit:]$", "[:alpha:]", "^[a:]+$",
     ]
 
     @Test func simpleFormIsRecognised() {
@@ -61,6 +61,31 @@ import Testing
         // Not vacuous: most values are decided here, and both answers occur often.
         #expect(decided > Self.simple.count * values.count * 9 / 10)
         #expect(matched > 200)
+    }
+
+    /// Patterns drawn from the bytes that matter to either reader (anchors, brackets, ranges, counts, POSIX
+    /// class colons, literals): every one both read must answer every value as `Regex` does.
+    @Test func generatedPatternsAgreeWithRegex() throws {
+        let pieces = ["^", "$", "[", "]", "-", "{", "}", ",", "+", "*", "?", ":", "a", "z", "b", "0", "9", "A", "_", "@",
+                      "/", "[a-z]", "[0-9]", "{2}", "{1,3}", "{2,}", "[:digit:]", "[a-]", "\\", "."]
+        let alphabet = Array("az09bAZ_-:@/,{}[]^$. ".utf8)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var compared = 0
+        for _ in 0..<3_000 {
+            let p = (0..<(1 + next() % 6)).map { _ in pieces[next() % pieces.count] }.joined()
+            guard let simple = SimplePattern(p), let regex = try? Regex(p) else { continue }
+            for _ in 0..<25 {
+                let v = String(decoding: (0..<(next() % 7)).map { _ in alphabet[next() % alphabet.count] }, as: UTF8.self)
+                guard let answer = simple.wholeMatch(v) else { continue }
+                #expect(answer == ((try? regex.wholeMatch(in: v)) != nil), "\(p) on \(v.debugDescription)")
+                compared += 1
+            }
+        }
+        #expect(compared > 5_000)
     }
 
     @Test func valuesForRegexAreLeftToIt() throws {

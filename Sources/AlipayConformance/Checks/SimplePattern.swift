@@ -96,10 +96,10 @@ package struct SimplePattern: Sendable {
     }
 
     /// `[…]` after its `[`: literals and ranges of letters, digits, `_` and a final `-`; no negation, escapes or
-    /// nested classes.
+    /// nested classes, and no `:` (`Regex` reads `[:digit:]` as a POSIX class, not as the bytes in it).
     private static func characterClass(_ p: inout ArraySlice<UInt8>) -> (UInt64, UInt64)? {
         var set: (UInt64, UInt64) = (0, 0)
-        func plain(_ c: UInt8) -> Bool { isLiteral(c) && c != UInt8(ascii: "-") }
+        func plain(_ c: UInt8) -> Bool { isLiteral(c) && c != UInt8(ascii: "-") && c != UInt8(ascii: ":") }
         guard let first = p.first, first != UInt8(ascii: "^"), first != UInt8(ascii: "]") else { return nil }
         while let c = p.first {
             p = p.dropFirst()
