@@ -64,6 +64,35 @@ import VectorSupport
         }
     }
 
+    /// A character whose bytes are split between a name and its value, or a value and the next name, is whole
+    /// in the decoded buffer (names and values lie end to end) and broken in each piece: refused, naming the piece,
+    /// as a byte that is invalid on its own is. 我 is E6 88 91 in UTF-8; the messages are the decoder's own wording
+    /// for a name and for a parameter's value.
+    @Test func aCharacterSplitAcrossPiecesIsRefused() throws {
+        let cases: [(body: String, names: String?)] = [
+            ("a%E6=%88%91&b=1", nil),       // split between a name and its value
+            ("a=%E6&%88%91=1", "a"),        // split between a value and the next name
+            ("a=1&b=x%E6&%88%91c=2", "b"),  // the same after a whole pair
+            ("a=%88%91", "a"),              // a value that starts inside a character
+        ]
+        for (body, name) in cases {
+            do {
+                let form = try FormBody.decode(Array(body.utf8))
+                Issue.record("\(body): decoded as \(form.0)")
+            } catch let error as AlipaySignError {
+                #expect(error.code == .invalidEncoding, "\(body): \(error)")
+                if let name {
+                    #expect(error.reason.contains("'\(name)'"), "\(body): \(error.reason)")
+                } else {
+                    #expect(error.reason.contains("a parameter name"), "\(body): \(error.reason)")
+                }
+            }
+        }
+        // Whole characters at every boundary decode.
+        let (parameters, _) = try FormBody.decode(Array("%E6%88%91=%E6%88%91&%E6%88%91%E6%88%91=%E6%88%91".utf8))
+        #expect(parameters == ["我": "我", "我我": "我"])
+    }
+
     /// Java `String.compareTo` compares UTF-16 code units: U+10000 (D800 DC00) sorts before U+E000 (E000), although
     /// its UTF-8 bytes (F0 ...) sort after (EE ...). Non-ASCII names are decoded, not refused.
     @Test func namesSortInJavaOrder() throws {
