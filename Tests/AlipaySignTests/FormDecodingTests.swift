@@ -69,7 +69,7 @@ import VectorSupport
     /// as a byte that is invalid on its own is. 我 is E6 88 91 in UTF-8; the messages are the decoder's own wording
     /// for a name and for a parameter's value.
     @Test func aCharacterSplitAcrossPiecesIsRefused() throws {
-        let cases: [(body: String, names: String?)] = [
+        let cases: [(body: String, name: String?)] = [
             ("a%E6=%88%91&b=1", nil),       // split between a name and its value
             ("a=%E6&%88%91=1", "a"),        // split between a value and the next name
             ("a=1&b=x%E6&%88%91c=2", "b"),  // the same after a whole pair
