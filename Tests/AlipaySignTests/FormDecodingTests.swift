@@ -93,6 +93,30 @@ import VectorSupport
         #expect(parameters == ["我": "我", "我我": "我"])
     }
 
+    /// Names of up to 23 characters drawn from ASCII, two- and three-byte characters either side of
+    /// U+E000 and supplementary ones, sharing long prefixes: the decoder's order is Java's `String.compareTo`, whose
+    /// definition (UTF-16 code units compared in turn, then the lengths) gives the expected answer here.
+    @Test func javaOrderOverLongNamesIsUTF16Order() {
+        let scalars: [Character] = ["a", "b", "_", "\u{E9}", "\u{4E2D}", "\u{E000}", "\u{FFFF}", "\u{10000}", "\u{1F600}"]
+        var state: UInt64 = 0x853C_49E6_748F_EA9B
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var checked = 0
+        for _ in 0..<4_000 {
+            let prefix = String((0..<(next() % 17)).map { _ in next() % 4 == 0 ? scalars[next() % scalars.count] : "n" })
+            let a = prefix + String((0..<(next() % 8)).map { _ in scalars[next() % scalars.count] })
+            let b = prefix + String((0..<(next() % 8)).map { _ in scalars[next() % scalars.count] })
+            let bytes = Array((a + b).utf8)
+            let (ra, rb) = (0..<a.utf8.count, a.utf8.count..<bytes.count)
+            let less = bytes.withUnsafeBufferPointer { DecodedForm.javaLess($0, ra, rb) }
+            #expect(less == a.utf16.lexicographicallyPrecedes(b.utf16), "\(a.debugDescription) < \(b.debugDescription)")
+            checked += 1
+        }
+        #expect(checked == 4_000)
+    }
+
     /// Java `String.compareTo` compares UTF-16 code units: U+10000 (D800 DC00) sorts before U+E000 (E000), although
     /// its UTF-8 bytes (F0 ...) sort after (EE ...). Non-ASCII names are decoded, not refused.
     @Test func namesSortInJavaOrder() throws {
