@@ -98,11 +98,8 @@ import VectorSupport
     /// definition (UTF-16 code units compared in turn, then the lengths) gives the expected answer here.
     @Test func javaOrderOverLongNamesIsUTF16Order() {
         let scalars: [Character] = ["a", "b", "_", "\u{E9}", "\u{4E2D}", "\u{E000}", "\u{FFFF}", "\u{10000}", "\u{1F600}"]
-        var state: UInt64 = 0x853C_49E6_748F_EA9B
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
+        var random = SeededRandom(state: 20261203)
+        func next() -> Int { random.int(0...Int(Int32.max)) }
         for _ in 0..<4_000 {
             let prefix = String((0..<(next() % 17)).map { _ in next() % 4 == 0 ? scalars[next() % scalars.count] : "n" })
             let a = prefix + String((0..<(next() % 8)).map { _ in scalars[next() % scalars.count] })

@@ -6,19 +6,8 @@ import VectorSupport
 /// Properties over random inputs (a fixed-seed generator, so that a failure reproduces): extraction returns exactly
 /// the node's bytes; sign then verify round-trips in every charset; any single-byte change breaks verification.
 @Suite struct PropertyTests {
-    /// SplitMix64: deterministic, so that a failing case can be replayed from its iteration number.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-    }
+    /// The shared fixed-seed generator (VectorSupport): a failing case replays from its iteration number.
+    typealias Random = SeededRandom
 
     static let pieces = ["a", "Z", "9", " ", "测", "试", "乗", "€", "{", "}", "[", "]", ",", ":", "\\\"", "\\\\", "\\/",
                          "\\n", "\\u6d4b", "\\ud83d\\ude00", "sign", "\\\"sign\\\"", "_response", "é"]

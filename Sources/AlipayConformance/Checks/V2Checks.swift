@@ -325,7 +325,7 @@ struct V2Checks {
     static func echoedContent(_ echo: Substring) -> String {
         let afterAmpersands = echo.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).dropFirst()
         let escaped = !afterAmpersands.isEmpty && afterAmpersands.allSatisfy { $0.starts(with: "amp;".utf8) }
-        return escaped ? String(echo.replacing("&amp;", with: "&")) : String(echo)
+        return escaped ? String(echo).replacingAll("&amp;", with: "&") : String(echo)
     }
 
     /// `isv.invalid-signature`: compares the sign string the gateway echoes with ours and names the first
