@@ -1,6 +1,7 @@
 import Foundation
 @_spi(AlipaySignTools) import AlipaySign
 import Testing
+import VectorSupport
 
 /// Base64, form bodies, JSON parameters and charsets: the parsing that stands between input and signature.
 /// Expected values are written out by hand from the RFCs cited.
@@ -372,5 +373,39 @@ struct EncodingTests {
         #expect(try array.withUnsafeBufferPointer { try JSONReader.stringMembers(made, in: $0) }.allSatisfy { $0 == nil })
         let broken = Array(#"{"n1":"x""#.utf8)
         #expect(throws: AlipaySignError.self) { try broken.withUnsafeBufferPointer { try JSONReader.stringMembers(made, in: $0) } }
+    }
+}
+
+/// The byte arrays of the hot paths, allocated by a path the compiler specializes (ByteArrays.swift), against the
+/// standard library's initializers they replace.
+@Suite struct ByteArraysTests {
+    struct Refused: Error {}
+
+    @Test func agreeWithTheStandardLibrarysInitializers() {
+        var random = SeededRandom(state: 0xB17E5)
+        for capacity in [0, 1, 7, 8, 9, 100, 1_100, 4_099] {
+            #expect([UInt8](zeros: capacity) == [UInt8](repeating: 0, count: capacity))
+            let source = (0..<capacity).map { _ in UInt8(random.int(1...255)) }
+            for written in Set([0, capacity / 3, max(0, capacity - 1), capacity]) {
+                func fill(_ buffer: inout UnsafeMutableBufferPointer<UInt8>, _ count: inout Int) {
+                    #expect(buffer.count == capacity)
+                    for k in 0..<written { buffer[k] = source[k] }
+                    count = written
+                }
+                let ours = [UInt8](capacity: capacity, initializingWith: fill)
+                let theirs = [UInt8](unsafeUninitializedCapacity: capacity, initializingWith: fill)
+                #expect(ours == theirs, "capacity \(capacity), written \(written)")
+                #expect(ours == Array(source.prefix(written)))
+            }
+        }
+    }
+
+    @Test func anInitializersErrorComesThrough() {
+        #expect(throws: Refused.self) {
+            _ = try [UInt8](capacity: 16) { _, written in
+                written = 4
+                throw Refused()
+            }
+        }
     }
 }

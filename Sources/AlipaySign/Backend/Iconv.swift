@@ -91,7 +91,7 @@ enum Iconv {
     }
 
     private static func convert(_ input: [UInt8], with cd: iconv_t) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+        var output = [UInt8](zeros: input.count * 2 + 16)
         var inCopy = input
         return try inCopy.withUnsafeMutableBufferPointer { inBuf -> [UInt8] in
             guard let inBase = inBuf.baseAddress else { return [] }

@@ -23,7 +23,7 @@ enum OpenSSLAES {
         guard let evp = cipher.pointer, iv.count == 16, let ctx = EVP_CIPHER_CTX_new() else { return nil }
         defer { EVP_CIPHER_CTX_free(ctx) }
         guard EVP_CipherInit_ex2(ctx, evp, key, iv, encrypt ? 1 : 0, nil) == 1 else { return nil }
-        var out = [UInt8](repeating: 0, count: input.count + 16)
+        var out = [UInt8](zeros: input.count + 16)
         var written: Int32 = 0
         var final: Int32 = 0
         let ok = out.withUnsafeMutableBufferPointer { buf -> Bool in

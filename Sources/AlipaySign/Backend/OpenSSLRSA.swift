@@ -95,7 +95,7 @@ final class RSAPKCS1Context: @unchecked Sendable {
     }
 
     func sign(_ message: UnsafeRawBufferPointer) throws -> [UInt8] {
-        var signature = [UInt8](repeating: 0, count: signatureSize)
+        var signature = [UInt8](zeros: signatureSize)
         let length: Int? = withContexts { ctx, mdctx in
             var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             let mdLength = hash(message, with: mdctx, into: &md)
@@ -151,7 +151,7 @@ extension EVPKey {
         guard EVP_PKEY_verify_recover_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 else {
             return nil
         }
-        var out = [UInt8](repeating: 0, count: signature.count)
+        var out = [UInt8](zeros: signature.count)
         var length = out.count
         guard EVP_PKEY_verify_recover(ctx, &out, &length, signature, signature.count) == 1, length <= out.count else {
             return nil
@@ -164,7 +164,7 @@ extension EVPKey {
 extension Digest {
     /// The digest of `bytes`.
     func hash(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: size)
+        var out = [UInt8](zeros: size)
         var n: UInt32 = 0
         let ok = EVP_Digest(bytes, bytes.count, &out, &n, md, nil)
         precondition(ok == 1 && Int(n) == size, "EVP_Digest cannot fail on valid arguments")

@@ -30,7 +30,7 @@ final class SM2Context: @unchecked Sendable {
     func sign(_ message: UnsafeRawBufferPointer) throws -> [UInt8] {
         guard let md = context(sign: true) else { throw OpenSSL.failure("SM2 sign set-up") }
         defer { EVP_MD_CTX_free(md) }
-        var signature = [UInt8](repeating: 0, count: Self.maximumSignatureSize)
+        var signature = [UInt8](zeros: Self.maximumSignatureSize)
         var length = signature.count
         guard EVP_DigestSign(md, &signature, &length, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
         else { throw OpenSSL.failure("EVP_DigestSign (SM2)") }

@@ -40,7 +40,7 @@ package struct DecodedForm: Sendable {
         // One pass: percent-decode every pair into one buffer, recording ranges. Bytes that stand for themselves
         // (the common case) are copied in a tight loop on raw pointers; a table says which bytes need a look.
         let special = Self.formSpecialByte
-        let decoded = [UInt8](unsafeUninitializedCapacity: body.count) { out, written in
+        let decoded = [UInt8](capacity: body.count) { out, written in
             guard let src = body.baseAddress, let dst = out.baseAddress else {
                 written = 0
                 return

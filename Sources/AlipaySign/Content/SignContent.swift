@@ -111,7 +111,7 @@ public enum SignContent {
     /// and blank values, as ``utf8Bytes(_:mode:)`` does for a dictionary.
     static func content(_ d: UnsafeBufferPointer<UInt8>, _ pairs: [DecodedForm.Pair], mode: Mode) -> [UInt8] {
         // At most the decoded bytes plus two per pair.
-        [UInt8](unsafeUninitializedCapacity: d.count + pairs.count * 2) { out, written in
+        [UInt8](capacity: d.count + pairs.count * 2) { out, written in
             guard let dst = out.baseAddress, let src = d.baseAddress else {
                 written = 0
                 return

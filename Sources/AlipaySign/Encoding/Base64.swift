@@ -97,7 +97,7 @@
     private static func decodeCompact(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count >= 4, text.count % 4 == 0 else { return nil }
         var decoded: Int?
-        let out = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3) { out, initialized in
+        let out = [UInt8](capacity: text.count / 4 * 3) { out, initialized in
             decoded = decodeCompact(text, into: out)
             initialized = decoded ?? 0
         }
@@ -169,7 +169,7 @@
         let table = Self.decodePointer  // 0xFF for every byte outside the alphabet
         var valid = true
         // Full groups give 3 bytes per 4 characters of the text at most, a final partial group 2 more.
-        let out = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3 + 2) { dst, initialized in
+        let out = [UInt8](capacity: text.count / 4 * 3 + 2) { dst, initialized in
             var o = 0
             var quad: UInt32 = 0
             var n = 0          // sextets in the current group

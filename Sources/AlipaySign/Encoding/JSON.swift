@@ -113,14 +113,14 @@ import Darwin
     public static func stringMembers(_ names: MemberNames, in buffer: UnsafeBufferPointer<UInt8>) throws -> [[UInt8]?] {
         var parser = Parser(JSONTokenizer(buffer))
         parser.t.skipWhitespace()
-        var found = [[UInt8]?](repeating: nil, count: names.count)
+        var found: [[UInt8]?] = Array(repeatElement(nil, count: names.count))  // see ByteArrays.swift
         guard !parser.t.atEnd, buffer[parser.t.i] == UInt8(ascii: "{") else {
             _ = try parse(buffer)  // the error for non-JSON, or a valid non-object
             return found
         }
         // The first member of a name decides: a bit a name (an array of flags past 64 names).
         var decidedBits: UInt64 = 0
-        var decidedMore = names.count > 64 ? [Bool](repeating: false, count: names.count) : []
+        var decidedMore = names.count > 64 ? Array(repeatElement(false, count: names.count)) : []
         func decide(_ k: Int) -> Bool {
             if k < 64 {
                 defer { decidedBits |= 1 << UInt64(k) }

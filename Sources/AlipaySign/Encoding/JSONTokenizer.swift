@@ -215,7 +215,7 @@ struct JSONTokenizer {
             for q in 0..<4 { v = v << 4 | UInt32(Hex.value(base[at + q]) ?? 0) }
             return v
         }
-        return try [UInt8](unsafeUninitializedCapacity: token.content.count) { out, written in
+        return try [UInt8](capacity: token.content.count) { out, written in
             let dst = out.baseAddress!
             var o = 0
             var k = token.content.lowerBound
