@@ -19,15 +19,17 @@ struct JSONTokenizer {
 
     let b: UnsafeBufferPointer<UInt8>
     let encoding: Encoding
-    /// The error's wording: what is being read (`the response`, `JSON`) and the hint to give.
-    let subject: String
-    let hint: String?
+    /// The error's wording: what is being read (`the response`, `JSON`) and the hint to give. Static strings, so
+    /// that the tokenizer holds no reference: the readers copy it into every cursor and parser they make, and a
+    /// `String` here was a retain and a release on each copy (over a hundred an exchange in `check`).
+    let subject: StaticString
+    let hint: StaticString?
     /// The position of the next byte to read.
     var i = 0
     /// ``plainStringByte``, read once (each static access is a `swift_once` check, and strings are the hot path).
     let plain = JSONTokenizer.plainStringByte
 
-    init(_ b: UnsafeBufferPointer<UInt8>, encoding: Encoding = .utf8, subject: String = "JSON", hint: String? = nil) {
+    init(_ b: UnsafeBufferPointer<UInt8>, encoding: Encoding = .utf8, subject: StaticString = "JSON", hint: StaticString? = nil) {
         self.b = b
         self.encoding = encoding
         self.subject = subject
@@ -43,7 +45,7 @@ struct JSONTokenizer {
     }()
 
     func fail(_ what: String, at position: Int? = nil) -> AlipaySignError {
-        AlipaySignError(.malformedJSON, "\(subject) is not valid JSON: \(what) at byte \(position ?? i)", hint: hint)
+        AlipaySignError(.malformedJSON, "\(subject) is not valid JSON: \(what) at byte \(position ?? i)", hint: hint.map { "\($0)" })
     }
 
     /// The error for a container opened one level past ``maximumDepth``.
