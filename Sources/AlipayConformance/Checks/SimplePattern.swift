@@ -55,7 +55,8 @@ package struct SimplePattern: Sendable {
         return value.withUTF8 { v -> Bool? in
             guard v.count <= Self.maximumLength, !v.contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return nil }
             // The positions reachable after each atom, as a set: a sequence without groups needs no backtracking.
-            // Not `[Bool](repeating:count:)`: its unspecialized allocation looks metadata up on every call (ByteArrays.swift in the core).
+            // Not `[Bool](repeating:count:)`, whose unspecialised allocation looks metadata up on every call
+            // (ByteArrays.swift in the core).
             var reachable = Array(repeatElement(false, count: v.count + 1))
             reachable[0] = true
             var next = reachable
