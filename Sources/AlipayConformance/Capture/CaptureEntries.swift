@@ -135,21 +135,24 @@ enum JSONLinesEntry {
     private static let topNames = ["time", "request", "response"].map { Array($0.utf8) }
     private static let partNames = ["method", "url", "headers", "body", "encoding", "status"].map { Array($0.utf8) }
 
-    private static func part(_ c: inout JSONCursor) throws -> Part? {
-        var part = Part()
+    /// Reads a `request` or `response` object into `part` (left `nil` when the value is not an object). Written in
+    /// place, not returned: a `Part` returned and then unwrapped was copied twice, a retain and a release of each
+    /// of its members every time (about 50 an exchange in `check`).
+    private static func part(_ c: inout JSONCursor, into part: inout Part?) throws {
+        part = Part()
         let isObject = try c.object(names: partNames) { k, c in
-            guard let k, part.seen & 1 << k == 0 else { return try c.skip() }
-            part.seen |= 1 << k
+            guard let k, part!.seen & 1 << k == 0 else { return try c.skip() }
+            part!.seen |= 1 << k
             switch k {
-            case 0: part.method = try c.text()
-            case 1: part.url = try c.text()
-            case 2: part.headers = try headers(&c)
-            case 3: part.body = try c.string()
-            case 4: part.encoding = try c.text()
-            default: part.status = try c.value()
+            case 0: part!.method = try c.text()
+            case 1: part!.url = try c.text()
+            case 2: part!.headers = try headers(&c)
+            case 3: part!.body = try c.string()
+            case 4: part!.encoding = try c.text()
+            default: part!.status = try c.value()
             }
         }
-        return isObject ? part : nil
+        if !isObject { part = nil }
     }
 
     private static let headerNames = ["name", "value"].map { Array($0.utf8) }
@@ -191,33 +194,42 @@ enum JSONLinesEntry {
                     seen |= 1 << k
                     switch k {
                     case 0: time = try c.text()
-                    case 1: request = try part(&c)
-                    default: response = try part(&c)
+                    case 1: try part(&c, into: &request)
+                    default: try part(&c, into: &response)
                     }
                 }
             }
         } catch {
             throw CaptureError("line \(index) of the JSON Lines capture is not valid JSON: \(error)")
         }
-        guard let request, let method = request.method, let url = request.url
+        // The members are moved out of the parts (`take`), not copied: each copy of a string or an array is a
+        // retain and a release.
+        guard var request = request.take(), let method = request.method.take(), let url = request.url.take()
         else { throw CaptureError("line \(index) has no request.method and request.url") }
         let started = time.flatMap { ISO8601Instant.parse($0) }
         let (requestBody, fromText) = try HAREntry.body(
-            request.body ?? [], encoding: request.encoding, what: "line \(index)'s request body")
+            request.body.take() ?? [], encoding: request.encoding, what: "line \(index)'s request body")
         var message: Exchange.Message?
         var status = 0
         if let given = response?.status, given.intValue == nil {
             throw CaptureError("line \(index)'s response.status is not an integer")
         }
-        if let r = response, let s = r.status?.intValue {
+        if var r = response.take(), let s = r.status?.intValue {
             status = s
-            let (body, text) = try HAREntry.body(r.body ?? [], encoding: r.encoding, what: "line \(index)'s response body")
-            message = Exchange.Message(headers: r.headers, body: body, bodyFromText: text)
+            let (body, text) = try HAREntry.body(r.body.take() ?? [], encoding: r.encoding, what: "line \(index)'s response body")
+            message = Exchange.Message(headers: Self.take(&r.headers), body: body, bodyFromText: text)
         }
         return Exchange(
             index: index, startedAt: started, method: method.uppercased(), url: url,
-            request: Exchange.Message(headers: request.headers, body: requestBody, bodyFromText: fromText),
+            request: Exchange.Message(headers: Self.take(&request.headers), body: requestBody, bodyFromText: fromText),
             status: status, response: message)
+    }
+
+    /// The headers moved out of a part, leaving none.
+    private static func take(_ headers: inout [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var out: [(name: String, value: String)] = []
+        swap(&out, &headers)
+        return out
     }
 }
 

@@ -100,30 +100,32 @@ public final class Checker {
     }
 
     /// Classifies and checks one exchange.
+    ///
+    /// The exchange is consumed: the checks take it over instead of copying it (a copy retains and releases each of
+    /// its strings and arrays); a caller that keeps its exchange passes a copy.
     /// - Parameter exchange: the exchange.
     /// - Returns: what it was recognised as, and the findings.
-    public func check(_ exchange: Exchange) -> ExchangeReport {
-        let path = exchange.path
+    public func check(_ exchange: consuming Exchange) -> ExchangeReport {
+        let index = exchange.index, url = exchange.url, path = exchange.path
         if path.hasPrefix("/v3/") {
             var f: [Finding] = []
-            V3Checks(checker: self, exchange: exchange).run(into: &f)
-            return ExchangeReport(
-                index: exchange.index, kind: .v3, api: "\(exchange.method) \(path)", url: exchange.url, findings: f)
+            let api = "\(exchange.method) \(path)"
+            V3Checks(checker: self, exchange: consume exchange).run(into: &f)
+            return ExchangeReport(index: index, kind: .v3, api: api, url: url, findings: f)
         }
         if path.hasSuffix("/gateway.do") {
             var f: [Finding] = []
-            let method = V2Checks(checker: self, exchange: exchange).run(into: &f)
-            return ExchangeReport(index: exchange.index, kind: .v2Gateway, api: method, url: exchange.url, findings: f)
+            let method = V2Checks(checker: self, exchange: consume exchange).run(into: &f)
+            return ExchangeReport(index: index, kind: .v2Gateway, api: method, url: url, findings: f)
         }
         if exchange.method == "POST", let parameters = try? Parameters.parse(exchange.request.body).parameters,
             parameters["notify_id"] != nil, parameters["notify_type"] != nil
         {
             var f: [Finding] = []
-            NotificationChecks(checker: self, exchange: exchange).run(into: &f)
-            return ExchangeReport(
-                index: exchange.index, kind: .notification, api: parameters["notify_type"], url: exchange.url, findings: f)
+            NotificationChecks(checker: self, exchange: consume exchange).run(into: &f)
+            return ExchangeReport(index: index, kind: .notification, api: parameters["notify_type"], url: url, findings: f)
         }
-        return ExchangeReport(index: exchange.index, kind: .skipped, api: nil, url: exchange.url, findings: [])
+        return ExchangeReport(index: index, kind: .skipped, api: nil, url: url, findings: [])
     }
 
     /// A GBK body captured as text (HAR bodies are UTF-8 by the spec): its bytes in the charset again.

@@ -145,7 +145,16 @@ package struct ParallelCheck {
                     results[i] = .failure(error)
                 }
             }
-            let reports = exchanges.map { $0.map(checker.check) }
+            // Each exchange is moved into its check (`take`, and `check` consumes it), not copied.
+            var reports: [ExchangeReport?] = []
+            reports.reserveCapacity(exchanges.count)
+            for n in exchanges.indices {
+                if let exchange = exchanges[n].take() {
+                    reports.append(checker.check(exchange))
+                } else {
+                    reports.append(nil)
+                }
+            }
             exchanges.removeAll()
             for (n, i) in range.enumerated() {
                 guard let report = reports[n] else { continue }
