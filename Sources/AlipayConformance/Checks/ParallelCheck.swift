@@ -86,7 +86,7 @@ package struct ParallelCheck {
             job = entries.isEmpty ? nil : start(entries)
             // The block's reports go out while the workers check the next one; a failure in the block is thrown
             // after the reports before it.
-            let (checked, failure) = Self.split(current.results)
+            let (checked, failure) = current.results
             do {
                 try deliver(checked)
                 if let failure { throw failure }
@@ -100,27 +100,14 @@ package struct ParallelCheck {
 
     /// A block being checked in the background; `results` is written before `done` is signalled, and read after.
     private final class Job: @unchecked Sendable {
-        var results: [Result<Checked, Error>] = []
+        var results: (checked: [Checked], failure: Error?) = ([], nil)
         let done = DispatchSemaphore(value: 0)
-    }
-
-    /// A block's reports in capture order up to its first failure, and that failure.
-    private static func split(_ results: [Result<Checked, Error>]) -> ([Checked], Error?) {
-        var checked: [Checked] = []
-        checked.reserveCapacity(results.count)
-        for result in results {
-            switch result {
-            case .success(let c): checked.append(c)
-            case .failure(let error): return (checked, error)
-            }
-        }
-        return (checked, nil)
     }
 
     private func process(
         _ entries: [CaptureReader.Entry], checkers: [UncheckedSendable<Checker>],
         render: (@Sendable (ExchangeReport, inout [UInt8]) -> Void)?
-    ) -> [Result<Checked, Error>] {
+    ) -> (checked: [Checked], failure: Error?) {
         let count = entries.count
         let results = UnsafeMutableBufferPointer<Result<Checked, Error>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
@@ -182,7 +169,17 @@ package struct ParallelCheck {
                 }
             }
         }
-        return results.map { $0! }
+        // The reports in capture order up to the first failure, and that failure: each moved out of its slot
+        // (`take`), not copied (a copy of a report and its line retains and releases each string and array).
+        var checked: [Checked] = []
+        checked.reserveCapacity(count)
+        for i in 0..<count {
+            switch results[i].take()! {
+            case .success(let c): checked.append(c)
+            case .failure(let error): return (checked, error)
+            }
+        }
+        return (checked, nil)
     }
 }
 

@@ -189,10 +189,10 @@ struct V2Checks {
     }
 
     func requestSignature(_ p: RequestParameters, charset: Charset, signType: SignType, into f: inout [Finding]) {
-        guard let verifier = checker.requestVerifier(signType), p.contains("sign"),
-            let result = try? verifier.verify(text: p.text, pairs: p.pairs, charset: charset), !result.valid
+        guard let cached = checker.requestVerifier(signType), p.contains("sign"),
+            let result = try? cached.verifier.verify(text: p.text, pairs: p.pairs, charset: charset), !result.valid
         else { return }
-        let diagnosis = try? verifier.diagnose(parameters: p.dictionary, charset: charset, otherKeys: checker.alipayKeys)
+        let diagnosis = try? cached.verifier.diagnose(parameters: p.dictionary, charset: charset, otherKeys: checker.alipayKeys)
         f.append(Finding(
             "v2.request.signature", .error, "the request's sign does not verify under the app's public key",
             value: String(decoding: result.content, as: UTF8.self),
@@ -206,7 +206,7 @@ struct V2Checks {
         let method: String
         let format: ResponseFormat
         let extraction: ExtractedResponse
-        let verifier: ResponseVerifier
+        let verifier: Checker.Cached<ResponseVerifier>
     }
 
     /// Reads the response and checks its envelope; returns what its signature is verified over, `nil` when it
@@ -258,10 +258,10 @@ struct V2Checks {
 
     /// The response's signature, under Alipay's key or certificates.
     func responseSignature(_ response: SignedResponse, into f: inout [Finding]) {
-        let (body, verifier) = (response.body, response.verifier)
+        let body = response.body
         let result: ResponseVerification
         do {
-            result = try verifier.verify(bytes: body, extraction: response.extraction)
+            result = try response.verifier.verifier.verify(bytes: body, extraction: response.extraction)
         } catch let error as AlipaySignError where error.code == .unknownCertificateSN {
             // docs/PROTOCOL.md §14: Alipay signs with a certificate the client does not hold yet.
             f.append(Finding(
@@ -283,7 +283,7 @@ struct V2Checks {
         case .unsignedError:
             f.append(Finding("v2.response.signature", .info, "an error response without a sign: the SDKs accept it unverified"))
         case .invalid(let r):
-            let diagnosis = try? verifier.diagnose(
+            let diagnosis = try? response.verifier.verifier.diagnose(
                 body, method: response.method, format: response.format, otherKeys: checker.appKeys)
             f.append(Finding(
                 "v2.response.signature", .error, "the response's sign does not verify under Alipay's key",
