@@ -26,19 +26,18 @@ import VectorSupport
         // plus a few that must go to Regex (non-ASCII, a carriage return, too long).
         let alphabet = Array("0123456789abcdxyzABCDTZ_-:@/,. \n\t".utf8)
         var random = SeededRandom(state: 20261201)
-        func next() -> Int { random.int(0...Int(Int32.max)) }
         var values = ["", "2088123456789012", "20881234567890123", "abc_DEF_123", "ab-c", "a1b", "ab", "a12b", "123", "12345",
                       "x", "T123_-ABC", "ab:c@d/e,f", "y", "2088\r\n123456789012", "测试", "a\u{301}"]
         for length in 0...20 {
             for _ in 0..<60 {
-                values.append(String(decoding: (0..<length).map { _ in alphabet[next() % alphabet.count] }, as: UTF8.self))
+                values.append(String(decoding: (0..<length).map { _ in random.pick(alphabet) }, as: UTF8.self))
             }
         }
         // Values shaped like each pattern's matches, then altered by a byte, so that matches are many too.
         for _ in 0..<400 {
-            let base = values[next() % 20]
+            let base = values[random.int(0...19)]
             var bytes = Array(base.utf8)
-            if !bytes.isEmpty { bytes[next() % bytes.count] = alphabet[next() % alphabet.count] }
+            if !bytes.isEmpty { bytes[random.int(0...(bytes.count - 1))] = random.pick(alphabet) }
             values.append(String(decoding: bytes, as: UTF8.self))
         }
         values.append(String(repeating: "1", count: SimplePattern.maximumLength + 1))
@@ -68,13 +67,12 @@ import VectorSupport
                       "/", "[a-z]", "[0-9]", "{2}", "{1,3}", "{2,}", "[:digit:]", "[a-]", "\\", "."]
         let alphabet = Array("az09bAZ_-:@/,{}[]^$. ".utf8)
         var random = SeededRandom(state: 20261202)
-        func next() -> Int { random.int(0...Int(Int32.max)) }
         var compared = 0
         for _ in 0..<3_000 {
-            let p = (0..<(1 + next() % 6)).map { _ in pieces[next() % pieces.count] }.joined()
+            let p = (0..<random.int(1...6)).map { _ in random.pick(pieces) }.joined()
             guard let simple = SimplePattern(p), let regex = try? Regex(p) else { continue }
             for _ in 0..<25 {
-                let v = String(decoding: (0..<(next() % 7)).map { _ in alphabet[next() % alphabet.count] }, as: UTF8.self)
+                let v = String(decoding: (0..<random.int(0...6)).map { _ in random.pick(alphabet) }, as: UTF8.self)
                 guard let answer = simple.wholeMatch(v) else { continue }
                 #expect(answer == ((try? regex.wholeMatch(in: v)) != nil), "\(p) on \(v.debugDescription)")
                 compared += 1

@@ -99,11 +99,10 @@ import VectorSupport
     @Test func javaOrderOverLongNamesIsUTF16Order() {
         let scalars: [Character] = ["a", "b", "_", "\u{E9}", "\u{4E2D}", "\u{E000}", "\u{FFFF}", "\u{10000}", "\u{1F600}"]
         var random = SeededRandom(state: 20261203)
-        func next() -> Int { random.int(0...Int(Int32.max)) }
         for _ in 0..<4_000 {
-            let prefix = String((0..<(next() % 17)).map { _ in next() % 4 == 0 ? scalars[next() % scalars.count] : "n" })
-            let a = prefix + String((0..<(next() % 8)).map { _ in scalars[next() % scalars.count] })
-            let b = prefix + String((0..<(next() % 8)).map { _ in scalars[next() % scalars.count] })
+            let prefix = String((0..<random.int(0...16)).map { _ in random.int(0...3) == 0 ? random.pick(scalars) : "n" })
+            let a = prefix + String((0..<random.int(0...7)).map { _ in random.pick(scalars) })
+            let b = prefix + String((0..<random.int(0...7)).map { _ in random.pick(scalars) })
             let bytes = Array((a + b).utf8)
             let (ra, rb) = (0..<a.utf8.count, a.utf8.count..<bytes.count)
             let less = bytes.withUnsafeBufferPointer { DecodedForm.javaLess($0, ra, rb) }

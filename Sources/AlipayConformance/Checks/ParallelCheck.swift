@@ -142,7 +142,6 @@ package struct ParallelCheck {
                     reports.append(nil)
                 }
             }
-            exchanges.removeAll()
             for (n, i) in range.enumerated() {
                 guard let report = reports[n] else { continue }
                 var rendered: [UInt8] = []
