@@ -1,4 +1,5 @@
 @_spi(AlipaySignTools) import AlipaySign
+import Foundation
 import Testing
 import VectorSupport
 
@@ -22,6 +23,42 @@ import VectorSupport
             }
             let (split, _) = try FormBody.decode(Array("k=\(before)&y=\(after)".utf8))
             #expect(split == ["k": before, "y": after], "& at \(position)")
+        }
+    }
+
+    /// Values built from runs of escapes (whole and broken), '+', '=', raw UTF-8 and plain bytes, at every alignment:
+    /// each decodes as Foundation's `removingPercentEncoding` decodes it once '+' is read as a space, and a body
+    /// with a '%' not followed by two hex digits is refused as malformed (Foundation gives `nil` for it).
+    @Test func valuesDecodeAsFoundationDecodesThem() throws {
+        let tokens = ["a", "bc", "=", "+", "é", "%41", "%2B", "%26", "%3d", "%E4%B8%AD", "%e4%b8%ad%E6%96%87", "%F0%9F%98%80",
+                      "%", "%4", "%G1", "%4g", "%%41", "%E4", "%FF", "0123456789"]
+        var random = SeededRandom(state: 20261202)
+        for _ in 0..<3_000 {
+            let values = (0..<random.int(1...4)).map { _ in
+                String(repeating: "x", count: random.int(0...9)) + (0..<random.int(0...5)).map { _ in random.pick(tokens) }.joined()
+            }
+            let body = values.enumerated().map { "k\($0.offset)=\($0.element)" }.joined(separator: "&")
+            let expected = values.map { $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            let malformed = values.contains { v in
+                let b = Array(v.utf8)
+                return b.indices.contains { i in
+                    b[i] == UInt8(ascii: "%") && !(i + 2 < b.count && b[i + 1].isHexDigit && b[i + 2].isHexDigit)
+                }
+            }
+            do {
+                let (parameters, _) = try FormBody.decode(Array(body.utf8), charset: .utf8)
+                #expect(!malformed, "\(body): decoded as \(parameters)")
+                for (k, value) in expected.enumerated() {
+                    #expect(parameters["k\(k)"] == value, "\(body)")
+                }
+            } catch let error as AlipaySignError {
+                if malformed {
+                    #expect(error.code == .malformedForm, "\(body): \(error)")
+                } else {
+                    // Escapes that are well formed but not UTF-8: Foundation gives nil for such a value too.
+                    #expect(error.code == .invalidEncoding && expected.contains(nil), "\(body): \(error)")
+                }
+            }
         }
     }
 
@@ -120,5 +157,11 @@ import VectorSupport
             return
         }
         #expect(String(decoding: failure.content, as: UTF8.self) == "z=c&\u{10000}=a&\u{E000}=b")
+    }
+}
+
+private extension UInt8 {
+    var isHexDigit: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
