@@ -118,17 +118,23 @@ struct JSONTokenizer {
             // (a base64 sign, most values): a zero-byte test on each of the three, and the high bits. A word with
             // one goes straight to its first (the lowest set bit is always a true match), not byte by byte: in a
             // JSON document quoted in a string (a response body in a capture line) a `\"` comes every few bytes.
+            var atSpecial = false
             while j + 8 <= n {
                 let x = ByteWord.load(base + j)
                 let special = ByteWord.equal(x, 0x22) | ByteWord.equal(x, 0x5C) | ByteWord.below(x, 0x20)
                     | ByteWord.nonASCII(x)
                 if special != 0 {
                     j += ByteWord.firstMatch(special)
+                    atSpecial = true
                     break
                 }
                 j += 8
             }
-            while j < n, plain[Int(base[j])] { j += 1 }
+            // The last few bytes one at a time; not the byte the word scan stopped at, which it has found special
+            // (looking it up again in the table was a load waiting on the scan, on every escape).
+            if !atSpecial {
+                while j < n, plain[Int(base[j])] { j += 1 }
+            }
             i = j
             guard i < n else { break }
             let c = base[i]
@@ -224,6 +230,7 @@ struct JSONTokenizer {
             while k < end {
                 // The output is never ahead of the input (o <= k - start), so a word stored at o stays inside.
                 // A word with a backslash is stored whole too, and both positions move to the backslash.
+                var atBackslash = false
                 while k + 8 <= end {
                     let x = ByteWord.load(base + k)
                     ByteWord.store(x, to: dst + o)
@@ -232,15 +239,18 @@ struct JSONTokenizer {
                         let m = ByteWord.firstMatch(backslash)
                         o += m
                         k += m
+                        atBackslash = true
                         break
                     }
                     o += 8
                     k += 8
                 }
-                while k < end, base[k] != 0x5C {
-                    dst[o] = base[k]
-                    o += 1
-                    k += 1
+                if !atBackslash {
+                    while k < end, base[k] != 0x5C {
+                        dst[o] = base[k]
+                        o += 1
+                        k += 1
+                    }
                 }
                 guard k < end else { break }
                 let e = base[k + 1]
