@@ -17,8 +17,16 @@ import Synchronization
 /// written on every operation then stay on lines that one core owns.
 final class ClaimPool<Resource>: @unchecked Sendable {
     private let slots: [Slot]
-    private let make: () -> Resource?
+    private let make: (Making) -> Resource?
     private let destroy: (Resource) -> Void
+
+    /// What a resource is made for.
+    enum Making {
+        /// A slot, where it stays for the pool's life; made on the thread that first claims the slot.
+        case slot
+        /// One call while every slot is busy; destroyed after it.
+        case temporary
+    }
 
     /// Slots a pool has: twice the cores, at least 4.
     static var slotCount: Int { max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
@@ -37,7 +45,7 @@ final class ClaimPool<Resource>: @unchecked Sendable {
     /// - Parameters:
     ///   - make: makes a resource; `nil` when it cannot (the call then gets `nil` too).
     ///   - destroy: frees a resource.
-    init(make: @escaping () -> Resource?, destroy: @escaping (Resource) -> Void) {
+    init(make: @escaping (Making) -> Resource?, destroy: @escaping (Resource) -> Void) {
         self.make = make
         self.destroy = destroy
         slots = (0..<Self.slotCount).map { _ in Slot() }
@@ -57,11 +65,11 @@ final class ClaimPool<Resource>: @unchecked Sendable {
                 continue
             }
             defer { slot.busy.store(false, ordering: .releasing) }
-            if slot.resource == nil { slot.resource = make() }
+            if slot.resource == nil { slot.resource = make(.slot) }
             guard let resource = slot.resource else { return nil }
             return try body(resource)
         }
-        guard let resource = make() else { return nil }
+        guard let resource = make(.temporary) else { return nil }
         defer { destroy(resource) }
         return try body(resource)
     }

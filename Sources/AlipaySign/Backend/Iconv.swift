@@ -66,7 +66,7 @@ enum Iconv {
             self.from = from
             self.to = to
             pool = ClaimPool(
-                make: {
+                make: { _ in
                     guard let cd = iconv_open(to, from), cd != iconv_t(bitPattern: -1) else { return nil }
                     return cd
                 },

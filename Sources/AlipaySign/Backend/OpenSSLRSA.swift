@@ -56,20 +56,20 @@ final class RSAPKCS1Context: @unchecked Sendable {
         self.digest = digest
         self.signatureSize = Int(EVP_PKEY_get_size(key.pointer))
         // `make` runs only while this context (and so the template and the key) lives: the pool is this context's.
-        // Each pooled context is made over its own copy of the key, not a copy of the template: copies of one
-        // context share the key's RSA object, whose lock OpenSSL takes on every operation (to read the cached
-        // Montgomery form of the modulus; signing also shares its blinding), so two threads verifying wrote to the
-        // same cache line each time (`pthread_rwlock_rdlock` went from 0.03 % to 0.3 % of a `verify-response`
-        // run's samples from 1 to 2 threads). A key OpenSSL cannot copy falls back to the template's copy.
-        let pkey = key.pointer
+        // A slot's context is made by the thread that first claims it, over that thread's copy of the key
+        // (``EVPKey/forCallingThread()``), not copied from the template: copies of one context share the key's
+        // RSA object, whose lock OpenSSL takes on every operation, and two threads verifying wrote to the same
+        // cache line each time (`pthread_rwlock_rdlock` went from 0.03 % to 0.3 % of a `verify-response
+        // --threads 2` run's samples). On the thread that has the key itself, and for a temporary context (every
+        // slot busy), it is a copy of the template.
         self.pool = ClaimPool(
-            make: {
+            make: { making in
                 var copy: OpaquePointer?
-                if let own = EVP_PKEY_dup(pkey) {
+                if making == .slot, case let own = key.forCallingThread(), own != key.pointer {
                     copy = Self.context(own, digest: digest, purpose: purpose)
-                    EVP_PKEY_free(own)  // the context holds its own reference
+                    if copy == nil { ERR_clear_error() }
                 }
-                if copy == nil { ERR_clear_error() }
+                // Over the key itself, a copy of the template costs less than a new context.
                 guard let copy = copy ?? EVP_PKEY_CTX_dup(ctx) else { return nil }
                 guard let mdctx = EVP_MD_CTX_new() else {
                     EVP_PKEY_CTX_free(copy)
