@@ -58,6 +58,9 @@ public final class Checker {
     let configuration: CheckConfiguration
     private var requestVerifiers: [SignType: Cached<RequestVerifier>] = [:]
     private var responseVerifiers: [ResponseVerifierKey: Cached<ResponseVerifier>] = [:]
+    private var notificationVerifiers: [NotificationVerifierKey: Cached<NotificationVerifier>] = [:]
+    private var v3RequestVerifierCache: Cached<V3RequestVerifier>?
+    private var v3ResponseVerifierCache: Cached<V3ResponseVerifier>?
 
     /// A cached verifier, handed out by reference: a verifier is a struct of its key, charset and OpenSSL contexts,
     /// and a copy for each exchange retained and released each of them (about 19 operations an exchange).
@@ -67,6 +70,12 @@ public final class Checker {
     }
 
     private struct ResponseVerifierKey: Hashable {
+        let signType: SignType
+        let charset: Charset
+    }
+
+    private struct NotificationVerifierKey: Hashable {
+        let key: ObjectIdentifier
         let signType: SignType
         let charset: Charset
     }
@@ -105,6 +114,40 @@ public final class Checker {
         } else { return nil }
         let cached = Cached(v)
         responseVerifiers[key] = cached
+        return cached
+    }
+
+    /// The notification verifier of one of Alipay's keys for a sign type and charset, made once.
+    func notificationVerifier(_ key: PublicKey, signType: SignType, charset: Charset) throws -> Cached<NotificationVerifier> {
+        let id = NotificationVerifierKey(key: ObjectIdentifier(key), signType: signType, charset: charset)
+        if let v = notificationVerifiers[id] { return v }
+        let cached = Cached(try NotificationVerifier(publicKey: key, signType: signType, charset: charset))
+        notificationVerifiers[id] = cached
+        return cached
+    }
+
+    /// The app key's v3 request verifier, made once; `nil` without the app's key.
+    func v3RequestVerifier() throws -> Cached<V3RequestVerifier>? {
+        if let v = v3RequestVerifierCache { return v }
+        guard let key = configuration.appPublicKey else { return nil }
+        let cached = Cached(try V3RequestVerifier(publicKey: key))
+        v3RequestVerifierCache = cached
+        return cached
+    }
+
+    /// Alipay's v3 response verifier (its key, or its certificates), made once; `nil` without either.
+    func v3ResponseVerifier() throws -> Cached<V3ResponseVerifier>? {
+        if let v = v3ResponseVerifierCache { return v }
+        let verifier: V3ResponseVerifier
+        if let key = configuration.alipayPublicKey {
+            verifier = try V3ResponseVerifier(publicKey: key)
+        } else if let registry = configuration.alipayCertificates {
+            verifier = try V3ResponseVerifier(registry: registry)
+        } else {
+            return nil
+        }
+        let cached = Cached(verifier)
+        v3ResponseVerifierCache = cached
         return cached
     }
 

@@ -37,8 +37,7 @@ struct V3Checks {
                 if let expected = checker.configuration.appCertSN, let sn = authorization.appCertSN, sn != expected {
                     f.append(Finding("v3.request.authorization", .error, "app_cert_sn is not the app certificate's SN (\(expected))", value: sn))
                 }
-                if let key = checker.configuration.appPublicKey, authorization.signature != nil {
-                    let verifier = try V3RequestVerifier(publicKey: key)
+                if authorization.signature != nil, let verifier = try checker.v3RequestVerifier()?.verifier {
                     let r = try verifier.verify(
                         authorization: header, method: exchange.method, requestURI: exchange.requestURI,
                         body: exchange.request.body, appAuthToken: token)
@@ -65,16 +64,13 @@ struct V3Checks {
         guard let response = exchange.response, exchange.status > 0 else { return }
         let verifier: V3ResponseVerifier
         do {
-            if let key = checker.configuration.alipayPublicKey {
-                verifier = try V3ResponseVerifier(publicKey: key)
-            } else if let registry = checker.configuration.alipayCertificates {
-                verifier = try V3ResponseVerifier(registry: registry)
-            } else {
+            guard let cached = try checker.v3ResponseVerifier() else {
                 if exchange.status >= 400, let e = V3ResponseVerifier.ErrorBody(response.body) {
                     f.append(Finding("v3.response.error", .info, "\(exchange.status) \(e.code): \(e.message ?? "")", value: e.links.first?.link))
                 }
                 return
             }
+            verifier = cached.verifier
         } catch { return }
         let headers = V3ResponseVerifier.Headers(
             timestamp: response.header("alipay-timestamp"), nonce: response.header("alipay-nonce"),
