@@ -5,9 +5,9 @@ import VectorSupport
 
 /// A signer or verifier used from several threads works, on each thread after the first, over that thread's own
 /// copy of the key (`EVPKey.forCallingThread()`, so that threads do not share the lock OpenSSL takes in the key on
-/// every operation). The copies must be the same key: signatures made on another thread are the Java SDK's
-/// (`vectors/alipay/signatures.json`, made by the Java SDK), byte for byte, and verify there; a changed content
-/// does not.
+/// every operation). The copies must be the same key: signatures made on another thread are the vectors'
+/// (`vectors/alipay/signatures.json`, made by Python `cryptography`), byte for byte, and verify there; a changed
+/// content does not.
 @Suite struct KeyCopyTests {
     /// What a thread's body returned; written by it before it signals, read after.
     private final class Box<T>: @unchecked Sendable { var result: Result<T, Error>? }

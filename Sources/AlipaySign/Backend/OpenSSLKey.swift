@@ -25,8 +25,8 @@ final class EVPKey: @unchecked Sendable {
     }
 
     /// The key for the contexts a thread makes to use itself: this key for the first thread that asks, a copy
-    /// made once (`EVP_PKEY_dup`, about 100,000 instructions) for each other thread; this key again when OpenSSL
-    /// cannot copy it. Contexts over one key share its RSA object, whose lock OpenSSL takes on every operation
+    /// made once (`EVP_PKEY_dup`; with a context over it, about 130,000 instructions) for each other thread; this
+    /// key again when OpenSSL cannot copy it. Contexts over one key share its RSA object, whose lock OpenSSL takes on every operation
     /// (the cached Montgomery form of the modulus; the blinding, to sign): threads that each verify or sign with
     /// their own copy do not write to the same cache line on every operation. Valid while this key lives.
     ///

@@ -33,10 +33,12 @@ struct Digest: @unchecked Sendable {
 
 /// A prepared RSASSA-PKCS1-v1_5 context for one key and one digest.
 ///
-/// The template is set up once (padding, digest). Operations run on pooled copies of it, each with its own digest
-/// context (a ``ClaimPool``): a call claims one, hashes, signs or verifies, and releases it. In the steady state
-/// nothing is allocated and no shared reference count is touched per operation; when every copy is busy, a call
-/// uses a fresh copy of the template (docs/BACKEND.md §1: "hash first, then EVP_PKEY_CTX_dup").
+/// The template is set up once (padding, digest). Operations run on pooled contexts, each with its own digest
+/// context (a ``ClaimPool``): a call claims one, hashes, signs or verifies, and releases it. A pooled context is a
+/// copy of the template, or on a thread other than the key's first a context over that thread's copy of the key
+/// (docs/BACKEND.md §2). In the steady state nothing is allocated and no shared reference count is touched per
+/// operation; when every context is busy, a call uses a fresh copy of the template (docs/BACKEND.md §1: "hash
+/// first, then EVP_PKEY_CTX_dup").
 final class RSAPKCS1Context: @unchecked Sendable {
     private let template: OpaquePointer
     private let key: EVPKey
@@ -96,7 +98,7 @@ final class RSAPKCS1Context: @unchecked Sendable {
         return ctx
     }
 
-    /// Runs `body` with a claimed copy of the template and a digest context; `nil` when none can be made.
+    /// Runs `body` with a claimed context and a digest context; `nil` when none can be made.
     private func withContexts<R>(_ body: (OpaquePointer, OpaquePointer) -> R?) -> R? {
         pool.with { body($0.ctx, $0.mdctx) } ?? nil
     }
