@@ -1,11 +1,5 @@
 # AlipaySign: `make demo` and `make test` each install the system libraries if missing, then build.
 SWIFT ?= swift
-# Flags for every debug build of this package (and of examples/server, which shares its build directory), the same
-# for all of them so that they share one build. Empty here: a developer's build keeps its debug info and index
-# store. CI (.ci/run) sets `--disable-index-store -Xswiftc -gnone`: nothing there reads either, its tests report
-# failures by source location and run with backtraces off, and a clean debug build of the CLI took 56 s with them
-# against 66-77 s without (2026-12-02; the full test build was 539 s of a 1,646 s CI run in a slow hour).
-DEBUG_FLAGS ?=
 BIN := .build/debug/alipay-sign
 EX := examples
 
@@ -15,7 +9,7 @@ deps:
 	@.ci/ensure-deps
 
 build: deps
-	$(SWIFT) build $(DEBUG_FLAGS) --product alipay-sign
+	$(SWIFT) build --product alipay-sign
 
 # The CLI for production use: optimised, Swift runtime linked statically (start-up to a first signature ~11 ms
 # instead of ~15 ms). The binary is .build/release/alipay-sign.
@@ -80,12 +74,12 @@ demo: build
 	  echo "exit code $$?"
 	@echo
 	@echo "== The local gateway: a signed request answered and verified, one signed with the wrong key refused"
-	@$(SWIFT) build $(DEBUG_FLAGS) --product alipay-sign-gateway > /dev/null
+	@$(SWIFT) build --product alipay-sign-gateway > /dev/null
 	@python3 $(EX)/gateway-demo.py .build/debug
 
 test: deps
-	$(SWIFT) build $(DEBUG_FLAGS) --build-tests
-	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test $(DEBUG_FLAGS) --skip-build
+	$(SWIFT) build --build-tests
+	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build
 	$(MAKE) test-server
 	$(MAKE) test-gateway-sdks
 	$(MAKE) test-sm2-peers
@@ -99,13 +93,13 @@ $(SDK_VENV)/.ready-3:
 	touch $@
 
 test-gateway-sdks: deps $(SDK_VENV)/.ready-3
-	$(SWIFT) build $(DEBUG_FLAGS) --product alipay-sign-gateway
+	$(SWIFT) build --product alipay-sign-gateway
 	timeout 300 $(SDK_VENV)/bin/python Tests/Integration/gateway_sdks.py .build/debug/alipay-sign-gateway
 
 # The library's SM2 signatures verified by BouncyCastle (Debian's libbcprov-java, run by the JDK), gmssl and the
 # openssl command (Tests/Integration/sm2_peers.py).
 test-sm2-peers: deps $(SDK_VENV)/.ready-3
-	$(SWIFT) build $(DEBUG_FLAGS) --product alipay-sign
+	$(SWIFT) build --product alipay-sign
 	timeout 120 $(SDK_VENV)/bin/python Tests/Integration/sm2_peers.py .build/debug/alipay-sign
 
 # examples/spark/check_capture.py run by Spark in local mode (local[2]) over a 20,700-exchange capture with the
@@ -125,8 +119,8 @@ test-spark: release $(SPARK_VENV)/.ready-1
 # has just built (CI on 2026-12-01: 343 s to build the example in a directory of its own, 20 s here; this package's
 # next build then takes 10-35 s to take its own graph back).
 test-server: deps
-	cd examples/server && $(SWIFT) build $(DEBUG_FLAGS) --build-tests --scratch-path ../../.build
-	cd examples/server && SWIFT_BACKTRACE=enable=no timeout 600 $(SWIFT) test $(DEBUG_FLAGS) --skip-build --scratch-path ../../.build
+	cd examples/server && $(SWIFT) build --build-tests --scratch-path ../../.build
+	cd examples/server && SWIFT_BACKTRACE=enable=no timeout 600 $(SWIFT) test --skip-build --scratch-path ../../.build
 
 # The DocC documentation of both libraries (.build/plugins/Swift-DocC/outputs/*.doccarchive), failing on any DocC
 # warning; then every public symbol must be documented, with Parameters/Returns/Throws where they apply.
