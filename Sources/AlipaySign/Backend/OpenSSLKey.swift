@@ -1,5 +1,4 @@
 internal import COpenSSL
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,43 +12,52 @@ import Darwin
 /// which is what makes the `@unchecked Sendable` sound (docs/BACKEND.md §2).
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
-    /// The first thread that asked for ``forCallingThread()``, and the copies made for the others (their
-    /// addresses: an `OpaquePointer` may not leave the lock).
-    private let copies = Mutex<(owner: UInt?, byThread: [UInt: UInt])>((nil, [:]))
+    /// The first thread that asked for ``forCallingThread()``, and the copies made for the others; guarded by
+    /// `lock`, a pthread mutex (ThreadSanitizer sees it; it does not see `Synchronization.Mutex`, whose atomics are
+    /// in the uninstrumented standard library, and reported its guarded accesses as a race).
+    private var owner: UInt?
+    private var copies: [UInt: OpaquePointer] = [:]
+    private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        lock.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
 
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit {
-        let addresses = copies.withLock { Array($0.byThread.values) }
-        for address in addresses { EVP_PKEY_free(OpaquePointer(bitPattern: address)) }
+        for copy in copies.values { EVP_PKEY_free(copy) }
         EVP_PKEY_free(pointer)
+        pthread_mutex_destroy(lock)
+        lock.deinitialize(count: 1)
+        lock.deallocate()
     }
 
     /// The key for the contexts a thread makes to use itself: this key for the first thread that asks, a copy
     /// made once (`EVP_PKEY_dup`; with a context over it, about 130,000 instructions) for each other thread; this
-    /// key again when OpenSSL cannot copy it. Contexts over one key share its RSA object, whose lock OpenSSL takes on every operation
-    /// (the cached Montgomery form of the modulus; the blinding, to sign): threads that each verify or sign with
-    /// their own copy do not write to the same cache line on every operation. Valid while this key lives.
+    /// key again when OpenSSL cannot copy it. Contexts over one key share its RSA object, whose lock OpenSSL takes
+    /// on every operation (the cached Montgomery form of the modulus; the blinding, to sign): threads that each
+    /// verify or sign with their own copy do not write to the same cache line on every operation. Valid while this
+    /// key lives.
     ///
     /// A thread identifier that the system reuses after its thread has ended finds that thread's copy: sharing
     /// it is safe (OpenSSL locks), only slower.
     func forCallingThread() -> OpaquePointer {
         let me = UInt(bitPattern: Int(bitPattern: pthread_self()))
-        let original = UInt(bitPattern: pointer)
-        let address = copies.withLock { state -> UInt in
-            guard let owner = state.owner else {
-                state.owner = me
-                return original
-            }
-            if owner == me { return original }
-            if let copy = state.byThread[me] { return copy }
-            guard let copy = EVP_PKEY_dup(pointer) else {
-                ERR_clear_error()
-                return original
-            }
-            state.byThread[me] = UInt(bitPattern: copy)
-            return UInt(bitPattern: copy)
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        guard let first = owner else {
+            owner = me
+            return pointer
         }
-        return OpaquePointer(bitPattern: address) ?? pointer
+        if first == me { return pointer }
+        if let copy = copies[me] { return copy }
+        guard let copy = EVP_PKEY_dup(pointer) else {
+            ERR_clear_error()
+            return pointer
+        }
+        copies[me] = copy
+        return copy
     }
 
     var isRSA: Bool { EVP_PKEY_get_base_id(pointer) == EVP_PKEY_RSA }
