@@ -4,13 +4,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One HTTP exchange from a capture: the request, and the response when there was one.
 public struct Exchange: Sendable {
@@ -95,9 +88,9 @@ public struct Exchange: Sendable {
             }
             // memchr: the URL is mostly its query, a signed request's some hundreds of bytes, which a byte loop
             // took about 4 instructions each to cross.
-            let end = Self.first(UInt8(ascii: "#"), in: UnsafeBufferPointer(rebasing: u[start...])).map { start + $0 } ?? u.count
+            let end = ByteSearch.first(UInt8(ascii: "#"), in: UnsafeBufferPointer(rebasing: u[start...])).map { start + $0 } ?? u.count
             let uri = UnsafeBufferPointer(rebasing: u[start..<end])
-            guard let q = Self.first(UInt8(ascii: "?"), in: uri) else {
+            guard let q = ByteSearch.first(UInt8(ascii: "?"), in: uri) else {
                 let text = String(decoding: uri, as: UTF8.self)
                 return (text, text, "")
             }
@@ -107,12 +100,6 @@ public struct Exchange: Sendable {
     }
 
     private static let schemeSeparator = Array("://".utf8)
-
-    /// The offset of the first `byte` in `b`.
-    private static func first(_ byte: UInt8, in b: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let base = b.baseAddress, let hit = memchr(base, Int32(byte), b.count) else { return nil }
-        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-    }
 }
 
 /// Why a capture cannot be read: always an input error (exit 2).

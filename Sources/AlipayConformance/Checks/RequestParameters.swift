@@ -117,19 +117,7 @@ struct RequestParameters {
 
     /// The value's range of the parameter with this ASCII name.
     func range(_ name: StaticString) -> Range<Int>? {
-        // Called some twenty times an exchange: lengths first, bytes only for a name of the same length (a call to
-        // the general comparison for every pair was about 3,500 instructions an exchange).
-        let count = name.utf8CodeUnitCount
-        let literal = name.utf8Start
-        return text.withUnsafeBufferPointer { d -> Range<Int>? in
-            guard let base = d.baseAddress else { return pairs.first { $0.name.isEmpty && count == 0 }?.value }
-            for pair in pairs where pair.name.count == count {
-                var j = 0
-                while j < count, base[pair.name.lowerBound + j] == literal[j] { j += 1 }
-                if j == count { return pair.value }
-            }
-            return nil
-        }
+        text.withUnsafeBufferPointer { DecodedForm.value(name, in: pairs, $0) }
     }
 
     /// Whether the request has the parameter.

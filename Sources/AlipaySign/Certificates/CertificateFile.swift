@@ -165,6 +165,12 @@ package enum ByteSearch {
         bytes.withUnsafeBufferPointer { hay in pattern.withUnsafeBufferPointer { find($0, in: hay, from: start) } }
     }
 
+    /// The offset of the first `byte` in `hay` (`memchr`).
+    package static func first(_ byte: UInt8, in hay: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let h = hay.baseAddress, let hit = memchr(h, Int32(byte), hay.count) else { return nil }
+        return h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// The same over buffers.
     package static func find(
         _ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int = 0
