@@ -86,6 +86,45 @@ import VectorSupport
         #expect(try finding(echo: plain, tradeNo: "T%26amp%3B1").message.contains("built the same content as ours"))
     }
 
+    /// An exchange's request URI, path and query as Foundation's `URLComponents` reads them from the URL (its
+    /// percent-encoded path and query, never decoded): random absolute URLs (user, port, fragment, `?` and `://`
+    /// inside the query) and URLs captured without their scheme and host, whose `://` is in the query.
+    @Test func urlPartsAsURLComponentsReadsThem() throws {
+        var rng = SeededRandom(state: 0x5EED_0A11)
+        // Tokens, not characters: an escape is whole (a lone `%` Foundation would encode as `%25`).
+        func pick(_ tokens: [String], _ count: Int) -> String {
+            (0..<count).map { _ in tokens[Int(rng.next() % UInt64(tokens.count))] }.joined()
+        }
+        let pchar = "abcXYZ019-._~!$'()*,;=:@".map(String.init) + ["%2B", "%E8%AF%AD"]
+        var checked = 0
+        for n in 0..<2_000 {
+            // Segments are never empty: a relative URL starting `//` would be a host (RFC 3986 §4.2).
+            let path = (0..<Int(rng.next() % 4)).map { _ in "/" + pick(pchar, 1 + Int(rng.next() % 5)) }.joined()
+            let query = rng.next() % 4 == 0 ? nil : pick(pchar + ["/", "?", "&", "+"], Int(rng.next() % 30))
+                + (rng.next() % 3 == 0 ? "&return_url=https://merchant.example/r?x=1" : "")
+            let fragment = rng.next() % 5 == 0 ? "#" + pick(pchar + ["/", "?"], 5) : ""
+            let authority = ["https://openapi.alipay.com", "http://user:pw@127.0.0.1:8080", "HTTPS://Example.com"][n % 3]
+            let uri = (path.isEmpty ? "/" : path) + (query.map { "?" + $0 } ?? "")
+            let url = (n % 4 == 3 ? "" : authority) + uri + fragment
+            let components = try #require(URLComponents(string: url), "\(url)")
+            let exchange = Exchange(
+                index: n, startedAt: nil, method: "POST", url: url,
+                request: Exchange.Message(headers: [], body: [], bodyFromText: false), status: 0, response: nil)
+            let expectedPath = components.percentEncodedPath
+            #expect(exchange.path == expectedPath, "\(url)")
+            #expect(exchange.query == (components.percentEncodedQuery ?? ""), "\(url)")
+            #expect(exchange.requestURI == expectedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? ""), "\(url)")
+            #expect(exchange.queryRange.map { String(url.utf8.dropFirst($0.lowerBound).prefix($0.count))! } == components.percentEncodedQuery, "\(url)")
+            checked += 1
+        }
+        #expect(checked == 2_000)
+        // A host and nothing after it: the request line's `/`.
+        let bare = Exchange(
+            index: 1, startedAt: nil, method: "GET", url: "https://openapi.alipay.com",
+            request: Exchange.Message(headers: [], body: [], bodyFromText: false), status: 0, response: nil)
+        #expect((bare.requestURI, bare.path, bare.query) == ("/", "/", ""))
+    }
+
     @Test func workersReportWhatOneCheckerReports() throws {
         // The JSON Lines vectors 70 times over (1,610 exchanges: three blocks of 3 workers, each checked while the
         // next is read), checked by 3 workers: the same reports in the same order as one checker gives (and under

@@ -253,6 +253,39 @@ struct EncodingTests {
         #expect(try Charset(name: name).canonicalName == canonical)
     }
 
+    /// `equalsIgnoringCase` against the standard library's `lowercased()` comparison it stands for: random
+    /// strings over ASCII letters, the bytes next to them (`@`, `[`, `` ` ``, `{`), digits and punctuation, and a few
+    /// characters outside ASCII whose lowercase is ASCII or is longer (the Kelvin sign, `İ`, `ẞ`).
+    @Test func equalsIgnoringCaseAsLowercasedCompares() {
+        let alphabet: [Character] = Array("aAzZmMqQ@[`{09-_.: ") + ["K", "k", "İ", "i", "ẞ", "ß", "é", "É"]
+        var rng = SeededRandom(state: 20261202)
+        var disagreements: [String] = []
+        for _ in 0..<20_000 {
+            let a = String((0..<Int(rng.next() % 5)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+            // Half the time the other string is the first with its letters' case flipped at random.
+            let b = rng.next() % 2 == 0
+                ? a.map { c in rng.next() % 2 == 0 ? c.uppercased() : c.lowercased() }.joined()
+                : String((0..<Int(rng.next() % 5)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+            if a.equalsIgnoringCase(b) != (a.lowercased() == b.lowercased()) { disagreements.append("\(a) / \(b)") }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+    }
+
+    /// A charset name is any of the known names in any case, around white space; the comparison is the standard
+    /// library's lowercasing (so a Kelvin sign reads as `k`, as it did when the name was lowercased).
+    @Test(arguments: ["UTF-8", "Utf8", " gbk ", "CP936", "Gb2312", "WINDOWS-936", "ms936", "gB18030", "GB\u{212A}"])
+    func charsetNamesInAnyCase(name: String) throws {
+        let lower = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let expected = ["utf-8": "UTF-8", "utf8": "UTF-8", "gbk": "GBK", "cp936": "GBK", "gb2312": "GBK",
+                        "windows-936": "GBK", "ms936": "GBK", "gb18030": "GB18030"][lower]
+        #expect(try Charset(name: name).canonicalName == expected)
+    }
+
+    @Test(arguments: ["utf_8", "utf-16", "gbk2", "", "u", "gb18030x", "ＵＴＦ-8"])
+    func charsetNamesNotKnown(name: String) {
+        #expect(throws: AlipaySignError(.unknownCharset, "")) { try Charset(name: name) }
+    }
+
     @Test func unknownCharset() {
         #expect(throws: AlipaySignError(.unknownCharset, "")) { try Charset(name: "latin1") }
     }

@@ -31,8 +31,7 @@ public struct Exchange: Sendable {
         /// - Parameter name: the header's name.
         /// - Returns: its value, or `nil`.
         public func header(_ name: String) -> String? {
-            let lower = name.lowercased()
-            return headers.first { $0.name.lowercased() == lower }?.value
+            headers.first { $0.name.equalsIgnoringCase(name) }?.value
         }
     }
 
@@ -67,35 +66,71 @@ public struct Exchange: Sendable {
         self.request = request
         self.status = status
         self.response = response
-        (requestURI, path, query) = Self.split(url)
+        parts = Self.split(url)
     }
 
     /// The path and query of the URL, exactly as captured (`/gateway.do?charset=utf-8&…`).
-    public let requestURI: String
+    public var requestURI: String { text { $0 } }
     /// The path without the query.
-    public let path: String
+    public var path: String { text { UnsafeBufferPointer(rebasing: $0[..<(parts?.questionMark ?? $0.count)]) } }
     /// The raw query (after `?`), empty when there is none.
-    public let query: String
+    public var query: String {
+        guard let range = queryRange else { return "" }
+        var url = url
+        return url.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
 
-    /// The request URI, path and query of a URL, found once on its bytes (the checks read them many times).
-    static func split(_ url: String) -> (requestURI: String, path: String, query: String) {
+    /// Where the query is in the URL's UTF-8 (after `?`), `nil` when there is none: the v2 checks decode a signed
+    /// request's query, some hundreds of bytes, from the URL's own bytes instead of a string made of them.
+    package var queryRange: Range<Int>? {
+        guard let parts, let q = parts.questionMark else { return nil }
+        return (parts.uri.lowerBound + q + 1)..<parts.uri.upperBound
+    }
+
+    /// Where the request URI is in the URL's UTF-8, and where its `?` is in the URI; `nil` for a URL with a scheme
+    /// and a host and nothing after them, whose request URI is `/`. Found once (the checks read them many times);
+    /// the strings are made only when they are asked for (`check` reads the query as bytes, and the path once).
+    private let parts: (uri: Range<Int>, questionMark: Int?)?
+
+    private func uri<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard let parts else { return try Self.slash.withUnsafeBufferPointer(body) }
+        var url = url
+        return try url.withUTF8 { try body(UnsafeBufferPointer(rebasing: $0[parts.uri])) }
+    }
+
+    private func text(_ part: (UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>) -> String {
+        uri { String(decoding: part($0), as: UTF8.self) }
+    }
+
+    private static let slash: [UInt8] = [UInt8(ascii: "/")]
+
+    /// The request URI and its `?` in a URL's bytes (see ``parts``).
+    static func split(_ url: String) -> (uri: Range<Int>, questionMark: Int?)? {
         var url = url
         return url.withUTF8 { u in
             var start = 0
-            if let scheme = Self.schemeSeparator.withUnsafeBufferPointer({ ByteSearch.find($0, in: u) }) {
-                guard let slash = u[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return ("/", "/", "") }
+            // `scheme://host…`: the URI starts at the first `/` after the host. A `://` after anything that is not
+            // a scheme (`/gateway.do?return_url=https://…`, a URL captured without its host) is in the URI.
+            if let scheme = Self.schemeSeparator.withUnsafeBufferPointer({ ByteSearch.find($0, in: u) }),
+                Self.isScheme(UnsafeBufferPointer(rebasing: u[..<scheme]))
+            {
+                guard let slash = u[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
                 start = slash
             }
             // memchr: the URL is mostly its query, a signed request's some hundreds of bytes, which a byte loop
             // took about 4 instructions each to cross.
             let end = ByteSearch.first(UInt8(ascii: "#"), in: UnsafeBufferPointer(rebasing: u[start...])).map { start + $0 } ?? u.count
-            let uri = UnsafeBufferPointer(rebasing: u[start..<end])
-            guard let q = ByteSearch.first(UInt8(ascii: "?"), in: uri) else {
-                let text = String(decoding: uri, as: UTF8.self)
-                return (text, text, "")
-            }
-            return (String(decoding: uri, as: UTF8.self), String(decoding: UnsafeBufferPointer(rebasing: uri[..<q]), as: UTF8.self),
-                    String(decoding: UnsafeBufferPointer(rebasing: uri[(q + 1)...]), as: UTF8.self))
+            return (start..<end, ByteSearch.first(UInt8(ascii: "?"), in: UnsafeBufferPointer(rebasing: u[start..<end])))
+        }
+    }
+
+    /// RFC 3986 §3.1: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+    private static func isScheme(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z") else { return false }
+        return b.allSatisfy { c in
+            let l = c | 0x20
+            return (l >= UInt8(ascii: "a") && l <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
         }
     }
 

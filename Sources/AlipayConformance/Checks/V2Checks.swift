@@ -19,8 +19,10 @@ struct V2Checks {
         var charset = Charset.utf8
         let queryHasCharset: Bool
         do {
-            var query = exchange.query
-            let form = try query.withUTF8 { try DecodedForm(decoding: $0, charset: nil) }
+            var url = exchange.url
+            let form = try url.withUTF8 { u in
+                try DecodedForm(decoding: exchange.queryRange.map { UnsafeBufferPointer(rebasing: u[$0]) } ?? .init(start: nil, count: 0), charset: nil)
+            }
             parameters = try RequestParameters(form)
             charset = form.charset
             queryHasCharset = form.value("charset") != nil
@@ -216,7 +218,7 @@ struct V2Checks {
         into f: inout [Finding]
     ) -> SignedResponse? {
         let body = Checker.reencoded(response, charset: charset, what: "response body", into: &f)
-        let format: ResponseFormat = (parameters["format"]?.lowercased() == "xml" || body.first == UInt8(ascii: "<")) ? .xml : .json
+        let format: ResponseFormat = (parameters["format"]?.equalsIgnoringCase("xml") == true || body.first == UInt8(ascii: "<")) ? .xml : .json
         let extraction: ExtractedResponse
         do {
             extraction = try ResponseExtractor.extract(body, method: method, format: format, charset: charset)

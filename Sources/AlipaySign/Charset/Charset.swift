@@ -29,11 +29,17 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     /// - Parameter name: `UTF-8`, `GBK` (or `cp936`, `GB2312`) or `GB18030`, in any case.
     /// - Throws: ``AlipaySignError/Code/unknownCharset`` for any other name.
     public init(name: String) throws {
-        switch name.trimmingASCIIWhitespace().lowercased() {
-        case "utf-8", "utf8": kind = .utf8
-        case "gbk", "cp936", "gb2312", "windows-936", "ms936": kind = .gbk
-        case "gb18030": kind = .gb18030
-        default:
+        // Compared without lowercasing the name (a new string each time; `check` reads a charset on every
+        // exchange), against literals (no shared table whose reference count every thread would touch).
+        let trimmed = name.trimmingASCIIWhitespace()
+        func named(_ name: String) -> Bool { trimmed.equalsIgnoringCase(name) }
+        if named("utf-8") || named("utf8") {
+            kind = .utf8
+        } else if named("gbk") || named("cp936") || named("gb2312") || named("windows-936") || named("ms936") {
+            kind = .gbk
+        } else if named("gb18030") {
+            kind = .gb18030
+        } else {
             throw AlipaySignError(
                 .unknownCharset, "unknown charset '\(name)'",
                 hint: "use UTF-8, GBK (also cp936, GB2312) or GB18030")
