@@ -200,8 +200,9 @@ public enum ResponseExtractor {
         }
         let content = (value.lowerBound + 1)..<(value.upperBound - 1)
         // A base64 sign or an SN: plain ASCII without escapes is its own text.
-        if content.allSatisfy({ b[$0] < 0x80 && b[$0] != UInt8(ascii: "\\") }) {
-            return String(decoding: UnsafeBufferPointer(rebasing: b[content]), as: UTF8.self)
+        let bytes = UnsafeBufferPointer(rebasing: b[content])
+        if ByteWord.allASCII(bytes, excluding: UInt8(ascii: "\\")) {
+            return String(decoding: bytes, as: UTF8.self)
         }
         if content.allSatisfy({ b[$0] < 0x80 }) { return try JSONText.unescape(b, content) }
         let decoded = try charset.decode(UnsafeBufferPointer(rebasing: b[content]))
