@@ -135,14 +135,26 @@ PY
 # time the host takes from the VM and idle cores count in neither side of it (the wall-clock ratio is about it
 # times the share of the cores kept busy). It is not steadier: on these VMs a CPU-second itself is not the same
 # from one minute to the next (2026-12-01: 0.67-0.77 over three tries where the wall clock gave 0.66-0.74).
+# The host's steal: the share of the vCPUs' time the hypervisor took (`/proc/stat`'s steal ticks over all ticks),
+# during our runs and during openssl's, summed over the tries. It comes in bursts; a ratio measured while one side
+# lost much more of its time than the other says more about the host than about the code.
+ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t }' /proc/stat; }
 next_to_openssl() {  # NAME THREADS sign|verify LINES LINES_PER_OPERATION COMMAND
   local name=$1 t=$2 op=$3 n=$4 per=$5 cmd=$6
   local k a b r q c start end cpu best="" rate="" low="" clow="" chigh=""
+  local s0 s1 s2 s3 t0 t1 t2 t3 ours_steal=0 ours_ticks=0 ossl_steal=0 ossl_ticks=0
   local times; times=$(mktemp)
   for ((k = 1; k <= runs; k++)); do
-    a=$(speed2048 "$t" "$op"); start=$(date +%s%N)
+    read -r s0 t0 < <(ticks)
+    a=$(speed2048 "$t" "$op")
+    read -r s1 t1 < <(ticks)
+    start=$(date +%s%N)
     /usr/bin/time -f "%U %S" -o "$times" sh -c "$cmd" >/dev/null 2>&1 || true; end=$(date +%s%N)
+    read -r s2 t2 < <(ticks)
     b=$(speed2048 "$t" "$op")
+    read -r s3 t3 < <(ticks)
+    ours_steal=$((ours_steal + s2 - s1)); ours_ticks=$((ours_ticks + t2 - t1))
+    ossl_steal=$((ossl_steal + s1 - s0 + s3 - s2)); ossl_ticks=$((ossl_ticks + t1 - t0 + t3 - t2))
     cpu=$(awk 'NF == 2 { print $1 + $2 }' "$times" | tail -1)
     read -r r q c < <(awk -v n="$n" -v ns=$((end - start)) -v a="$a" -v b="$b" -v per="$per" -v cpu="${cpu:-0}" \
       'BEGIN { split(a, x, " "); split(b, y, " "); r = n / (ns / 1e9)
@@ -154,8 +166,10 @@ next_to_openssl() {  # NAME THREADS sign|verify LINES LINES_PER_OPERATION COMMAN
   done
   rm -f "$times"
   printf '%s   %s\n' "$(line "$name" "$t" "$rate" "$(printf '%.2f' "$best")")" \
-    "$(printf '(%.2f-%.2f over %d tries; per CPU-second %.2f-%.2f)' "$low" "$best" "$runs" "$clow" "$chigh")"
+    "$(printf '(%.2f-%.2f over %d tries; per CPU-second %.2f-%.2f; steal %s ours, %s openssl)' "$low" "$best" "$runs" \
+      "$clow" "$chigh" "$(percent "$ours_steal" "$ours_ticks")" "$(percent "$ossl_steal" "$ossl_ticks")")"
 }
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
 speed2048() {  # THREADS sign|verify: openssl's operations a second on the wall clock, then per CPU-second
   local multi=""; [ "$1" = 2 ] && multi="-multi 2"
   # -mr: a "+R1:count:bits:seconds" (sign) or "+R2:…" (verify) line per process, its user CPU time last.

@@ -92,17 +92,11 @@ public struct Exchange: Sendable {
     /// the strings are made only when they are asked for (`check` reads the query as bytes, and the path once).
     private let parts: (uri: Range<Int>, questionMark: Int?)?
 
-    private func uri<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        guard let parts else { return try Self.slash.withUnsafeBufferPointer(body) }
-        var url = url
-        return try url.withUTF8 { try body(UnsafeBufferPointer(rebasing: $0[parts.uri])) }
-    }
-
     private func text(_ part: (UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>) -> String {
-        uri { String(decoding: part($0), as: UTF8.self) }
+        guard let parts else { return "/" }  // a bare host: the request line's `/`, its path too
+        var url = url
+        return url.withUTF8 { String(decoding: part(UnsafeBufferPointer(rebasing: $0[parts.uri])), as: UTF8.self) }
     }
-
-    private static let slash: [UInt8] = [UInt8(ascii: "/")]
 
     /// The request URI and its `?` in a URL's bytes (see ``parts``).
     static func split(_ url: String) -> (uri: Range<Int>, questionMark: Int?)? {

@@ -21,7 +21,8 @@ struct V2Checks {
         do {
             var url = exchange.url
             let form = try url.withUTF8 { u in
-                try DecodedForm(decoding: exchange.queryRange.map { UnsafeBufferPointer(rebasing: u[$0]) } ?? .init(start: nil, count: 0), charset: nil)
+                let query = exchange.queryRange.map { UnsafeBufferPointer(rebasing: u[$0]) }
+                return try DecodedForm(decoding: query ?? UnsafeBufferPointer(start: nil, count: 0), charset: nil)
             }
             parameters = try RequestParameters(form)
             charset = form.charset
