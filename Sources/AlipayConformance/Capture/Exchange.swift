@@ -70,6 +70,9 @@ public struct Exchange: Sendable {
     }
 
     /// The path and query of the URL, exactly as captured (`/gateway.do?charset=utf-8&…`).
+    ///
+    /// This, `path` and `query` are made from the URL each time they are read (where they are was found
+    /// once, when the exchange was made): read one once and keep it where it is needed many times.
     public var requestURI: String { text { $0 } }
     /// The path without the query.
     public var path: String { text { UnsafeBufferPointer(rebasing: $0[..<(parts?.questionMark ?? $0.count)]) } }
