@@ -96,7 +96,6 @@ import VectorSupport
             (0..<count).map { _ in tokens[Int(rng.next() % UInt64(tokens.count))] }.joined()
         }
         let pchar = "abcXYZ019-._~!$'()*,;=:@".map(String.init) + ["%2B", "%E8%AF%AD"]
-        var checked = 0
         for n in 0..<2_000 {
             // Segments are never empty: a relative URL starting `//` would be a host (RFC 3986 §4.2).
             let path = (0..<Int(rng.next() % 4)).map { _ in "/" + pick(pchar, 1 + Int(rng.next() % 5)) }.joined()
@@ -115,9 +114,7 @@ import VectorSupport
             #expect(exchange.query == (components.percentEncodedQuery ?? ""), "\(url)")
             #expect(exchange.requestURI == expectedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? ""), "\(url)")
             #expect(exchange.queryRange.map { String(url.utf8.dropFirst($0.lowerBound).prefix($0.count))! } == components.percentEncodedQuery, "\(url)")
-            checked += 1
         }
-        #expect(checked == 2_000)
         // A host and nothing after it: the request line's `/`.
         let bare = Exchange(
             index: 1, startedAt: nil, method: "GET", url: "https://openapi.alipay.com",

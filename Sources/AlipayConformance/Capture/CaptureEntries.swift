@@ -96,26 +96,12 @@ enum HAREntry {
     /// only then: this runs twice for every exchange).
     static func body(_ text: [UInt8], encoding: String?, what: @autoclosure () -> String) throws -> ([UInt8], Bool) {
         guard let encoding, !encoding.isEmpty else { return (text, true) }
-        if isName(encoding, "utf8") || isName(encoding, "utf-8") { return (text, true) }
-        if isName(encoding, "base64") {
+        if encoding.equalsIgnoringCase("utf8") || encoding.equalsIgnoringCase("utf-8") { return (text, true) }
+        if encoding.equalsIgnoringCase("base64") {
             guard let bytes = Base64.decode(text) else { throw CaptureError("\(what()) says base64 but is not base64") }
             return (bytes, false)
         }
         throw CaptureError("\(what()) has the encoding '\(encoding)'; only base64 (or none) is understood")
-    }
-
-    /// Whether `text` is the lowercase ASCII `name`, ignoring ASCII case (compared as UTF-8 bytes: a short name is
-    /// a small string, read without an allocation).
-    private static func isName(_ text: String, _ name: StaticString) -> Bool {
-        guard text.utf8.count == name.utf8CodeUnitCount else { return false }
-        var text = text
-        return text.withUTF8 { bytes in
-            for j in 0..<bytes.count {
-                let b = bytes[j]
-                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != name.utf8Start[j] { return false }
-            }
-            return true
-        }
     }
 }
 

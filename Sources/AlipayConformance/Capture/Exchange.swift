@@ -73,36 +73,33 @@ public struct Exchange: Sendable {
     ///
     /// This, `path` and `query` are made from the URL each time they are read (where they are was found
     /// once, when the exchange was made): read one once and keep it where it is needed many times.
-    public var requestURI: String { text { $0 } }
+    public var requestURI: String { text { $0.path.lowerBound..<($0.query?.upperBound ?? $0.path.upperBound) } }
     /// The path without the query.
-    public var path: String { text { UnsafeBufferPointer(rebasing: $0[..<(parts?.questionMark ?? $0.count)]) } }
+    public var path: String { text { $0.path } }
     /// The raw query (after `?`), empty when there is none.
-    public var query: String {
-        guard let range = queryRange else { return "" }
+    public var query: String { queryRange.map(slice) ?? "" }
+
+    /// Where the query is in the URL's UTF-8 (after `?`), `nil` when there is none: the v2 checks decode a signed
+    /// request's query, some hundreds of bytes, from the URL's own bytes instead of a string made of them.
+    package var queryRange: Range<Int>? { parts?.query }
+
+    /// Where the path and the query (after `?`, `nil` without one) are in the URL's UTF-8; `nil` for a URL with a
+    /// scheme and a host and nothing after them, whose request URI and path are `/`. Found once (the checks read
+    /// them many times); the strings are made only when they are asked for (`check` reads the query as bytes).
+    private let parts: (path: Range<Int>, query: Range<Int>?)?
+
+    private func text(_ range: ((path: Range<Int>, query: Range<Int>?)) -> Range<Int>) -> String {
+        guard let parts else { return "/" }  // a bare host: the request line's `/`
+        return slice(range(parts))
+    }
+
+    private func slice(_ range: Range<Int>) -> String {
         var url = url
         return url.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
-    /// Where the query is in the URL's UTF-8 (after `?`), `nil` when there is none: the v2 checks decode a signed
-    /// request's query, some hundreds of bytes, from the URL's own bytes instead of a string made of them.
-    package var queryRange: Range<Int>? {
-        guard let parts, let q = parts.questionMark else { return nil }
-        return (parts.uri.lowerBound + q + 1)..<parts.uri.upperBound
-    }
-
-    /// Where the request URI is in the URL's UTF-8, and where its `?` is in the URI; `nil` for a URL with a scheme
-    /// and a host and nothing after them, whose request URI is `/`. Found once (the checks read them many times);
-    /// the strings are made only when they are asked for (`check` reads the query as bytes, and the path once).
-    private let parts: (uri: Range<Int>, questionMark: Int?)?
-
-    private func text(_ part: (UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>) -> String {
-        guard let parts else { return "/" }  // a bare host: the request line's `/`, its path too
-        var url = url
-        return url.withUTF8 { String(decoding: part(UnsafeBufferPointer(rebasing: $0[parts.uri])), as: UTF8.self) }
-    }
-
-    /// The request URI and its `?` in a URL's bytes (see ``parts``).
-    static func split(_ url: String) -> (uri: Range<Int>, questionMark: Int?)? {
+    /// The path and query of a URL's bytes (see ``parts``).
+    static func split(_ url: String) -> (path: Range<Int>, query: Range<Int>?)? {
         var url = url
         return url.withUTF8 { u in
             var start = 0
@@ -117,7 +114,10 @@ public struct Exchange: Sendable {
             // memchr: the URL is mostly its query, a signed request's some hundreds of bytes, which a byte loop
             // took about 4 instructions each to cross.
             let end = ByteSearch.first(UInt8(ascii: "#"), in: UnsafeBufferPointer(rebasing: u[start...])).map { start + $0 } ?? u.count
-            return (start..<end, ByteSearch.first(UInt8(ascii: "?"), in: UnsafeBufferPointer(rebasing: u[start..<end])))
+            guard let q = ByteSearch.first(UInt8(ascii: "?"), in: UnsafeBufferPointer(rebasing: u[start..<end])) else {
+                return (start..<end, nil)
+            }
+            return (start..<(start + q), (start + q + 1)..<end)
         }
     }
 
