@@ -11,23 +11,31 @@ import Darwin
 struct Digest: @unchecked Sendable {
     let md: OpaquePointer
     let size: Int
+    /// The DER `DigestInfo` that precedes the digest in an RSASSA-PKCS1-v1_5 encoded message (RFC 8017 §9.2, note
+    /// 1); empty for a digest no signature here uses.
+    let digestInfo: [UInt8]
 
-    private init(_ name: String) {
+    private init(_ name: String, digestInfo: [UInt8]) {
         guard let md = EVP_MD_fetch(nil, name, nil) else {
             fatalError("OpenSSL has no \(name) digest: the default provider is not available")
         }
         self.md = md
         self.size = Int(EVP_MD_get_size(md))
+        self.digestInfo = digestInfo
     }
 
-    static let sha256 = Digest("SHA256")
-    static let sha1 = Digest("SHA1")
+    static let sha256 = Digest(
+        "SHA256",
+        digestInfo: [0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20])
+    static let sha1 = Digest(
+        "SHA1", digestInfo: [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2B, 0x0E, 0x03, 0x02, 0x1A, 0x05, 0x00, 0x04, 0x14])
     /// MD5 for certificate SNs only; `nil` where the provider withholds it (a FIPS-only configuration).
     static let md5: Digest? = EVP_MD_fetch(nil, "MD5", nil).map { Digest(md: $0) }
 
     private init(md: OpaquePointer) {
         self.md = md
         self.size = Int(EVP_MD_get_size(md))
+        self.digestInfo = []
     }
 }
 
@@ -39,13 +47,25 @@ struct Digest: @unchecked Sendable {
 /// (docs/BACKEND.md §2). In the steady state nothing is allocated and no shared reference count is touched per
 /// operation; when every context is busy, a call uses a fresh copy of the template (docs/BACKEND.md §1: "hash
 /// first, then EVP_PKEY_CTX_dup").
+///
+/// A verification context for a key whose public exponent is 65537 (every Alipay key) opens signatures itself, on
+/// libcrypto's Montgomery arithmetic (``RSAPublicModulus``, docs/BACKEND.md §5); other keys go through
+/// `EVP_PKEY_verify`.
 final class RSAPKCS1Context: @unchecked Sendable {
     private let template: OpaquePointer
     private let key: EVPKey
     private let digest: Digest
-    /// Copies of the template, each with a digest context.
-    private let pool: ClaimPool<(ctx: OpaquePointer, mdctx: OpaquePointer)>
+    /// A pooled context: a copy of the template, a digest context, and for the direct verification its scratch.
+    private struct Contexts {
+        let ctx: OpaquePointer
+        let mdctx: OpaquePointer
+        let scratch: RSAPublicModulus.Scratch?
+    }
+    private let pool: ClaimPool<Contexts>
     let signatureSize: Int
+    /// For verification with exponent 65537: the modulus, and the encoded message a valid signature opens to
+    /// without its digest; `nil` otherwise.
+    private let direct: (modulus: RSAPublicModulus, prefix: [UInt8])?
 
     enum Purpose { case sign, verify }
 
@@ -57,6 +77,15 @@ final class RSAPKCS1Context: @unchecked Sendable {
         self.key = key
         self.digest = digest
         self.signatureSize = Int(EVP_PKEY_get_size(key.pointer))
+        var direct: (modulus: RSAPublicModulus, prefix: [UInt8])? = nil
+        if purpose == .verify, !digest.digestInfo.isEmpty, let modulus = RSAPublicModulus(key.pointer),
+            modulus.size == signatureSize,
+            let prefix = modulus.encodedPrefix(digestInfo: digest.digestInfo, digestSize: digest.size)
+        {
+            direct = (modulus, prefix)
+        }
+        self.direct = direct
+        let scratchSize = direct?.modulus.size
         // `make` runs only while this context (and so the template and the key) lives: the pool is this context's.
         // A slot's context is made by the thread that first claims it, over that thread's copy of the key
         // (``EVPKey/forCallingThread()``), not copied from the template: copies of one context share the key's
@@ -77,7 +106,7 @@ final class RSAPKCS1Context: @unchecked Sendable {
                     EVP_PKEY_CTX_free(copy)
                     return nil
                 }
-                return (copy, mdctx)
+                return Contexts(ctx: copy, mdctx: mdctx, scratch: scratchSize.flatMap { RSAPublicModulus.Scratch(size: $0) })
             },
             destroy: { EVP_PKEY_CTX_free($0.ctx); EVP_MD_CTX_free($0.mdctx) })
     }
@@ -101,6 +130,11 @@ final class RSAPKCS1Context: @unchecked Sendable {
     /// Runs `body` with a claimed context and a digest context; `nil` when none can be made.
     private func withContexts<R>(_ body: (OpaquePointer, OpaquePointer) -> R?) -> R? {
         pool.with { body($0.ctx, $0.mdctx) } ?? nil
+    }
+
+    /// The same with the whole pooled entry.
+    private func withEntry<R>(_ body: (Contexts) -> R?) -> R? {
+        pool.with { body($0) } ?? nil
     }
 
     private func hash(_ message: UnsafeRawBufferPointer, with mdctx: OpaquePointer, into out: inout (UInt64, UInt64, UInt64, UInt64)) -> Int {
@@ -138,21 +172,33 @@ final class RSAPKCS1Context: @unchecked Sendable {
 
     /// The same with the signature in any buffer (a stack buffer on the hot paths).
     func verify(_ message: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer) -> Bool {
+        verify(message, signature: signature, direct: true)
+    }
+
+    /// The same; `direct: false` always takes `EVP_PKEY_verify` (the tests compare the two paths).
+    func verify(_ message: UnsafeRawBufferPointer, signature: UnsafeRawBufferPointer, direct useDirect: Bool) -> Bool {
         guard signature.count == signatureSize, let sig = signature.baseAddress else { return false }
-        let ok: Bool = withContexts { ctx, mdctx -> Bool? in
+        let ok: Bool = withEntry { entry -> Bool? in
             var md: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            let mdLength = hash(message, with: mdctx, into: &md)
+            let mdLength = hash(message, with: entry.mdctx, into: &md)
             guard mdLength > 0 else { return false }
-            let result = withUnsafeBytes(of: &md) { m in
-                EVP_PKEY_verify(
-                    ctx, sig.assumingMemoryBound(to: UInt8.self), signature.count,
-                    m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength)
+            return withUnsafeBytes(of: &md) { m in
+                if useDirect, let direct, let scratch = entry.scratch {
+                    return direct.modulus.verify(
+                        signature, digest: UnsafeRawBufferPointer(rebasing: m[..<mdLength]), prefix: direct.prefix,
+                        with: scratch)
+                }
+                return EVP_PKEY_verify(
+                    entry.ctx, sig.assumingMemoryBound(to: UInt8.self), signature.count,
+                    m.baseAddress?.assumingMemoryBound(to: UInt8.self), mdLength) == 1
             }
-            return result == 1
         } ?? false
         if !ok { ERR_clear_error() }
         return ok
     }
+
+    /// Whether verification opens signatures itself (``RSAPublicModulus``) rather than through `EVP_PKEY_verify`.
+    var verifiesDirectly: Bool { direct != nil }
 }
 
 extension EVPKey {
