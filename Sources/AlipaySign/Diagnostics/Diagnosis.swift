@@ -206,8 +206,8 @@ struct DiagnosisSearch {
             }
         }
 
-        /// Whether `bytes` may verify under `type`: `false` only when they cannot, so that only they need
-        /// `EVP_PKEY_verify`.
+        /// Whether `bytes` may verify under `type`: `false` only when they cannot, so that only they need a
+        /// verification.
         func mayVerify(_ bytes: [UInt8], as type: SignType) -> Bool {
             switch digest(for: type) {
             case .none: false
