@@ -125,9 +125,11 @@ final class RSAPublicModulus: @unchecked Sendable {
             ERR_clear_error()
             return false
         }
-        for _ in 0..<16 where BN_mod_mul_montgomery(a, a, a, mont, ctx) != 1 {
-            ERR_clear_error()
-            return false
+        for _ in 0..<16 {
+            guard BN_mod_mul_montgomery(a, a, a, mont, ctx) == 1 else {
+                ERR_clear_error()
+                return false
+            }
         }
         guard BN_mod_mul_montgomery(r, a, s, mont, ctx) == 1, BN_bn2binpad(r, scratch.opened, Int32(size)) == Int32(size)
         else {
