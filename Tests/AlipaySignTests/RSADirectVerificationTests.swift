@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 import VectorSupport
 
@@ -55,6 +57,28 @@ struct RSADirectVerificationTests {
         // A signing context never opens signatures.
         let signing = try PrivateKey(parsing: Vectors.bytes("alipay/keys/rsa2048-pkcs8.pem"))
         #expect(try !RSAPKCS1Context(key: signing.key, digest: .sha256, purpose: .sign).verifiesDirectly)
+    }
+
+    /// One verifier on more threads than its pool has entries (so that some calls make a temporary entry, with
+    /// its own numbers): every verdict as the vectors' (Python `cryptography` signatures) say, on every thread.
+    /// Run under ThreadSanitizer by `make sanitize`.
+    @Test func manyThreadsShareOneVerifier() throws {
+        let cases = Vectors.signatures.filter { $0.key.hasPrefix("rsa2048") && $0.sign_type == "RSA2" }.prefix(4)
+        #expect(cases.count > 0)
+        for c in cases {
+            let publicKey = try PublicKey(parsing: try Vectors.bytes("alipay/keys/\(c.public)"))
+            let verifier = try SignatureVerifier(publicKey: publicKey, signType: .rsa2, charset: try Charset(name: c.charset))
+            let wrong = Atomic<Int>(0)
+            let (content, signature) = (c.content, c.signature)
+            DispatchQueue.concurrentPerform(iterations: 3 * ClaimPool<Int>.slotCount) { _ in
+                for k in 0..<40 {
+                    let valid = (try? verifier.verify(content: content, signature: signature)) ?? false
+                    let changed = (try? verifier.verify(content: content + String(k), signature: signature)) ?? true
+                    if !valid || changed { wrong.add(1, ordering: .relaxed) }
+                }
+            }
+            #expect(wrong.load(ordering: .relaxed) == 0, "\(c.key) \(c.charset): verdicts that changed under threads")
+        }
     }
 
     /// The private keys: the Alipay test key and Wycheproof's signature-generation keys (1,024 to 4,096 bits).
