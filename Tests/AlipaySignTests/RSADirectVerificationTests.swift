@@ -81,7 +81,8 @@ struct RSADirectVerificationTests {
         }
     }
 
-    /// The private keys: the Alipay test key and Wycheproof's signature-generation keys (1,024 to 4,096 bits).
+    /// The private keys: the Alipay test key, Wycheproof's signature-generation keys (1,024 to 4,096 bits) and
+    /// keys of odd sizes (vectors/rsa-sizes: 1,025, 2,047 and 2,050 bits), all with exponent 65537.
     static func privateKeys() throws -> [(name: String, key: PrivateKey)] {
         var keys = [("alipay rsa2048", try PrivateKey(parsing: Vectors.bytes("alipay/keys/rsa2048-pkcs8.pem")))]
         for file in WycheproofTests.generateFiles {
@@ -90,7 +91,32 @@ struct RSADirectVerificationTests {
                 keys.append((file, try PrivateKey(parsingAllowingWeakKey: [UInt8](hex: der))))
             }
         }
+        for bits in [1025, 2047, 2050] {
+            let key = try PrivateKey(parsingAllowingWeakKey: Vectors.bytes("rsa-sizes/rsa\(bits)-pkcs8.pem"))
+            #expect(key.key.bits == bits)
+            keys.append(("rsa\(bits)", key))
+        }
         return keys
+    }
+
+    /// A key with exponent 3 takes `EVP_PKEY_verify`, which must still accept exactly the valid encoding.
+    @Test func exponentThreeThroughEVP() throws {
+        let key = try PrivateKey(parsing: Vectors.bytes("rsa-sizes/rsa2048-e3-pkcs8.pem"))
+        guard let modulus = key.key.rsaModulus else {
+            Issue.record("no modulus")
+            return
+        }
+        let context = try RSAPKCS1Context(key: key.key, digest: .sha256, purpose: .verify)
+        #expect(!context.verifiesDirectly)
+        let message = Array("a=1&b=2".utf8)
+        var checked = 0
+        for (what, em, valid) in Self.encodedMessages(size: modulus.count, digest: .sha256, of: message, other: .sha1) {
+            guard em.lexicographicallyPrecedes(modulus), let signature = key.key.rawRSAPrivateOperation(em) else { continue }
+            let verdict = message.withUnsafeBytes { m in signature.withUnsafeBytes { context.verify(m, signature: $0) } }
+            #expect(verdict == valid, "e = 3, \(what): \(verdict)")
+            checked += 1
+        }
+        #expect(checked > 50)
     }
 
     /// Encoded messages a signature can open to: the valid one, and ways of getting each part of
