@@ -63,9 +63,10 @@ final class RSAPKCS1Context: @unchecked Sendable {
     }
     private let pool: ClaimPool<Contexts>
     let signatureSize: Int
-    /// For verification with exponent 65537: the modulus, and the encoded message a valid signature opens to
-    /// without its digest; `nil` otherwise.
-    private let direct: (modulus: RSAPublicModulus, prefix: [UInt8])?
+    /// For verification with exponent 65537: the modulus and the encoding a valid signature opens to (the owner),
+    /// and what a verification reads of them (plain pointers, valid while the owner lives); `nil` otherwise.
+    private let direct: RSAPublicModulus?
+    private let directNumbers: RSAPublicModulus.Numbers?
 
     enum Purpose { case sign, verify }
 
@@ -77,15 +78,16 @@ final class RSAPKCS1Context: @unchecked Sendable {
         self.key = key
         self.digest = digest
         self.signatureSize = Int(EVP_PKEY_get_size(key.pointer))
-        var direct: (modulus: RSAPublicModulus, prefix: [UInt8])? = nil
-        if purpose == .verify, !digest.digestInfo.isEmpty, let modulus = RSAPublicModulus(key.pointer),
-            modulus.size == signatureSize,
-            let prefix = modulus.encodedPrefix(digestInfo: digest.digestInfo, digestSize: digest.size)
+        var direct: RSAPublicModulus? = nil
+        if purpose == .verify, !digest.digestInfo.isEmpty,
+            let modulus = RSAPublicModulus(key.pointer, digestInfo: digest.digestInfo, digestSize: digest.size),
+            modulus.numbers.size == signatureSize
         {
-            direct = (modulus, prefix)
+            direct = modulus
         }
         self.direct = direct
-        let scratchSize = direct?.modulus.size
+        self.directNumbers = direct?.numbers
+        let scratchSize = direct?.numbers.size
         // `make` runs only while this context (and so the template and the key) lives: the pool is this context's.
         // A slot's context is made by the thread that first claims it, over that thread's copy of the key
         // (``EVPKey/forCallingThread()``), not copied from the template: copies of one context share the key's
@@ -106,9 +108,13 @@ final class RSAPKCS1Context: @unchecked Sendable {
                     EVP_PKEY_CTX_free(copy)
                     return nil
                 }
-                return Contexts(ctx: copy, mdctx: mdctx, scratch: scratchSize.flatMap { RSAPublicModulus.Scratch(size: $0) })
+                return Contexts(ctx: copy, mdctx: mdctx, scratch: scratchSize.flatMap { RSAPublicModulus.Scratch.make(size: $0) })
             },
-            destroy: { EVP_PKEY_CTX_free($0.ctx); EVP_MD_CTX_free($0.mdctx) })
+            destroy: {
+                EVP_PKEY_CTX_free($0.ctx)
+                EVP_MD_CTX_free($0.mdctx)
+                $0.scratch?.free()
+            })
     }
 
     deinit { EVP_PKEY_CTX_free(template) }
@@ -183,10 +189,8 @@ final class RSAPKCS1Context: @unchecked Sendable {
             let mdLength = hash(message, with: entry.mdctx, into: &md)
             guard mdLength > 0 else { return false }
             return withUnsafeBytes(of: &md) { m in
-                if useDirect, let direct, let scratch = entry.scratch {
-                    return direct.modulus.verify(
-                        signature, digest: UnsafeRawBufferPointer(rebasing: m[..<mdLength]), prefix: direct.prefix,
-                        with: scratch)
+                if useDirect, let numbers = directNumbers, let scratch = entry.scratch {
+                    return numbers.verify(signature, digest: UnsafeRawBufferPointer(rebasing: m[..<mdLength]), with: scratch)
                 }
                 return EVP_PKEY_verify(
                     entry.ctx, sig.assumingMemoryBound(to: UInt8.self), signature.count,

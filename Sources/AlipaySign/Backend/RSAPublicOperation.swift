@@ -18,15 +18,26 @@ import Darwin
 ///
 /// Nothing here is secret: the key is public, so no operation needs to be constant-time.
 final class RSAPublicModulus: @unchecked Sendable {
-    /// `n` and its Montgomery context: made once, read-only after (libcrypto takes both as `const`).
-    private let n: OpaquePointer
-    private let mont: OpaquePointer
-    /// The modulus's length in bytes: a signature's length.
-    let size: Int
+    /// What a verification reads, as plain pointers and sizes: copied into the context that owns this object, so
+    /// that a verification touches no reference count (docs/BACKEND.md §2). Valid while this object lives.
+    struct Numbers: @unchecked Sendable {
+        /// `n` and its Montgomery context: made once, read-only after (libcrypto takes both as `const`).
+        fileprivate let n: OpaquePointer
+        fileprivate let mont: OpaquePointer
+        /// The encoded message a valid signature opens to, without the digest: `size - digestSize` bytes
+        /// (``RSAPublicModulus/encodedPrefix(size:digestInfo:digestSize:)``).
+        fileprivate let prefix: UnsafeMutablePointer<UInt8>
+        /// The modulus's length in bytes: a signature's length.
+        let size: Int
+        fileprivate let digestSize: Int
+    }
 
-    /// The modulus of an RSA key whose public exponent is 65537; `nil` for any other key or exponent (then
-    /// `EVP_PKEY_verify` is used).
-    init?(_ pkey: OpaquePointer) {
+    let numbers: Numbers
+
+    /// The modulus of an RSA key whose public exponent is 65537, for signatures over a digest of `digestSize`
+    /// bytes after the DER `digestInfo`; `nil` for any other key or exponent (then `EVP_PKEY_verify` is used), or
+    /// when the modulus is too short for the digest.
+    init?(_ pkey: OpaquePointer, digestInfo: [UInt8], digestSize: Int) {
         guard EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA else { return nil }
         var n: OpaquePointer? = nil
         var e: OpaquePointer? = nil
@@ -50,33 +61,38 @@ final class RSAPublicModulus: @unchecked Sendable {
             return nil
         }
         defer { BN_CTX_free(ctx) }
-        guard BN_MONT_CTX_set(mont, n, ctx) == 1 else {
+        let size = (Int(BN_num_bits(n)) + 7) / 8
+        guard let prefix = Self.encodedPrefix(size: size, digestInfo: digestInfo, digestSize: digestSize),
+            BN_MONT_CTX_set(mont, n, ctx) == 1
+        else {
             BN_MONT_CTX_free(mont)
             BN_free(n)
             return nil
         }
-        self.n = n
-        self.mont = mont
-        self.size = (Int(BN_num_bits(n)) + 7) / 8
+        let stored = UnsafeMutablePointer<UInt8>.allocate(capacity: prefix.count)
+        stored.initialize(from: prefix, count: prefix.count)
+        numbers = Numbers(n: n, mont: mont, prefix: stored, size: size, digestSize: digestSize)
     }
 
     deinit {
-        BN_MONT_CTX_free(mont)
-        BN_free(n)
+        BN_MONT_CTX_free(numbers.mont)
+        BN_free(numbers.n)
+        numbers.prefix.deallocate()
     }
 
     /// The encoded message a valid signature over a digest opens to, without the digest: `00 01`, `FF` bytes,
     /// `00`, the DER `DigestInfo` prefix (RFC 8017 §9.2); `nil` when the modulus is too short for the digest
     /// (fewer than eight `FF` bytes: no signature of it can be valid).
-    func encodedPrefix(digestInfo: [UInt8], digestSize: Int) -> [UInt8]? {
+    static func encodedPrefix(size: Int, digestInfo: [UInt8], digestSize: Int) -> [UInt8]? {
         let padding = size - 3 - digestInfo.count - digestSize
         guard padding >= 8 else { return nil }
         return [0x00, 0x01] + [UInt8](repeating: 0xFF, count: padding) + [0x00] + digestInfo
     }
 
-    /// A thread's working state for ``verify(_:digest:prefix:with:)``: a `BN_CTX`, three numbers and an output
-    /// buffer, made by the thread that claims its pool slot and reused by every verification there.
-    final class Scratch {
+    /// A pool entry's working state for ``Numbers/verify(_:digest:with:)``: a `BN_CTX`, three numbers and an
+    /// output buffer, made by the thread that claims the entry and reused by every verification there; plain
+    /// pointers, freed by ``free()`` when the pool destroys the entry.
+    struct Scratch {
         fileprivate let ctx: OpaquePointer
         fileprivate let s: OpaquePointer
         fileprivate let a: OpaquePointer
@@ -84,21 +100,17 @@ final class RSAPublicModulus: @unchecked Sendable {
         fileprivate let opened: UnsafeMutablePointer<UInt8>
         fileprivate let size: Int
 
-        init?(size: Int) {
+        /// `nil` when libcrypto cannot allocate.
+        static func make(size: Int) -> Scratch? {
             guard let ctx = BN_CTX_new() else { return nil }
             guard let s = BN_new(), let a = BN_new(), let r = BN_new() else {
                 BN_CTX_free(ctx)
                 return nil
             }
-            self.ctx = ctx
-            self.s = s
-            self.a = a
-            self.r = r
-            self.size = size
-            opened = .allocate(capacity: size)
+            return Scratch(ctx: ctx, s: s, a: a, r: r, opened: .allocate(capacity: size), size: size)
         }
 
-        deinit {
+        func free() {
             BN_free(s)
             BN_free(a)
             BN_free(r)
@@ -106,13 +118,12 @@ final class RSAPublicModulus: @unchecked Sendable {
             opened.deallocate()
         }
     }
+}
 
-    /// Whether `signature` (exactly ``size`` bytes) is a valid RSASSA-PKCS1-v1_5 signature over `digest`, whose
-    /// encoded message without the digest is `prefix` (``encodedPrefix(digestInfo:digestSize:)``).
-    func verify(
-        _ signature: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer, prefix: [UInt8], with scratch: Scratch
-    ) -> Bool {
-        guard signature.count == size, scratch.size == size, prefix.count + digest.count == size,
+extension RSAPublicModulus.Numbers {
+    /// Whether `signature` (exactly ``size`` bytes) is a valid RSASSA-PKCS1-v1_5 signature over `digest`.
+    func verify(_ signature: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> Bool {
+        guard signature.count == size, scratch.size == size, digest.count == digestSize,
             let sig = signature.baseAddress?.assumingMemoryBound(to: UInt8.self), let md = digest.baseAddress
         else { return false }
         let (s, a, r, ctx) = (scratch.s, scratch.a, scratch.r, scratch.ctx)
@@ -136,11 +147,8 @@ final class RSAPublicModulus: @unchecked Sendable {
             ERR_clear_error()
             return false
         }
-        let headLength = prefix.count
-        return prefix.withUnsafeBytes { head in
-            memcmp(scratch.opened, head.baseAddress!, headLength) == 0
-                && memcmp(scratch.opened + headLength, md, digest.count) == 0
-        }
+        let headLength = size - digestSize
+        return memcmp(scratch.opened, prefix, headLength) == 0 && memcmp(scratch.opened + headLength, md, digestSize) == 0
     }
 }
 
