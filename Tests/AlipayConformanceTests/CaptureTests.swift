@@ -86,6 +86,35 @@ import VectorSupport
         #expect(try finding(echo: plain, tradeNo: "T%26amp%3B1").message.contains("built the same content as ours"))
     }
 
+    /// A GBK response's node is read in GBK, and its envelope checked as a UTF-8 one is. Read as UTF-8, the node
+    /// of an error whose sub_msg is Chinese did not parse, and the envelope's checks were skipped without a word.
+    /// The sub_msg is 交易不存在 in GBK (`iconv -t GBK` and Python's `encode("gbk")` agree: BD BB D2 D7 B2 BB B4 E6
+    /// D4 DA).
+    @Test func gbkResponseEnvelopeIsChecked() throws {
+        let url = "https://openapi.alipay.com/gateway.do?app_id=2021000000000001&method=alipay.trade.query&format=JSON"
+            + "&charset=GBK&sign_type=RSA2&timestamp=2026-11-22+10%3A00%3A00&version=1.0&sign=AAAA"
+        let subMsg: [UInt8] = [0xBD, 0xBB, 0xD2, 0xD7, 0xB2, 0xBB, 0xB4, 0xE6, 0xD4, 0xDA]
+        func findings(_ members: String) throws -> [Finding] {
+            let body = Array(#"{"alipay_trade_query_response":{"#.utf8) + Array(members.utf8) + Array(#","sub_msg":""#.utf8)
+                + subMsg + Array(#""}}"#.utf8)
+            let exchange = Exchange(
+                index: 1, startedAt: nil, method: "POST", url: url,
+                request: Exchange.Message(
+                    headers: [("Content-Type", "application/x-www-form-urlencoded;charset=GBK")],
+                    body: Array("biz_content=%7B%22out_trade_no%22%3A%22T1%22%7D".utf8), bodyFromText: false),
+                status: 200,
+                response: Exchange.Message(
+                    headers: [("Content-Type", "application/json;charset=GBK")], body: body, bodyFromText: false))
+            return Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled())).check(exchange).findings
+        }
+        let answered = try findings(#""code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST""#)
+        let code = try #require(answered.first { $0.id == "v2.response.code" }, "\(answered.map(\.id))")
+        #expect(code.message == "the gateway answered code 40004, sub_code ACQ.TRADE_NOT_EXIST: 交易不存在")
+        #expect(!answered.contains { $0.id == "v2.response.envelope" })
+        let noMsg = try findings(#""code":"40004","sub_code":"ACQ.TRADE_NOT_EXIST""#)
+        #expect(noMsg.contains { $0.id == "v2.response.envelope" && $0.message.hasSuffix("has no msg") }, "\(noMsg.map(\.message))")
+    }
+
     /// An exchange's request URI, path and query as Foundation's `URLComponents` reads them from the URL (its
     /// percent-encoded path and query, never decoded): random absolute URLs (user, port, fragment, `?` and `://`
     /// inside the query) and URLs captured without their scheme and host, whose `://` is in the query.
