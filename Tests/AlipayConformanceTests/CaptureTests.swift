@@ -61,15 +61,9 @@ import VectorSupport
                 "sub_msg": "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：" + echo,
             ]
             let body = try JSONSerialization.data(withJSONObject: ["alipay_trade_query_response": node])
-            let exchange = Exchange(
-                index: 1, startedAt: nil, method: "POST", url: url,
-                request: Exchange.Message(
-                    headers: [("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")],
-                    body: Array("biz_content=%7B%22out_trade_no%22%3A%22\(tradeNo)%22%7D".utf8), bodyFromText: false),
-                status: 200,
-                response: Exchange.Message(headers: [], body: [UInt8](body), bodyFromText: false))
-            let report = Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled())).check(exchange)
-            return try #require(report.findings.first { $0.id == "v2.response.invalid-signature" })
+            let findings = try Self.queryFindings(
+                url: url, charset: "utf-8", tradeNo: tradeNo, responseHeaders: [], responseBody: [UInt8](body))
+            return try #require(findings.first { $0.id == "v2.response.invalid-signature" })
         }
         let escaped = ours.replacingOccurrences(of: "&", with: "&amp;")
         #expect(try finding(echo: escaped).message.contains("built the same content as ours"))
@@ -91,21 +85,15 @@ import VectorSupport
     /// The sub_msg is 交易不存在 in GBK (`iconv -t GBK` and Python's `encode("gbk")` agree: BD BB D2 D7 B2 BB B4 E6
     /// D4 DA).
     @Test func gbkResponseEnvelopeIsChecked() throws {
-        let url = "https://openapi.alipay.com/gateway.do?app_id=2021000000000001&method=alipay.trade.query&format=JSON"
-            + "&charset=GBK&sign_type=RSA2&timestamp=2026-11-22+10%3A00%3A00&version=1.0&sign=AAAA"
-        let subMsg: [UInt8] = [0xBD, 0xBB, 0xD2, 0xD7, 0xB2, 0xBB, 0xB4, 0xE6, 0xD4, 0xDA]
-        func findings(_ members: String) throws -> [Finding] {
+        let gbk: [UInt8] = [0xBD, 0xBB, 0xD2, 0xD7, 0xB2, 0xBB, 0xB4, 0xE6, 0xD4, 0xDA]
+        func findings(_ members: String, subMsg: [UInt8] = gbk, charset: String = "GBK") throws -> [Finding] {
+            let url = "https://openapi.alipay.com/gateway.do?app_id=2021000000000001&method=alipay.trade.query"
+                + "&format=JSON&charset=\(charset)&sign_type=RSA2&timestamp=2026-11-22+10%3A00%3A00&version=1.0&sign=AAAA"
             let body = Array(#"{"alipay_trade_query_response":{"#.utf8) + Array(members.utf8) + Array(#","sub_msg":""#.utf8)
                 + subMsg + Array(#""}}"#.utf8)
-            let exchange = Exchange(
-                index: 1, startedAt: nil, method: "POST", url: url,
-                request: Exchange.Message(
-                    headers: [("Content-Type", "application/x-www-form-urlencoded;charset=GBK")],
-                    body: Array("biz_content=%7B%22out_trade_no%22%3A%22T1%22%7D".utf8), bodyFromText: false),
-                status: 200,
-                response: Exchange.Message(
-                    headers: [("Content-Type", "application/json;charset=GBK")], body: body, bodyFromText: false))
-            return Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled())).check(exchange).findings
+            return try Self.queryFindings(
+                url: url, charset: charset, tradeNo: "T1",
+                responseHeaders: [("Content-Type", "application/json;charset=\(charset)")], responseBody: body)
         }
         let answered = try findings(#""code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST""#)
         let code = try #require(answered.first { $0.id == "v2.response.code" }, "\(answered.map(\.id))")
@@ -113,6 +101,27 @@ import VectorSupport
         #expect(!answered.contains { $0.id == "v2.response.envelope" })
         let noMsg = try findings(#""code":"40004","sub_code":"ACQ.TRADE_NOT_EXIST""#)
         #expect(noMsg.contains { $0.id == "v2.response.envelope" && $0.message.hasSuffix("has no msg") }, "\(noMsg.map(\.message))")
+        // FE 39 FE 39 has the shape of a four-byte GB18030 sequence but lies past U+10FFFF (iconv refuses it):
+        // the node cannot be read, and says so.
+        let unreadable = try findings(
+            #""code":"40004","msg":"Business Failed""#, subMsg: [0xFE, 0x39, 0xFE, 0x39], charset: "GB18030")
+        #expect(unreadable.contains { $0.id == "v2.response.envelope" && $0.message.hasSuffix("is not valid GB18030") },
+                "\(unreadable.map(\.message))")
+    }
+
+    /// The findings of one `alipay.trade.query` exchange whose request (query in `url`, a one-member biz_content in
+    /// the body, in `charset`) was answered with this response.
+    static func queryFindings(
+        url: String, charset: String, tradeNo: String, responseHeaders: [(name: String, value: String)], responseBody: [UInt8]
+    ) throws -> [Finding] {
+        let exchange = Exchange(
+            index: 1, startedAt: nil, method: "POST", url: url,
+            request: Exchange.Message(
+                headers: [("Content-Type", "application/x-www-form-urlencoded;charset=\(charset)")],
+                body: Array("biz_content=%7B%22out_trade_no%22%3A%22\(tradeNo)%22%7D".utf8), bodyFromText: false),
+            status: 200,
+            response: Exchange.Message(headers: responseHeaders, body: responseBody, bodyFromText: false))
+        return Checker(configuration: CheckConfiguration(rules: try APIRuleSet.bundled())).check(exchange).findings
     }
 
     /// An exchange's request URI, path and query as Foundation's `URLComponents` reads them from the URL (its

@@ -25,12 +25,8 @@ struct RSADirectVerificationTests {
                 let message = [UInt8](hex: c.msg)
                 let signature = [UInt8](hex: c.sig)
                 let expected = WycheproofTests.expectedValid(c)
-                let viaDirect = message.withUnsafeBytes { m in
-                    signature.withUnsafeBytes { context.verify(m, signature: $0, direct: true) }
-                }
-                let viaEVP = message.withUnsafeBytes { m in
-                    signature.withUnsafeBytes { context.verify(m, signature: $0, direct: false) }
-                }
+                let viaDirect = context.verify(message, signature, direct: true)
+                let viaEVP = context.verify(message, signature, direct: false)
                 #expect(viaDirect == expected, "\(file) tcId \(c.tcId): \(c.comment) \(c.flags)")
                 #expect(viaEVP == expected, "\(file) tcId \(c.tcId) through EVP_PKEY_verify")
                 if context.verifiesDirectly { direct += 1 } else { throughEVP += 1 }
@@ -112,7 +108,7 @@ struct RSADirectVerificationTests {
         var checked = 0
         for (what, em, valid) in Self.encodedMessages(size: modulus.count, digest: .sha256, of: message, other: .sha1) {
             guard em.lexicographicallyPrecedes(modulus), let signature = key.key.rawRSAPrivateOperation(em) else { continue }
-            let verdict = message.withUnsafeBytes { m in signature.withUnsafeBytes { context.verify(m, signature: $0) } }
+            let verdict = context.verify(message, signature, direct: true)
             #expect(verdict == valid, "e = 3, \(what): \(verdict)")
             checked += 1
         }
@@ -188,12 +184,8 @@ struct RSADirectVerificationTests {
                         Issue.record("\(name) \(what): OpenSSL made no signature")
                         continue
                     }
-                    let direct = message.withUnsafeBytes { m in
-                        signature.withUnsafeBytes { context.verify(m, signature: $0, direct: true) }
-                    }
-                    let evp = message.withUnsafeBytes { m in
-                        signature.withUnsafeBytes { context.verify(m, signature: $0, direct: false) }
-                    }
+                    let direct = context.verify(message, signature, direct: true)
+                    let evp = context.verify(message, signature, direct: false)
                     #expect(evp == valid, "\(name) \(type) \(what): EVP_PKEY_verify says \(evp)")
                     #expect(direct == evp, "\(name) \(type) \(what): direct \(direct), EVP_PKEY_verify \(evp)")
                     checked += 1
@@ -229,21 +221,17 @@ struct RSADirectVerificationTests {
             ]
             let message = Array("a=1".utf8)
             for (what, signature) in cases {
-                let direct = message.withUnsafeBytes { m in
-                    signature.withUnsafeBytes { context.verify(m, signature: $0, direct: true) }
-                }
-                let evp = message.withUnsafeBytes { m in
-                    signature.withUnsafeBytes { context.verify(m, signature: $0, direct: false) }
-                }
+                let direct = context.verify(message, signature, direct: true)
+                let evp = context.verify(message, signature, direct: false)
                 #expect(!direct && !evp, "\(name) \(what): direct \(direct), EVP_PKEY_verify \(evp)")
             }
             // A valid signature plus n opens to the same block modulo n, but is not below n: refused by both
             // (RFC 8017 §5.2.2). Some message's signature leaves room for n in k bytes.
             var found = false
+            let signing = try RSAPKCS1Context(key: key.key, digest: .sha256, purpose: .sign)
             for i in 0..<200 where !found {
                 let text = Array("a=\(i)".utf8)
-                let context256 = try RSAPKCS1Context(key: key.key, digest: .sha256, purpose: .sign)
-                let sigma = try text.withUnsafeBytes { try context256.sign($0) }
+                let sigma = try text.withUnsafeBytes { try signing.sign($0) }
                 var sum = [UInt8](repeating: 0, count: k)
                 var carry = 0
                 for j in stride(from: k - 1, through: 0, by: -1) {
@@ -253,9 +241,9 @@ struct RSADirectVerificationTests {
                 }
                 guard carry == 0 else { continue }
                 found = true
-                let valid = text.withUnsafeBytes { m in sigma.withUnsafeBytes { context.verify(m, signature: $0, direct: true) } }
-                let direct = text.withUnsafeBytes { m in sum.withUnsafeBytes { context.verify(m, signature: $0, direct: true) } }
-                let evp = text.withUnsafeBytes { m in sum.withUnsafeBytes { context.verify(m, signature: $0, direct: false) } }
+                let valid = context.verify(text, sigma, direct: true)
+                let direct = context.verify(text, sum, direct: true)
+                let evp = context.verify(text, sum, direct: false)
                 #expect(valid, "\(name): the signature itself")
                 #expect(!direct && !evp, "\(name) signature + n: direct \(direct), EVP_PKEY_verify \(evp)")
             }
@@ -265,14 +253,17 @@ struct RSADirectVerificationTests {
             for _ in 0..<20 {
                 var signature = (0..<k).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 signature[0] = n[0] > 0 ? UInt8.random(in: 0..<n[0], using: &generator) : 0
-                let direct = message.withUnsafeBytes { m in
-                    signature.withUnsafeBytes { context.verify(m, signature: $0, direct: true) }
-                }
-                let evp = message.withUnsafeBytes { m in
-                    signature.withUnsafeBytes { context.verify(m, signature: $0, direct: false) }
-                }
+                let direct = context.verify(message, signature, direct: true)
+                let evp = context.verify(message, signature, direct: false)
                 #expect(direct == evp && !direct, "\(name): a random number")
             }
         }
+    }
+}
+
+extension RSAPKCS1Context {
+    /// The verdict over arrays: on the direct path, or (`direct: false`) through `EVP_PKEY_verify`.
+    func verify(_ message: [UInt8], _ signature: [UInt8], direct: Bool) -> Bool {
+        message.withUnsafeBytes { m in signature.withUnsafeBytes { verify(m, signature: $0, direct: direct) } }
     }
 }

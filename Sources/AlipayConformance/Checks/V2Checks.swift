@@ -231,18 +231,20 @@ struct V2Checks {
         let responseRule = checker.configuration.rules.rule(v2Method: method).flatMap { rule in
             rule.response.map { (api: rule.api, part: $0) }
         }
-        // The node's bytes are in the response's charset; the envelope is read as UTF-8 JSON. Read as they were, a
-        // GBK node with any Chinese in it (a sub_msg, the echo of isv.invalid-signature) did not parse, and every
-        // envelope check below was skipped without a word.
-        let node = Array(body[extraction.range])
-        let utf8Node = charset == .utf8 ? node : (try? charset.decode(node)).map { Array($0.utf8) }
-        if format == .json, !extraction.isEncrypted, utf8Node == nil {
-            f.append(Finding(
-                "v2.response.envelope", .error, "the response node '\(extraction.node)' is not valid \(charset.canonicalName)"))
+        // The node's bytes are in the response's charset and the envelope is read as UTF-8 JSON: a GBK node is
+        // decoded first (read as it was, one with any Chinese in it, a sub_msg or the echo of
+        // isv.invalid-signature, did not parse, and every envelope check below was skipped without a word). The
+        // extraction checked the bytes' shape only: a four-byte GB18030 sequence past U+10FFFF does not decode.
+        var utf8Node: [UInt8]?
+        if format == .json, !extraction.isEncrypted {
+            let node = body[extraction.range]
+            utf8Node = charset == .utf8 ? Array(node) : (try? charset.decode(node)).map { Array($0.utf8) }
+            if utf8Node == nil {
+                f.append(Finding(
+                    "v2.response.envelope", .error, "the response node '\(extraction.node)' is not valid \(charset.canonicalName)"))
+            }
         }
-        if format == .json, !extraction.isEncrypted, let utf8Node,
-            let members = Self.envelope(utf8Node, whole: responseRule != nil && extraction.isSuccess == true)
-        {
+        if let utf8Node, let members = Self.envelope(utf8Node, whole: responseRule != nil && extraction.isSuccess == true) {
             for name in ["code", "msg"] where !members.contains(where: { $0.name == name }) {
                 f.append(Finding("v2.response.envelope", .error, "the response node '\(extraction.node)' has no \(name)"))
             }

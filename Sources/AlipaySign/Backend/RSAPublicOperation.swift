@@ -83,7 +83,7 @@ final class RSAPublicModulus: @unchecked Sendable {
     /// The encoded message a valid signature over a digest opens to, without the digest: `00 01`, `FF` bytes,
     /// `00`, the DER `DigestInfo` prefix (RFC 8017 §9.2); `nil` when the modulus is too short for the digest
     /// (fewer than eight `FF` bytes: no signature of it can be valid).
-    static func encodedPrefix(size: Int, digestInfo: [UInt8], digestSize: Int) -> [UInt8]? {
+    private static func encodedPrefix(size: Int, digestInfo: [UInt8], digestSize: Int) -> [UInt8]? {
         let padding = size - 3 - digestInfo.count - digestSize
         guard padding >= 8 else { return nil }
         return [0x00, 0x01] + [UInt8](repeating: 0xFF, count: padding) + [0x00] + digestInfo

@@ -168,14 +168,6 @@ struct DiagnosisSearch {
         /// The block carries this digest of this hash.
         case digest(SignType, [UInt8])
 
-        static let sha256Prefix: [UInt8] = [
-            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
-            0x04, 0x20,
-        ]
-        static let sha1Prefix: [UInt8] = [
-            0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
-        ]
-
         init(_ signature: [UInt8], key: PublicKey) {
             guard key.key.isRSA else {
                 self = .notRSA
@@ -185,13 +177,12 @@ struct DiagnosisSearch {
                 self = .nothingVerifies
                 return
             }
-            if block.count == Self.sha256Prefix.count + 32, block.starts(with: Self.sha256Prefix) {
-                self = .digest(.rsa2, Array(block[Self.sha256Prefix.count...]))
-            } else if block.count == Self.sha1Prefix.count + 20, block.starts(with: Self.sha1Prefix) {
-                self = .digest(.legacyRSA, Array(block[Self.sha1Prefix.count...]))
-            } else {
-                self = .nothingVerifies
+            for (type, md) in [(SignType.rsa2, Digest.sha256), (.legacyRSA, .sha1)]
+            where block.count == md.digestInfo.count + md.size && block.starts(with: md.digestInfo) {
+                self = .digest(type, Array(block[md.digestInfo.count...]))
+                return
             }
+            self = .nothingVerifies
         }
 
         /// For a sign type: `nil` when no content can verify under it; `.some(nil)` when every candidate must be
