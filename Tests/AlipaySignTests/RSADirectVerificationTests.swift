@@ -146,6 +146,23 @@ struct RSADirectVerificationTests {
             ("DigestInfo and hash, then the hash again", em(info, h, trailer: h), false),
             ("the hash without DigestInfo", em([], h), false),
         ]
+        // The direct path compares numbers: the block less the encoding of a zero digest must be the digest. Blocks
+        // at that distance on the wrong side (the zero-digest encoding less the digest, its last DigestInfo byte
+        // borrowed from), or a unit past it in the byte before the digest, must not pass for it.
+        var belowByDigest = em(info, [UInt8](repeating: 0, count: h.count))
+        var borrow = 0
+        for i in stride(from: belowByDigest.count - 1, through: 0, by: -1) {
+            let subtrahend = i >= belowByDigest.count - h.count ? Int(h[i - (belowByDigest.count - h.count)]) : 0
+            let d = Int(belowByDigest[i]) - subtrahend - borrow
+            belowByDigest[i] = UInt8((d + 256) % 256)
+            borrow = d < 0 ? 1 : 0
+        }
+        var pastByOne = info
+        pastByOne[pastByOne.count - 1] += 1
+        cases += [
+            ("the zero-digest encoding less the digest", belowByDigest, false),
+            ("the encoding plus one in the byte before the digest", em(pastByOne, h), false),
+        ]
         // A zero byte inside the padding ends it early: what follows is longer than DigestInfo and hash.
         for at in [2, 3, 9, 10, k / 2] {
             var m = em(info, h)
