@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 import VectorSupport
 
@@ -66,5 +68,44 @@ struct DiagnosisShortcutTests {
             Issue.record("an SM2 key was opened as RSA")
             return
         }
+    }
+
+    /// The diagnosis verifies on one context a key and sign type, made on first use and shared: the same context
+    /// for every caller and thread, verdicts as a verifier of its own gives (the signatures made by the signer,
+    /// the expected verdicts from `EVP_PKEY_verify` through a fresh verifier), and a sign type the key does not
+    /// fit refused each time rather than remembered as a context.
+    @Test func sharedVerificationContext() throws {
+        let key = try PublicKey(parsing: Vectors.bytes("alipay/keys/rsa2048-spki.pem"))
+        let signer = try Signer(privateKey: PrivateKey(parsing: Vectors.bytes("alipay/keys/rsa2048-pkcs8.pem")))
+        let messages = (0..<64).map { Array("a=\($0)".utf8) }
+        let signatures = try messages.map { try signer.signature(for: $0) }
+        let own = try SignatureVerifier(publicKey: key, signType: .rsa2)
+        let expected = messages.indices.map { own.isValidSignature(signatures[($0 * 7) % 64], for: messages[$0]) }
+        #expect(expected.contains(true) && expected.contains(false))
+        guard case .rsa(let first) = try key.sharedVerificationContext(.rsa2),
+            case .rsa(let again) = try key.sharedVerificationContext(.rsa2),
+            case .rsa(let legacy) = try key.sharedVerificationContext(.legacyRSA)
+        else {
+            Issue.record("an RSA key gave a context that is not RSA")
+            return
+        }
+        #expect(first === again)
+        #expect(first !== legacy)
+        #expect(throws: AlipaySignError.self) { try key.sharedVerificationContext(.sm2) }
+        #expect(throws: AlipaySignError.self) { try key.sharedVerificationContext(.sm2) }
+        // Many threads on a key none has used yet: one context for all, every verdict as expected.
+        let fresh = try PublicKey(parsing: Vectors.bytes("alipay/keys/rsa2048-spki.pem"))
+        let results = Mutex<[(Swift.ObjectIdentifier, [Bool])]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            guard let verifier = try? SignatureVerifier(sharingContextOf: fresh, signType: .rsa2),
+                case .rsa(let context) = try? fresh.sharedVerificationContext(.rsa2)
+            else { return }
+            let verdicts = messages.indices.map { verifier.isValidSignature(signatures[($0 * 7) % 64], for: messages[$0]) }
+            results.withLock { $0.append((Swift.ObjectIdentifier(context), verdicts)) }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 16)
+        #expect(Set(all.map(\.0)).count == 1)
+        for (_, verdicts) in all { #expect(verdicts == expected) }
     }
 }

@@ -7,6 +7,11 @@ import Darwin
 #endif
 import Synchronization
 
+/// Read once: glibc's `sysconf(_SC_NPROCESSORS_ONLN)` opens and reads `/sys/devices/system/cpu/online` on every
+/// call, and a pool is made for every verifier (`check`'s diagnosis makes one for each key it tries: 3,210 reads of
+/// that file over 100,000 exchanges of compare.sh's capture).
+private let claimPoolSlotCount = max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
 /// A fixed set of mutable C resources (OpenSSL contexts, iconv descriptors) that one call at a time may use
 /// (docs/BACKEND.md §2): a call claims a free slot (an atomic flag), uses its resource, and releases it; when every
 /// slot is busy it makes a resource of its own and destroys it after.
@@ -29,7 +34,7 @@ final class ClaimPool<Resource>: @unchecked Sendable {
     }
 
     /// Slots a pool has: twice the cores, at least 4.
-    static var slotCount: Int { max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    static var slotCount: Int { claimPoolSlotCount }
 
     /// One resource, made on its first claim; `busy` guards it.
     final class Slot: @unchecked Sendable {

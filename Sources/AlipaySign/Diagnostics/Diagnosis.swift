@@ -135,7 +135,7 @@ struct DiagnosisSearch {
             let opened = OpenedSignature(raw, key: key.publicKey)
             for type in types {
                 if case .none = opened.digest(for: type) { continue }
-                guard let verifier = try? SignatureVerifier(publicKey: key.publicKey, signType: type) else { continue }
+                guard let verifier = try? SignatureVerifier(sharingContextOf: key.publicKey, signType: type) else { continue }
                 for cs in charsets {
                     for candidate in candidates {
                         guard let bytes = try? cs.encode(candidate.content), opened.mayVerify(bytes, as: type),

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An RSA public key, parsed once, immutable, and safe to share across threads and tasks.
 ///
 /// Accepts SubjectPublicKeyInfo and PKCS#1 `RSAPublicKey`, as PEM, bare base64 or DER; and, through
@@ -15,6 +17,27 @@ public final class PublicKey: Sendable, CustomStringConvertible {
     public var algorithm: KeyAlgorithm { key.isSM2 ? .sm2 : .rsa }
     /// The key as the DER of a SubjectPublicKeyInfo.
     public let publicKeyDER: [UInt8]
+
+    /// Verification contexts of this key made for the diagnosis, one a sign type (see
+    /// ``sharedVerificationContext(_:)``).
+    private let diagnosisContexts = Mutex<[SignType: SignatureContext]>([:])
+
+    /// A verification context for a sign type, made on the first call and then shared by every caller: the
+    /// diagnosis tries a key under several sign types for each signature it explains, and making a context each
+    /// time (the Montgomery constants, a pool of OpenSSL contexts) cost about as much as a verification. Verifiers
+    /// that callers hold keep contexts of their own (a context shared by every thread's hot path would put its
+    /// reference count on one cache line for all of them).
+    /// - Throws: ``AlipaySignError/Code/unsupportedKey`` when the sign type does not fit the key.
+    func sharedVerificationContext(_ signType: SignType) throws -> SignatureContext {
+        if let context = diagnosisContexts.withLock({ $0[signType] }) { return context }
+        let made = try SignatureContext(key: key, signType: signType, purpose: .verify)
+        // Two threads may make one at once: the first stored is the one every later caller gets.
+        return diagnosisContexts.withLock { contexts in
+            if let stored = contexts[signType] { return stored }
+            contexts[signType] = made
+            return made
+        }
+    }
 
     init(key: EVPKey, format: KeyFormat, encoding: KeyEncoding, bits: Int, publicKeyDER: [UInt8]) {
         self.key = key

@@ -23,6 +23,15 @@ public struct SignatureVerifier: Sendable {
         self.context = try SignatureContext(key: publicKey.key, signType: signType, purpose: .verify)
     }
 
+    /// A verifier on the key's shared verification context (``PublicKey/sharedVerificationContext(_:)``), for the
+    /// diagnosis, which tries keys under several sign types on every signature it explains.
+    init(sharingContextOf publicKey: PublicKey, signType: SignType) throws {
+        self.publicKey = publicKey
+        self.signType = signType
+        self.charset = .utf8
+        self.context = try publicKey.sharedVerificationContext(signType)
+    }
+
     /// Whether `signature` is valid for `bytes`. The lowest-level primitive: a plain `Bool`, opaque on failure.
     /// - Parameters:
     ///   - signature: the raw signature.
