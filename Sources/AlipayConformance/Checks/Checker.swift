@@ -56,9 +56,13 @@ public struct CheckConfiguration: Sendable {
 /// Runs every check on each exchange of a capture.
 public final class Checker {
     let configuration: CheckConfiguration
-    private var requestVerifiers: [SignType: Cached<RequestVerifier>] = [:]
-    private var responseVerifiers: [ResponseVerifierKey: Cached<ResponseVerifier>] = [:]
-    private var notificationVerifiers: [NotificationVerifierKey: Cached<NotificationVerifier>] = [:]
+    // A few entries each (a sign type and a charset or two): searched in order, which costs less than hashing the
+    // key for a dictionary (SipHash, about 1,900 instructions an exchange for the two lookups). A verifier that
+    // cannot be made (a sign type the key does not fit: SM2 named with an RSA key) is remembered as `nil`, so that
+    // an exchange naming it does not make OpenSSL contexts again.
+    private var requestVerifiers: [(key: SignType, value: Cached<RequestVerifier>?)] = []
+    private var responseVerifiers: [(key: ResponseVerifierKey, value: Cached<ResponseVerifier>?)] = []
+    private var notificationVerifiers: [(key: NotificationVerifierKey, value: Cached<NotificationVerifier>?)] = []
     private var v3RequestVerifierCache: Cached<V3RequestVerifier>?
     private var v3ResponseVerifierCache: Cached<V3ResponseVerifier>?
 
@@ -69,12 +73,12 @@ public final class Checker {
         init(_ verifier: Verifier) { self.verifier = verifier }
     }
 
-    private struct ResponseVerifierKey: Hashable {
+    private struct ResponseVerifierKey: Equatable {
         let signType: SignType
         let charset: Charset
     }
 
-    private struct NotificationVerifierKey: Hashable {
+    private struct NotificationVerifierKey: Equatable {
         let key: ObjectIdentifier
         let signType: SignType
         let charset: Charset
@@ -92,37 +96,36 @@ public final class Checker {
 
     /// The app key's request verifier for a sign type, made once.
     func requestVerifier(_ type: SignType) -> Cached<RequestVerifier>? {
-        if let v = requestVerifiers[type] { return v }
-        guard let key = configuration.appPublicKey, let v = try? RequestVerifier(publicKey: key, signType: type) else {
-            return nil
-        }
-        let cached = Cached(v)
-        requestVerifiers[type] = cached
+        if let v = requestVerifiers.first(where: { $0.key == type }) { return v.value }
+        let cached = configuration.appPublicKey.flatMap { try? RequestVerifier(publicKey: $0, signType: type) }.map(Cached.init)
+        requestVerifiers.append((type, cached))
         return cached
     }
 
     /// Alipay's response verifier for a sign type and charset, made once (a verifier holds OpenSSL contexts, which
-    /// cost more to make than a verification); `nil` without Alipay's key or certificates.
-    func responseVerifier(_ type: SignType, charset: Charset) throws -> Cached<ResponseVerifier>? {
+    /// cost more to make than a verification); `nil` without Alipay's key or certificates, or when the sign type
+    /// does not fit them.
+    func responseVerifier(_ type: SignType, charset: Charset) -> Cached<ResponseVerifier>? {
         let key = ResponseVerifierKey(signType: type, charset: charset)
-        if let v = responseVerifiers[key] { return v }
-        let v: ResponseVerifier
+        if let v = responseVerifiers.first(where: { $0.key == key }) { return v.value }
+        var v: ResponseVerifier?
         if let publicKey = configuration.alipayPublicKey {
-            v = try ResponseVerifier(publicKey: publicKey, signType: type, charset: charset)
+            v = try? ResponseVerifier(publicKey: publicKey, signType: type, charset: charset)
         } else if let registry = configuration.alipayCertificates {
-            v = try ResponseVerifier(registry: registry, signType: type, charset: charset)
-        } else { return nil }
-        let cached = Cached(v)
-        responseVerifiers[key] = cached
+            v = try? ResponseVerifier(registry: registry, signType: type, charset: charset)
+        }
+        let cached = v.map(Cached.init)
+        responseVerifiers.append((key, cached))
         return cached
     }
 
-    /// The notification verifier of one of Alipay's keys for a sign type and charset, made once.
-    func notificationVerifier(_ key: PublicKey, signType: SignType, charset: Charset) throws -> Cached<NotificationVerifier> {
+    /// The notification verifier of one of Alipay's keys for a sign type and charset, made once; `nil` when the
+    /// sign type does not fit the key.
+    func notificationVerifier(_ key: PublicKey, signType: SignType, charset: Charset) -> Cached<NotificationVerifier>? {
         let id = NotificationVerifierKey(key: ObjectIdentifier(key), signType: signType, charset: charset)
-        if let v = notificationVerifiers[id] { return v }
-        let cached = Cached(try NotificationVerifier(publicKey: key, signType: signType, charset: charset))
-        notificationVerifiers[id] = cached
+        if let v = notificationVerifiers.first(where: { $0.key == id }) { return v.value }
+        let cached = (try? NotificationVerifier(publicKey: key, signType: signType, charset: charset)).map(Cached.init)
+        notificationVerifiers.append((id, cached))
         return cached
     }
 

@@ -30,7 +30,7 @@ struct NotificationChecks {
             var verified = false
             var first: (NotificationVerifier, NotificationFailure)?
             for key in checker.alipayKeys {
-                guard let v = try? checker.notificationVerifier(key.publicKey, signType: signType, charset: parsed.charset).verifier,
+                guard let v = checker.notificationVerifier(key.publicKey, signType: signType, charset: parsed.charset)?.verifier,
                     let result = try? v.verify(parameters: p, charset: parsed.charset)
                 else { continue }
                 switch result {

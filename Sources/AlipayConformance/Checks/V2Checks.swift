@@ -265,7 +265,7 @@ struct V2Checks {
             }
         }
         for note in extraction.diagnostics { f.append(Finding("v2.response.envelope", .warning, note)) }
-        guard let verifier = try? checker.responseVerifier(signType, charset: charset) else { return nil }
+        guard let verifier = checker.responseVerifier(signType, charset: charset) else { return nil }
         return SignedResponse(body: body, method: method, format: format, extraction: extraction, verifier: verifier)
     }
 

@@ -18,7 +18,16 @@ package struct CheckSummary: Sendable {
     package static let examplesPerCheck = 20
 
     package private(set) var exchanges = 0
-    package private(set) var byKind: [String: Int] = [:]
+    /// Exchanges of each kind that was seen, by its name.
+    package var byKind: [String: Int] {
+        var kinds: [String: Int] = [:]
+        for (kind, count) in zip(Self.kinds, kindCounts) where count > 0 { kinds[kind.rawValue] = count }
+        return kinds
+    }
+    /// The counts behind ``byKind``, in ``kinds``' order: counted for every exchange, on the thread that delivers
+    /// the reports, without hashing a name.
+    private var kindCounts = [Int](repeating: 0, count: Self.kinds.count)
+    private static let kinds: [ExchangeReport.Kind] = [.v2Gateway, .v3, .notification, .skipped]
     package private(set) var exchangesWithErrors = 0
     /// For each check id and severity: how many findings, and the first examples.
     package private(set) var checks: [String: CheckTally] = [:]
@@ -33,7 +42,12 @@ package struct CheckSummary: Sendable {
 
     package mutating func add(_ report: ExchangeReport) {
         exchanges += 1
-        byKind[report.kind.rawValue, default: 0] += 1
+        switch report.kind {
+        case .v2Gateway: kindCounts[0] += 1
+        case .v3: kindCounts[1] += 1
+        case .notification: kindCounts[2] += 1
+        case .skipped: kindCounts[3] += 1
+        }
         if report.hasError { exchangesWithErrors += 1 }
         for finding in report.findings {
             let key = "\(finding.id)|\(finding.severity.rawValue)"
