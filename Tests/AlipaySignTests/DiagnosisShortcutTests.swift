@@ -70,6 +70,36 @@ struct DiagnosisShortcutTests {
         }
     }
 
+    /// A key with exponent 65537 opens signatures for the diagnosis on its own numbers (the direct path); others
+    /// through `EVP_PKEY_verify_recover`. On blocks made to open to chosen encodings, valid and malformed (OpenSSL's
+    /// raw private operation makes the signatures), the direct path must say what the EVP path says: the same
+    /// digest, or that nothing verifies.
+    @Test func directOpeningAgreesWithEVP() throws {
+        var checked = 0
+        for (name, privateKey) in try RSADirectVerificationTests.privateKeys() {
+            guard let modulus = privateKey.key.rsaModulus else { continue }
+            let key = privateKey.publicKey
+            guard case .rsa(let context) = try key.sharedVerificationContext(.rsa2), context.verifiesDirectly else {
+                Issue.record("\(name): not on the direct path")
+                continue
+            }
+            for type in [SignType.rsa2, .legacyRSA] {
+                let message = Array("a=1&sign_type=\(type.rawValue)".utf8)
+                let other = type == .rsa2 ? Digest.sha1 : Digest.sha256
+                for (what, em, _) in RSADirectVerificationTests.encodedMessages(
+                    size: modulus.count, digest: RSADirectVerificationTests.digest(type), of: message, other: other)
+                where em.lexicographicallyPrecedes(modulus) {
+                    guard let signature = privateKey.key.rawRSAPrivateOperation(em) else { continue }
+                    let direct = DiagnosisSearch.OpenedSignature(signature, key: key)
+                    let evp = DiagnosisSearch.OpenedSignature(throughEVP: signature, key: key)
+                    #expect("\(direct)" == "\(evp)", "\(name) \(type) \(what)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 500)
+    }
+
     /// The diagnosis verifies on one context a key and sign type, made on first use and shared: the same context
     /// for every caller and thread, verdicts as a verifier of its own gives (the signatures made by the signer,
     /// the expected verdicts from `EVP_PKEY_verify` through a fresh verifier), and a sign type the key does not

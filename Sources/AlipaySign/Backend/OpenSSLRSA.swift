@@ -203,6 +203,18 @@ final class RSAPKCS1Context: @unchecked Sendable {
 
     /// Whether verification opens signatures itself (``RSAPublicModulus``) rather than through `EVP_PKEY_verify`.
     var verifiesDirectly: Bool { direct != nil }
+
+    /// For the diagnosis, on a context that ``verifiesDirectly``: the block a signature opens to (RSAVP1, the
+    /// modulus's length in bytes, no padding checked), on a pooled entry's numbers instead of a new
+    /// `EVP_PKEY_verify_recover` context. `nil` when the signature cannot be opened (not the modulus's length, not
+    /// below it) or the context does not verify directly.
+    func openedBlock(_ signature: [UInt8]) -> [UInt8]? {
+        guard let numbers = directNumbers else { return nil }
+        let block: [UInt8]? = signature.withUnsafeBytes { raw in
+            withEntry { entry in entry.scratch.flatMap { numbers.openedBlock(raw, with: $0) } }
+        }
+        return block
+    }
 }
 
 extension EVPKey {

@@ -92,7 +92,7 @@ final class RSAPublicModulus: @unchecked Sendable {
     /// The encoded message a valid signature over a digest opens to, without the digest: `00 01`, `FF` bytes,
     /// `00`, the DER `DigestInfo` prefix (RFC 8017 §9.2); `nil` when the modulus is too short for the digest
     /// (fewer than eight `FF` bytes: no signature of it can be valid).
-    private static func encodedPrefix(size: Int, digestInfo: [UInt8], digestSize: Int) -> [UInt8]? {
+    static func encodedPrefix(size: Int, digestInfo: [UInt8], digestSize: Int) -> [UInt8]? {
         let padding = size - 3 - digestInfo.count - digestSize
         guard padding >= 8 else { return nil }
         return [0x00, 0x01] + [UInt8](repeating: 0xFF, count: padding) + [0x00] + digestInfo
@@ -132,8 +132,37 @@ final class RSAPublicModulus: @unchecked Sendable {
 extension RSAPublicModulus.Numbers {
     /// Whether `signature` (exactly ``size`` bytes) is a valid RSASSA-PKCS1-v1_5 signature over `digest`.
     func verify(_ signature: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> Bool {
-        guard signature.count == size, scratch.size == size, digest.count == digestSize,
-            let sig = signature.baseAddress?.assumingMemoryBound(to: UInt8.self), let md = digest.baseAddress
+        guard digest.count == digestSize, let md = digest.baseAddress, open(signature, with: scratch) else { return false }
+        let (a, r) = (scratch.a, scratch.r)
+        // m = prefix + H exactly when m - prefix is not negative and its `digestSize` bytes (it has no more) are H;
+        // `a` is free once r is made. BN_bn2binpad writes the magnitude and fails on a number longer than asked.
+        guard BN_sub(a, r, prefix) == 1, BN_is_negative(a) == 0,
+            BN_bn2binpad(a, scratch.opened, Int32(digestSize)) == Int32(digestSize)
+        else {
+            ERR_clear_error()
+            return false
+        }
+        return memcmp(scratch.opened, md, digestSize) == 0
+    }
+
+    /// The block `signature` opens to, `s^65537 mod n` in the modulus's length (RSAVP1): what
+    /// `EVP_PKEY_verify_recover` computes before its padding check, for the diagnosis. `nil` when the signature is
+    /// not the modulus's length or not below it.
+    func openedBlock(_ signature: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> [UInt8]? {
+        guard open(signature, with: scratch) else { return nil }
+        var block = [UInt8](zeros: size)
+        guard BN_bn2binpad(scratch.r, &block, Int32(size)) == Int32(size) else {
+            ERR_clear_error()
+            return nil
+        }
+        return block
+    }
+
+    /// `scratch.r = s^65537 mod n` for the signature `s`: `false` when it is not ``size`` bytes, not below n, or
+    /// libcrypto fails.
+    private func open(_ signature: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> Bool {
+        guard signature.count == size, scratch.size == size,
+            let sig = signature.baseAddress?.assumingMemoryBound(to: UInt8.self)
         else { return false }
         let (s, a, r, ctx) = (scratch.s, scratch.a, scratch.r, scratch.ctx)
         // RFC 8017 §8.2.2: s must be below n (RSAVP1), then m = s^e mod n.
@@ -151,15 +180,11 @@ extension RSAPublicModulus.Numbers {
                 return false
             }
         }
-        // m = prefix + H exactly when m - prefix is not negative and its `digestSize` bytes (it has no more) are H;
-        // `a` is free once r is made. BN_bn2binpad writes the magnitude and fails on a number longer than asked.
-        guard BN_mod_mul_montgomery(r, a, s, mont, ctx) == 1, BN_sub(a, r, prefix) == 1, BN_is_negative(a) == 0,
-            BN_bn2binpad(a, scratch.opened, Int32(digestSize)) == Int32(digestSize)
-        else {
+        guard BN_mod_mul_montgomery(r, a, s, mont, ctx) == 1 else {
             ERR_clear_error()
             return false
         }
-        return memcmp(scratch.opened, md, digestSize) == 0
+        return true
     }
 }
 

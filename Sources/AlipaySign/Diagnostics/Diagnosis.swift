@@ -173,6 +173,34 @@ struct DiagnosisSearch {
                 self = .notRSA
                 return
             }
+            // A key with exponent 65537 opens the signature on the key's shared context (docs/BACKEND.md §5): the
+            // whole block compared with each sign type's encoding, `00 01 FF… 00 DigestInfo`, and the digest after
+            // it. That accepts what `init(throughEVP:)` does, OpenSSL's padding check and then the DigestInfo
+            // comparison: the encoding's length fixes the run of FF bytes, at least eight.
+            if case .rsa(let context)? = try? key.sharedVerificationContext(.rsa2), context.verifiesDirectly {
+                guard let block = context.openedBlock(signature) else {
+                    self = .nothingVerifies
+                    return
+                }
+                for (type, md) in [(SignType.rsa2, Digest.sha256), (.legacyRSA, .sha1)] {
+                    guard let prefix = RSAPublicModulus.encodedPrefix(size: block.count, digestInfo: md.digestInfo, digestSize: md.size),
+                        block.starts(with: prefix)
+                    else { continue }
+                    self = .digest(type, Array(block[prefix.count...]))
+                    return
+                }
+                self = .nothingVerifies
+                return
+            }
+            self.init(throughEVP: signature, key: key)
+        }
+
+        /// The same through `EVP_PKEY_verify_recover` (PKCS#1 v1.5 padding checked), for any RSA key.
+        init(throughEVP signature: [UInt8], key: PublicKey) {
+            guard key.key.isRSA else {
+                self = .notRSA
+                return
+            }
             guard let block = key.key.openPKCS1Signature(signature) else {
                 self = .nothingVerifies
                 return
