@@ -181,6 +181,43 @@ import VectorSupport
         #expect(got == expected)
     }
 
+    /// `check --format json` and `text` ask for ``ParallelCheck/Reports/findingsOnly``: a report with findings comes
+    /// whole, a clean one with its position and kind only, and its line, rendered on the worker from the whole
+    /// report, is the same; so is the summary counted from the reports. Expected: one sequential checker's reports.
+    @Test func findingsOnlyKeepsWhatTheSummaryAndTheLinesRead() throws {
+        let text = try String(contentsOfFile: Vectors.path("captures/capture.jsonl"), encoding: .utf8)
+        let bytes = Array(String(repeating: text, count: 30).utf8)
+        let sequential = try Self.checker()
+        var expected: [ExchangeReport] = []
+        let reader = try CaptureReader(contents: bytes)
+        while let exchange = try reader.next() { expected.append(sequential.check(exchange)) }
+        var configuration = CheckConfiguration(rules: try APIRuleSet.bundled())
+        configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.app_public_key))
+        configuration.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.alipay_public_key))
+        var engine = ParallelCheck(configuration: configuration, threads: 2)
+        engine.reports = .findingsOnly
+        var got: [ParallelCheck.Checked] = []
+        try engine.run(try CaptureReader(contents: bytes), render: { report, out in JSONReport.exchange(report, into: &out) }) {
+            got += $0
+        }
+        #expect(got.count == expected.count)
+        var summaries = (CheckSummary(), CheckSummary())
+        for (checked, whole) in zip(got, expected) {
+            #expect(String(decoding: checked.rendered, as: UTF8.self) == Self.line(whole))
+            #expect((checked.report.index, checked.report.kind) == (whole.index, whole.kind))
+            if whole.findings.isEmpty {
+                #expect(checked.report.url.isEmpty && checked.report.api == nil && checked.report.findings.isEmpty)
+            } else {
+                #expect(Self.line(checked.report) == Self.line(whole))
+            }
+            summaries.0.add(checked.report)
+            summaries.1.add(whole)
+        }
+        #expect(expected.contains { $0.findings.isEmpty } && expected.contains { !$0.findings.isEmpty })
+        #expect(JSONReport.summary(summaries.0) == JSONReport.summary(summaries.1))
+        #expect(TextReport.render(summaries.0) == TextReport.render(summaries.1))
+    }
+
     /// The workers check one block while the next is read and the previous delivered: a line that is not an
     /// exchange, in the first block, a later one or the last, still ends the run with its error after exactly the
     /// exchanges before it were delivered, in order.

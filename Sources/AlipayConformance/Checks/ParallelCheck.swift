@@ -23,6 +23,21 @@ package struct ParallelCheck {
         self.threads = min(max(1, threads), Self.maximumThreads)
     }
 
+    /// What the delivered reports keep.
+    package enum Reports: Sendable {
+        /// Every report whole.
+        case whole
+        /// A report without findings keeps only its position and kind (no API, an empty URL); one with findings is
+        /// whole. For a consumer that writes the rendered lines and counts the rest (`check --format json` and
+        /// `text`): the clean reports' strings, made on a worker, are then freed there and not by the delivering
+        /// thread, which took the worker allocator's lock for each (paired runs, 100,000 exchanges on two
+        /// threads: 3 to 6 % less CPU).
+        case findingsOnly
+    }
+
+    /// What the delivered reports keep; ``Reports/whole`` unless set.
+    package var reports = Reports.whole
+
     /// One checked exchange: its report and, when a renderer was given, the bytes it rendered (a slice of the
     /// buffer its chunk's exchanges were rendered into, one allocation for them all: a buffer of its own for each
     /// exchange was an allocation of some 1.8 KB on a worker and its free on the delivering thread, past the
@@ -119,6 +134,7 @@ package struct ParallelCheck {
             results.deallocate()
         }
         let shared = UncheckedSendable((entries, results, checkers))
+        let keep = reports
         @Sendable func run(_ k: Int, worker: Int) {
             let (entries, results, checkers) = shared.value
             let checker = checkers[worker].value
@@ -159,7 +175,10 @@ package struct ParallelCheck {
                 }
             }
             for (n, i) in range.enumerated() {
-                guard let report = reports[n].take() else { continue }
+                guard var report = reports[n].take() else { continue }
+                if keep == .findingsOnly, report.findings.isEmpty {
+                    report = ExchangeReport(index: report.index, kind: report.kind, api: nil, url: "", findings: [])
+                }
                 let rendered = render == nil ? ArraySlice() : output[bounds[n]]
                 results[i] = .success((report, rendered))  // disjoint indices: one worker writes each
             }
