@@ -9,15 +9,22 @@ import VectorSupport
 @Suite struct CaptureTests {
     static let expected = Vectors.captures
 
-    static func checker() throws -> Checker {
+    /// The bundled rules and the vectors' two keys.
+    static func configuration() throws -> CheckConfiguration {
         var c = CheckConfiguration(rules: try APIRuleSet.bundled())
         c.appPublicKey = try PublicKey(parsing: Vectors.bytes(expected.app_public_key))
         c.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(expected.alipay_public_key))
-        return Checker(configuration: c)
+        return c
     }
 
+    static func checker() throws -> Checker { Checker(configuration: try configuration()) }
+
     static func reports(_ path: String, checker: Checker) throws -> [ExchangeReport] {
-        let reader = try CaptureReader(path: path)
+        try reports(CaptureReader(path: path), checker: checker)
+    }
+
+    /// One checker's reports, one exchange after the other: what the parallel runs are compared with.
+    static func reports(_ reader: CaptureReader, checker: Checker) throws -> [ExchangeReport] {
         var out: [ExchangeReport] = []
         while let exchange = try reader.next() { out.append(checker.check(exchange)) }
         return out
@@ -166,15 +173,9 @@ import VectorSupport
         // ThreadSanitizer, `make sanitize-thread-suites`, no race).
         let text = try String(contentsOfFile: Vectors.path("captures/capture.jsonl"), encoding: .utf8)
         let bytes = Array(String(repeating: text, count: 70).utf8)
-        let sequential = try Self.checker()
-        var expected: [String] = []
-        let reader = try CaptureReader(contents: bytes)
-        while let exchange = try reader.next() { expected.append(Self.line(sequential.check(exchange))) }
-        var configuration = CheckConfiguration(rules: try APIRuleSet.bundled())
-        configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.app_public_key))
-        configuration.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.alipay_public_key))
+        let expected = try Self.reports(CaptureReader(contents: bytes), checker: Self.checker()).map(Self.line)
         var got: [String] = []
-        try ParallelCheck(configuration: configuration, threads: 3).run(try CaptureReader(contents: bytes), render: nil) { block in
+        try ParallelCheck(configuration: Self.configuration(), threads: 3).run(try CaptureReader(contents: bytes), render: nil) { block in
             got += block.map { Self.line($0.report) }
         }
         #expect(got.count == 1610)
@@ -187,14 +188,8 @@ import VectorSupport
     @Test func findingsOnlyKeepsWhatTheSummaryAndTheLinesRead() throws {
         let text = try String(contentsOfFile: Vectors.path("captures/capture.jsonl"), encoding: .utf8)
         let bytes = Array(String(repeating: text, count: 30).utf8)
-        let sequential = try Self.checker()
-        var expected: [ExchangeReport] = []
-        let reader = try CaptureReader(contents: bytes)
-        while let exchange = try reader.next() { expected.append(sequential.check(exchange)) }
-        var configuration = CheckConfiguration(rules: try APIRuleSet.bundled())
-        configuration.appPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.app_public_key))
-        configuration.alipayPublicKey = try PublicKey(parsing: Vectors.bytes(Self.expected.alipay_public_key))
-        var engine = ParallelCheck(configuration: configuration, threads: 2)
+        let expected = try Self.reports(CaptureReader(contents: bytes), checker: Self.checker())
+        var engine = ParallelCheck(configuration: try Self.configuration(), threads: 2)
         engine.reports = .findingsOnly
         var got: [ParallelCheck.Checked] = []
         try engine.run(try CaptureReader(contents: bytes), render: { report, out in JSONReport.exchange(report, into: &out) }) {

@@ -101,17 +101,15 @@ struct DiagnosisShortcutTests {
     }
 
     /// The diagnosis verifies on one context a key and sign type, made on first use and shared: the same context
-    /// for every caller and thread, verdicts as a verifier of its own gives (the signatures made by the signer,
-    /// the expected verdicts from `EVP_PKEY_verify` through a fresh verifier), and a sign type the key does not
-    /// fit refused each time rather than remembered as a context.
+    /// for every caller and thread, the right verdicts (message i is checked against the signer's signature of
+    /// message 7i mod 64: valid exactly for i = 0 and 32, by construction), and a sign type the key does not fit
+    /// refused each time rather than remembered as a context.
     @Test func sharedVerificationContext() throws {
         let key = try PublicKey(parsing: Vectors.bytes("alipay/keys/rsa2048-spki.pem"))
         let signer = try Signer(privateKey: PrivateKey(parsing: Vectors.bytes("alipay/keys/rsa2048-pkcs8.pem")))
         let messages = (0..<64).map { Array("a=\($0)".utf8) }
         let signatures = try messages.map { try signer.signature(for: $0) }
-        let own = try SignatureVerifier(publicKey: key, signType: .rsa2)
-        let expected = messages.indices.map { own.isValidSignature(signatures[($0 * 7) % 64], for: messages[$0]) }
-        #expect(expected.contains(true) && expected.contains(false))
+        let expected = messages.indices.map { ($0 * 7) % 64 == $0 }
         guard case .rsa(let first) = try key.sharedVerificationContext(.rsa2),
             case .rsa(let again) = try key.sharedVerificationContext(.rsa2),
             case .rsa(let legacy) = try key.sharedVerificationContext(.legacyRSA)

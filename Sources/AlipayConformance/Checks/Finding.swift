@@ -43,7 +43,7 @@ public struct Finding: Sendable, Equatable {
 /// What was found in one exchange.
 public struct ExchangeReport: Sendable {
     /// What the exchange was recognised as.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         /// A v2 gateway call (`gateway.do`).
         case v2Gateway = "v2"
         /// A v3 call (`/v3/...`).

@@ -27,7 +27,7 @@ package struct CheckSummary: Sendable {
     /// The counts behind ``byKind``, in ``kinds``' order: counted for every exchange, on the thread that delivers
     /// the reports, without hashing a name.
     private var kindCounts = [Int](repeating: 0, count: Self.kinds.count)
-    private static let kinds: [ExchangeReport.Kind] = [.v2Gateway, .v3, .notification, .skipped]
+    private static let kinds = ExchangeReport.Kind.allCases
     package private(set) var exchangesWithErrors = 0
     /// For each check id and severity: how many findings, and the first examples.
     package private(set) var checks: [String: CheckTally] = [:]
@@ -42,12 +42,7 @@ package struct CheckSummary: Sendable {
 
     package mutating func add(_ report: ExchangeReport) {
         exchanges += 1
-        switch report.kind {
-        case .v2Gateway: kindCounts[0] += 1
-        case .v3: kindCounts[1] += 1
-        case .notification: kindCounts[2] += 1
-        case .skipped: kindCounts[3] += 1
-        }
+        kindCounts[Self.kinds.firstIndex(of: report.kind)!] += 1
         if report.hasError { exchangesWithErrors += 1 }
         for finding in report.findings {
             let key = "\(finding.id)|\(finding.severity.rawValue)"

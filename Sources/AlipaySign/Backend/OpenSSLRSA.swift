@@ -210,10 +210,9 @@ final class RSAPKCS1Context: @unchecked Sendable {
     /// below it) or the context does not verify directly.
     func openedBlock(_ signature: [UInt8]) -> [UInt8]? {
         guard let numbers = directNumbers else { return nil }
-        let block: [UInt8]? = signature.withUnsafeBytes { raw in
+        return signature.withUnsafeBytes { raw in
             withEntry { entry in entry.scratch.flatMap { numbers.openedBlock(raw, with: $0) } }
         }
-        return block
     }
 }
 
