@@ -37,7 +37,9 @@ enum CLI {
         try process.run()
         // Write and read concurrently so that neither pipe can fill up and block the other side.
         let writer = Thread {
-            input.fileHandleForWriting.write(stdin)
+            // The throwing write: the legacy `write(_:)` traps (`try!` inside Foundation) on EPIPE, which killed the
+            // whole test runner when a CLI exited before reading its input (seen once under AddressSanitizer).
+            try? input.fileHandleForWriting.write(contentsOf: stdin)
             try? input.fileHandleForWriting.close()
         }
         writer.start()
