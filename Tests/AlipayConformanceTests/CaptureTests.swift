@@ -539,6 +539,7 @@ import VectorSupport
         for (text, mention) in cases {
             let path = NSTemporaryDirectory() + "capture-\(UUID().uuidString)"
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
             do {
                 let reader = try CaptureReader(path: path)
                 while try reader.next() != nil {}
@@ -594,6 +595,7 @@ import VectorSupport
         let text = "\u{FEFF}" + #"{"_meta":{"x":"}{"},"log":{"version":"1.2","entries":[{"_priority":"High","startedDateTime":"2026-11-22T02:00:00.000Z","request":{"method":"post","url":"https://merchant.example/notify","headers":[{"name":":authority","value":"x"},{"name":"Content-Type","value":"application/x-www-form-urlencoded"}],"postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"notify_id","value":"1"},{"name":"notify_type","value":"a b"}]}},"response":{"status":200,"headers":[],"content":{"size":7,"text":"c3VjY2Vzcw==","encoding":"base64"}}}]}}"#
         let path = NSTemporaryDirectory() + "capture-\(UUID().uuidString).har"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try CaptureReader(path: path)
         #expect(reader.format == .har)
         let exchange = try #require(try reader.next())
@@ -614,6 +616,7 @@ import VectorSupport
         ]))
         let dir = NSTemporaryDirectory() + "rules-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var set = APIRuleSet()
         try Data(#"{"api":"alipay.trade.query","request":{"fields":[{"name":"out_trade_no","required":true,"maxLength":64}]}}"#.utf8)
             .write(to: URL(fileURLWithPath: dir + "/q.json"))

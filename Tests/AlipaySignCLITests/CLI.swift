@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `alipay-sign` binary, which SwiftPM builds next to the test bundle.
 enum CLI {
@@ -54,12 +55,28 @@ enum CLI {
             code: process.terminationStatus)
     }
 
-    /// Writes a temporary file and returns its path.
+    /// Writes a temporary file and returns its path. The files live in one directory per test process, removed
+    /// when the process exits: each run of the suite used to leave about twenty files behind in the temporary
+    /// directory.
     static func temporaryFile(_ data: Data, name: String = UUID().uuidString) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("alipay-sign-tests-\(name)")
+        let url = URL(fileURLWithPath: scratch.path).appendingPathComponent(name)
         try data.write(to: url)
         return url.path
     }
+
+    static let scratch: (path: String, removedAtExit: Void) = {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("alipay-sign-tests-\(getpid())-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        scratchPath.withLock { $0 = path }
+        atexit {
+            if let path = CLI.scratchPath.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+        }
+        return (path, ())
+    }()
+
+    /// Read by the `atexit` handler, which cannot capture.
+    private static let scratchPath = Mutex<String?>(nil)
 }
 
 final class LockedData: @unchecked Sendable {
