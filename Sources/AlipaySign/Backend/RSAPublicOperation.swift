@@ -17,7 +17,7 @@ import Darwin
 /// Montgomery multiplication by `s` give `y = m·c mod n`, with `c = R^-65536` (R the Montgomery radix), and
 /// `m = P + H` exactly when `y - P·c ≡ H·c (mod n)`, `c` being invertible and both `m` and `P + H` below `n`.
 /// `P·c` is made once per key; `H·c` is a product of the digest's few words and a reduction, where converting `s`
-/// into Montgomery form was a whole multiplication (the two together: 3 % more verifications a second).
+/// into Montgomery form was a whole multiplication (the two together: 3–5 % more verifications a second).
 /// `EVP_PKEY_verify` reaches `m` through the general `BN_mod_exp_mont` (a conversion in and one back), under the
 /// RSA object's read lock and with about sixteen allocations, about a fifth more time in all.
 ///
