@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs the built `alipay-sign` binary, which SwiftPM builds next to the test bundle.
 enum CLI {
@@ -59,24 +58,18 @@ enum CLI {
     /// when the process exits: each run of the suite used to leave about twenty files behind in the temporary
     /// directory.
     static func temporaryFile(_ data: Data, name: String = UUID().uuidString) throws -> String {
-        let url = URL(fileURLWithPath: scratch.path).appendingPathComponent(name)
+        let url = URL(fileURLWithPath: scratchDirectory).appendingPathComponent(name)
         try data.write(to: url)
         return url.path
     }
 
-    static let scratch: (path: String, removedAtExit: Void) = {
+    static let scratchDirectory: String = {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("alipay-sign-tests-\(getpid())-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        scratchPath.withLock { $0 = path }
-        atexit {
-            if let path = CLI.scratchPath.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
-        }
-        return (path, ())
+        atexit { try? FileManager.default.removeItem(atPath: CLI.scratchDirectory) }
+        return path
     }()
-
-    /// Read by the `atexit` handler, which cannot capture.
-    private static let scratchPath = Mutex<String?>(nil)
 }
 
 final class LockedData: @unchecked Sendable {
