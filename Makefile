@@ -22,6 +22,9 @@ rules:
 
 # The main job on the bundled examples: check a capture, then the single operations one by one.
 demo: build
+	@# git keeps no file modes but the executable bit: the example private keys come out 0644, and the CLI warns
+	@# about a private key file others can read.
+	@chmod 600 $(EX)/keys/*-private-key.pem
 	@echo "== alipay-sign check on examples/capture.har (v2, v3, notifications, and deliberately broken exchanges)"
 	@$(BIN) check --app-public-key $(EX)/keys/app-public-key.pem --alipay-public-key $(EX)/keys/alipay-public-key.pem \
 	  $(EX)/capture.har; echo "exit code $$? (1: some findings are errors)"
