@@ -167,26 +167,11 @@ extension RSAPublicModulus.Numbers {
     /// Whether `signature` (exactly ``size`` bytes) is a valid RSASSA-PKCS1-v1_5 signature over `digest`.
     func verify(_ signature: UnsafeRawBufferPointer, digest: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> Bool {
         guard digest.count == digestSize, let md = digest.baseAddress?.assumingMemoryBound(to: UInt8.self),
-            signature.count == size, scratch.size == size,
-            let sig = signature.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            open(signature, scaled: true, with: scratch)
         else { return false }
-        let (s, a, r, h, z, ctx) = (scratch.s, scratch.a, scratch.r, scratch.h, scratch.z, scratch.ctx)
-        // RFC 8017 §8.2.2: s must be below n (RSAVP1). Squared sixteen times and multiplied by s in Montgomery
-        // arithmetic, each step dividing by R: a = s^65536·R^-65535, then r = s^65537·R^-65536 = m·c.
-        guard BN_bin2bn(sig, Int32(size), s) != nil, BN_ucmp(s, n) < 0, BN_mod_mul_montgomery(a, s, s, mont, ctx) == 1
-        else {
-            ERR_clear_error()
-            return false
-        }
-        for _ in 1..<16 {
-            guard BN_mod_mul_montgomery(a, a, a, mont, ctx) == 1 else {
-                ERR_clear_error()
-                return false
-            }
-        }
-        // a = m·c - P·c mod n (in [0, n)); z = H·c mod n; m = P + H exactly when they are equal.
-        guard BN_mod_mul_montgomery(r, a, s, mont, ctx) == 1, BN_sub(a, r, scaledPrefix) == 1,
-            BN_is_negative(a) == 0 || BN_add(a, a, n) == 1,
+        let (a, r, h, z, ctx) = (scratch.a, scratch.r, scratch.h, scratch.z, scratch.ctx)
+        // r = m·c; a = m·c - P·c mod n (in [0, n)); z = H·c mod n; m = P + H exactly when they are equal.
+        guard BN_sub(a, r, scaledPrefix) == 1, BN_is_negative(a) == 0 || BN_add(a, a, n) == 1,
             BN_bin2bn(md, Int32(digestSize), h) != nil, BN_mod_mul(z, h, scale, n, ctx) == 1
         else {
             ERR_clear_error()
@@ -199,7 +184,7 @@ extension RSAPublicModulus.Numbers {
     /// `EVP_PKEY_verify_recover` computes before its padding check, for the diagnosis. `nil` when the signature is
     /// not the modulus's length or not below it.
     func openedBlock(_ signature: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> [UInt8]? {
-        guard open(signature, with: scratch) else { return nil }
+        guard open(signature, scaled: false, with: scratch) else { return nil }
         var block = [UInt8](zeros: size)
         guard BN_bn2binpad(scratch.r, &block, Int32(size)) == Int32(size) else {
             ERR_clear_error()
@@ -208,18 +193,19 @@ extension RSAPublicModulus.Numbers {
         return block
     }
 
-    /// `scratch.r = s^65537 mod n` itself for the signature `s`, for the diagnosis, which needs the whole block:
-    /// `false` when it is not ``size`` bytes, not below n, or libcrypto fails.
-    private func open(_ signature: UnsafeRawBufferPointer, with scratch: RSAPublicModulus.Scratch) -> Bool {
+    /// Opens the signature `s` into `scratch.r`: `m = s^65537 mod n` itself, or, `scaled`, `m·c` with
+    /// `c = R^-65536` (what ``verify(_:digest:with:)`` compares, a whole multiplication cheaper). `false` when the
+    /// signature is not ``size`` bytes, not below n (RSAVP1, RFC 8017 §8.2.2), or libcrypto fails.
+    private func open(_ signature: UnsafeRawBufferPointer, scaled: Bool, with scratch: RSAPublicModulus.Scratch) -> Bool {
         guard signature.count == size, scratch.size == size,
             let sig = signature.baseAddress?.assumingMemoryBound(to: UInt8.self)
         else { return false }
         let (s, a, r, ctx) = (scratch.s, scratch.a, scratch.r, scratch.ctx)
-        // RFC 8017 §8.2.2: s must be below n (RSAVP1), then m = s^e mod n.
+        // Every Montgomery operation divides by R. From a = s·R (Montgomery form) sixteen squarings make s^65536·R,
+        // and the multiplication by s itself divides the R out: m. From a = s as it is they make s^65536·R^-65535,
+        // and the multiplication by s gives m·R^-65536 = m·c.
         guard BN_bin2bn(sig, Int32(size), s) != nil, BN_ucmp(s, n) < 0,
-            // a = s·R (Montgomery form); sixteen squarings make it s^65536·R; one Montgomery multiplication by
-            // s itself (not in Montgomery form) divides the R out: s^65537 mod n.
-            BN_to_montgomery(a, s, mont, ctx) == 1
+            scaled ? BN_copy(a, s) != nil : BN_to_montgomery(a, s, mont, ctx) == 1
         else {
             ERR_clear_error()
             return false
